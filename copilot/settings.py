@@ -1,0 +1,62 @@
+"""One `Settings` for the whole product (env prefix ``HOTLINE_``), reached through `get_settings()`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from tools.backends import HttpEndpoint
+from tools.base.faults import FaultConfig
+from tools.base.values import System
+
+
+class Settings(BaseSettings):
+    """Deployment settings. Defaults run everything embedded on one machine."""
+
+    model_config = SettingsConfigDict(env_prefix="HOTLINE_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("data"), description="Where generated data, indexes and checkpoints live")
+    sim_db: Path | None = Field(default=None, description="Simulator database; data_dir/sim.sqlite when unset")
+    sim_clock: Literal["data", "wall"] = Field(
+        default="data", description="data: the simulator's own 'now' (its as_of); wall: the real clock"
+    )
+    sim_faults: dict[System, FaultConfig] = Field(
+        default_factory=dict, description='Faults per simulated system, JSON: {"BOSS": {"error_rate": 0.2}}'
+    )
+    boss_url: str | None = Field(default=None, description="Real BOSS API base URL (else the simulator)")
+    aaa_url: str | None = Field(default=None, description="Real AAA/Radius API base URL")
+    pon_url: str | None = Field(default=None, description="Real PON NMS API base URL")
+    coverage_url: str | None = Field(default=None, description="Real coverage/fault-notice API base URL")
+    ticketing_url: str | None = Field(default=None, description="Real ticketing API base URL")
+    backend_auth_header: str = Field(default="Authorization", description="Header carrying the backend credential")
+    backend_auth_value: str | None = Field(default=None, description="Credential, e.g. 'Bearer <token>'")
+    backend_timeout_s: float = Field(default=2.0, gt=0, description="Per-request timeout to real systems")
+    backend_retries: int = Field(default=2, ge=0, le=5, description="Retries of transient failures")
+    host: str = Field(default="127.0.0.1", description="Where `hotline serve` listens")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port of `hotline serve`")
+
+    @property
+    def sim_db_path(self) -> Path:
+        """The simulator database file."""
+        return self.sim_db or self.data_dir / "sim.sqlite"
+
+    def http_endpoints(self) -> dict[System, HttpEndpoint]:
+        """The systems configured as real, with how to reach them."""
+        urls = {System.BOSS: self.boss_url, System.AAA: self.aaa_url, System.PON: self.pon_url,
+                System.COVERAGE: self.coverage_url, System.TICKETING: self.ticketing_url}
+        return {
+            system: HttpEndpoint(base_url=url, auth_header=self.backend_auth_header,
+                                 auth_value=self.backend_auth_value, timeout_s=self.backend_timeout_s,
+                                 retries=self.backend_retries)
+            for system, url in urls.items() if url
+        }
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process's settings, read from the environment once."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Knowledge schema, corpus, ingestion and hybrid retrieval (Chroma + BM25)."""

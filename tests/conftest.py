@@ -1,0 +1,94 @@
+"""Shared fixtures: isolated env and temp dirs; one generated simulator world per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from copilot.settings import get_settings
+from tools.sim.db import SimDatabase
+
+AS_OF = datetime(2026, 11, 20, 10, 0, 0)
+SUBSCRIBERS = 300
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No HOTLINE_* setting leaks in from the machine; data goes to a temp dir."""
+    for key in list(os.environ):
+        if key.startswith("HOTLINE_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("HOTLINE_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def world_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated simulator database (read-only master copy)."""
+    from tools.sim.generator import generate_database
+
+    path = tmp_path_factory.mktemp("world") / "sim.sqlite"
+    generate_database(path, subscribers=SUBSCRIBERS, seed=7, as_of=AS_OF)
+    return path
+
+
+@pytest.fixture
+def sim_path(world_file: Path, tmp_path: Path) -> Path:
+    """A private, writable copy of the world for one test."""
+    path = tmp_path / "sim.sqlite"
+    shutil.copyfile(world_file, path)
+    return path
+
+
+@pytest.fixture
+def sim_db(sim_path: Path) -> SimDatabase:
+    """The private world, opened."""
+    return SimDatabase(sim_path)
+
+
+def profile(db: SimDatabase, situation: str) -> str:
+    """A line that shows `situation` (from the generator's demo catalogue)."""
+    row = db.one("SELECT msisdn FROM sim_profiles WHERE situation = ? ORDER BY msisdn LIMIT 1", (situation,))
+    assert row is not None, f"no line for situation {situation}"
+    return str(row["msisdn"])
+
+
+def free_port() -> int:
+    """An unused loopback port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ServerThread:
+    """A real uvicorn server on loopback, in a thread."""
+
+    def __init__(self, app: object) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error"))  # type: ignore[arg-type]
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> ServerThread:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)

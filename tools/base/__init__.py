@@ -1,0 +1,1 @@
+"""What every back-office system shares: errors, sourced values, the tool decorator, faults, HTTP."""

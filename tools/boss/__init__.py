@@ -1,0 +1,1 @@
+"""BOSS: customers, accounts, products, bills, usage, payments and the elastic billing package."""

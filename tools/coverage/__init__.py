@@ -1,0 +1,1 @@
+"""Coverage and network faults: cells, area outages, planned maintenance, weak-coverage grids."""

@@ -1,0 +1,1 @@
+"""The back-office simulator: a seeded SQLite database, its clients and its HTTP server."""

@@ -1,0 +1,1 @@
+"""Ticketing: repair, complaint and fee-dispute tickets with a 48-hour handling commitment."""
