@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from tools.backends import Backends
@@ -24,14 +24,17 @@ def caller_picture(backends: Backends, msisdn: str, clock: Callable[[], datetime
         clock: Now, for the current billing month.
 
     Returns:
-        A JSON-ready dict with keys boss, aaa, pon, coverage, ticketing.
+        A JSON-ready dict with keys boss, aaa, pon, coverage, ticketing; usage, bills and the
+        elastic-package check cover last month and this month.
 
     Raises:
         InvalidInput: The MSISDN is malformed.
         RecordNotFound: BOSS has no such line.
     """
     msisdn = check_msisdn(msisdn)
-    month = clock().strftime("%Y-%m")
+    now = clock()
+    month = now.strftime("%Y-%m")
+    last_month = (now.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     sub = backends.boss.get_subscriber(msisdn)
 
     def part(fn: Callable[[], Any]) -> Any:
@@ -56,9 +59,10 @@ def caller_picture(backends: Backends, msisdn: str, clock: Callable[[], datetime
         "boss": {
             "subscriber": sub.model_dump(),
             "subscriptions": part(lambda: backends.boss.list_subscriptions(msisdn)),
-            "usage": part(lambda: backends.boss.get_data_usage(msisdn, month)),
-            "bill": part(lambda: backends.boss.get_bill(msisdn, month)),
-            "elastic": part(lambda: backends.boss.check_elastic_eligibility(msisdn, month)),
+            "usage": {m: part(functools.partial(backends.boss.get_data_usage, msisdn, m)) for m in (last_month, month)},
+            "bill": {m: part(functools.partial(backends.boss.get_bill, msisdn, m)) for m in (last_month, month)},
+            "elastic": {m: part(functools.partial(backends.boss.check_elastic_eligibility, msisdn, m))
+                        for m in (last_month, month)},
             "payments": part(lambda: backends.boss.list_payments(msisdn, 5)),
         },
         "aaa": {

@@ -15,27 +15,32 @@ def _rows(table: Table, items: list[tuple[str, Any]]) -> None:
         table.add_row(key, str(value))
 
 
+def _rx(value: float | None) -> str:
+    return "无光" if value is None else f"{value}dBm"
+
+
 def render_picture(p: dict[str, Any], console: Console | None = None) -> None:
     """Print the caller's picture as one table per system."""
     console = console or Console()
     s = p["boss"]["subscriber"]
     boss = Table(title=f"BOSS  {p['msisdn']}  （{p['as_of']}）", show_header=False)
-    usage = p["boss"]["usage"]
-    elastic = p["boss"]["elastic"]
-    _rows(boss, [
+    rows: list[tuple[str, Any]] = [
         ("客户", f"{s['name'][0]}**  {s['province']}{s['city']}{s['district']}  {s['brand']} {s['star_level']}星"),
         ("状态", f"{s['status_label']}（{s['status_since']}起）"),
         ("余额/信用额度", f"{s['balance_yuan']:.2f}元 / {s['credit_limit_yuan']:.2f}元"),
         ("套餐", s["plan_name"]),
         ("订购", "；".join(f"{x['product_name']}({x['channel']})" for x in p["boss"]["subscriptions"])
          if isinstance(p["boss"]["subscriptions"], list) else p["boss"]["subscriptions"]),
-        ("本月流量", usage if "error" in usage else
-         f"额度{usage['quota_mb']}MB 已用{usage['used_mb']}MB 超出{usage['overage_mb']}MB "
-         f"流量费{usage['overage_fee_yuan']}元 漫游{usage['roaming_mb']}MB/{usage['roaming_fee_yuan']}元"),
-        ("弹性计费包", elastic if "error" in elastic else
-         f"可办理，节省{elastic['saving_yuan']:.2f}元" if elastic["eligible"] else
-         "不可办理：" + "；".join(c["detail"] for c in elastic["checks"] if not c["passed"])),
-    ])
+    ]
+    for month, usage in p["boss"]["usage"].items():
+        rows.append((f"{month}流量", usage if "error" in usage else
+                     f"额度{usage['quota_mb']}MB 已用{usage['used_mb']}MB 超出{usage['overage_mb']}MB "
+                     f"流量费{usage['overage_fee_yuan']}元 漫游{usage['roaming_mb']}MB/{usage['roaming_fee_yuan']}元"))
+    for month, elastic in p["boss"]["elastic"].items():
+        rows.append((f"{month}弹性计费包", elastic if "error" in elastic else
+                     f"可办理，节省{elastic['saving_yuan']:.2f}元" if elastic["eligible"] else
+                     "不可办理：" + "；".join(c["detail"] for c in elastic["checks"] if not c["passed"])))
+    _rows(boss, rows)
     console.print(boss)
     aaa = Table(title="AAA/Radius", show_header=False)
     prof = p["aaa"]["profile"]
@@ -60,7 +65,7 @@ def render_picture(p: dict[str, Any], console: Console | None = None) -> None:
         onu = line["onu"]
         alarms = "、".join(a["alarm_label"] for a in line["active_alarms"]) or "无"
         _rows(pon, [(acct["account_id"], f"{acct['product_name']} {acct['address']}"),
-                    ("光猫", f"{'在线' if onu['online'] else '离线'} 收光{onu['rx_power_dbm']}dBm "
+                    ("光猫", f"{'在线' if onu['online'] else '离线'} 收光{_rx(onu['rx_power_dbm'])} "
                            f"PON口{line['port_state']}{' 疑似假死' if onu['hung'] else ''}"),
                     ("告警", alarms)])
     console.print(pon)

@@ -1,0 +1,217 @@
+"""The knowledge schema: knowledge points, emergency scripts, and bulletin operations.
+
+A region scope is written the way the business writes it: ``全国`` (nationwide),
+a province (``江西省``) or a province and city (``江西省南昌市``). Municipalities
+repeat the name (``北京市北京市``) so that the city level is explicit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+NATIONWIDE = "全国"
+MAX_BODY_CHARS = 20_000
+KP_ID = re.compile(r"^KP-[A-Z0-9]{2,12}-\d{3,6}$")
+SCRIPT_ID = re.compile(r"^ES-\d{8}-\d{3,4}$")
+REGION = re.compile(r"^(全国|[\u4e00-\u9fff]{2,8}(省|市|自治区|特别行政区)([\u4e00-\u9fff]{2,10}(市|州|盟|地区))?)$")
+
+Category = Literal[
+    "业务介绍", "资费", "办理条件", "办理渠道", "生效规则", "退订规则", "常见问题", "故障处理", "投诉处理", "营销活动",
+]
+CATEGORIES: tuple[str, ...] = Category.__args__  # type: ignore[attr-defined]
+ScriptTopic = Literal[
+    "outage", "billing_incident", "policy_change", "system_maintenance", "fraud_alert", "service_notice",
+]
+
+
+class RegionScope(BaseModel):
+    """Where a knowledge point or script applies."""
+
+    model_config = ConfigDict(frozen=True)
+
+    level: Literal["nationwide", "province", "city"] = Field(description="Breadth of the scope")
+    province: str | None = Field(default=None, description="Province, for province and city scopes")
+    city: str | None = Field(default=None, description="City, for city scopes")
+
+    @classmethod
+    def parse(cls, text: str) -> RegionScope:
+        """Parse ``全国`` / ``江西省`` / ``江西省南昌市``.
+
+        Raises:
+            ValueError: If the text is not a region scope.
+        """
+        text = (text or "").strip()
+        if not REGION.fullmatch(text):
+            raise ValueError(f"适用地区格式不正确: {text!r}（应为 全国、某省 或 某省某市）")
+        if text == NATIONWIDE:
+            return cls(level="nationwide")
+        m = re.match(r"^(.+?(?:省|自治区|特别行政区|市))(.*)$", text)
+        assert m is not None
+        province, city = m.group(1), m.group(2) or None
+        return cls(level="city" if city else "province", province=province, city=city)
+
+    def covers(self, province: str | None, city: str | None) -> bool:
+        """Whether a caller in (province, city) falls inside this scope."""
+        if self.level == "nationwide":
+            return True
+        if self.province != province:
+            return False
+        return self.level == "province" or self.city == city
+
+
+def region_keys(province: str | None, city: str | None) -> list[str]:
+    """The scope strings that cover a caller: nationwide, the province, and the province+city."""
+    keys = [NATIONWIDE]
+    if province:
+        keys.append(province)
+        if city:
+            keys.append(f"{province}{city}")
+    return keys
+
+
+def _check_region(value: str) -> str:
+    RegionScope.parse(value)
+    return value.strip()
+
+
+class KnowledgePoint(BaseModel):
+    """One business knowledge point, as agents read it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(description="Stable id, e.g. KP-QQT-00128; the same id across versions")
+    title: str = Field(min_length=2, max_length=120, description="Title")
+    business: str = Field(min_length=2, max_length=60, description="Product family, e.g. 全球通畅享套餐")
+    category: Category = Field(description="资费 / 办理条件 / 办理渠道 / 生效规则 / 退订规则 / 常见问题 / 故障处理 ...")
+    body: str = Field(min_length=10, max_length=MAX_BODY_CHARS, description="The knowledge text")
+    region: str = Field(description="全国 / 江西省 / 江西省南昌市")
+    channels: list[str] = Field(default_factory=list, description="Where: 营业厅, 中国移动APP, 10086 ...")
+    effective_from: date = Field(description="First day in force")
+    effective_to: date | None = Field(default=None, description="Last day in force; None: open-ended")
+    version: int = Field(default=1, ge=1, description="Version; a change bumps it")
+    source: str = Field(min_length=2, description="Bulletin it came from")
+    tags: list[str] = Field(default_factory=list, description="Keywords and jargon")
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not KP_ID.fullmatch(value):
+            raise ValueError(f"知识点编号格式不正确: {value!r}（例: KP-QQT-00128）")
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        return _check_region(value)
+
+    @model_validator(mode="after")
+    def _window(self) -> KnowledgePoint:
+        if self.effective_to is not None and self.effective_to < self.effective_from:
+            raise ValueError(f"失效日期 {self.effective_to} 早于生效日期 {self.effective_from}")
+        return self
+
+    @property
+    def scope(self) -> RegionScope:
+        """The parsed region scope."""
+        return RegionScope.parse(self.region)
+
+    def in_force(self, day: date) -> bool:
+        """Whether the point applies on `day`."""
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+    def content_hash(self) -> str:
+        """Hash of everything that is embedded or filtered on (not the version or source)."""
+        payload = self.model_dump(mode="json", exclude={"version", "source"})
+        payload["body"] = re.sub(r"\s+", "", self.body)
+        return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
+
+    def search_text(self) -> str:
+        """The text that is indexed."""
+        return f"{self.title}\n{self.business} {self.category} {' '.join(self.tags)}\n{self.body}"
+
+
+class EmergencyScript(BaseModel):
+    """An emergency script (应急口径): the exact wording agents must read, for a region and a window."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(description="ES-YYYYMMDD-NNN")
+    title: str = Field(min_length=2, max_length=120, description="Title")
+    topic: ScriptTopic = Field(description="outage / billing_incident / policy_change / ...")
+    region: str = Field(description="全国 / 江西省 / 江西省南昌市")
+    district: str | None = Field(default=None, description="District, when narrower than the city")
+    outage_id: str | None = Field(default=None, description="The outage notice it answers, if any")
+    services: list[Literal["mobile_data", "voice", "broadband", "sms", "billing", "all"]] = Field(
+        default_factory=list, description="Services it concerns"
+    )
+    keywords: list[str] = Field(default_factory=list, description="What callers say that it answers")
+    wording: str = Field(min_length=10, max_length=2000, description="Exact wording to read")
+    valid_from: datetime = Field(description="Valid from")
+    valid_to: datetime = Field(description="Valid until")
+    source: str = Field(min_length=2, description="Who published it")
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not SCRIPT_ID.fullmatch(value):
+            raise ValueError(f"口径编号格式不正确: {value!r}（例: ES-20261123-001）")
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        return _check_region(value)
+
+    @model_validator(mode="after")
+    def _window(self) -> EmergencyScript:
+        if self.valid_to <= self.valid_from:
+            raise ValueError(f"口径有效期结束 {self.valid_to} 不晚于开始 {self.valid_from}")
+        return self
+
+    @property
+    def scope(self) -> RegionScope:
+        """The parsed region scope."""
+        return RegionScope.parse(self.region)
+
+    def active(self, at: datetime) -> bool:
+        """Whether the script is to be read at `at`."""
+        return self.valid_from <= at <= self.valid_to
+
+    def content_hash(self) -> str:
+        """Hash of the script's content."""
+        payload = self.model_dump(mode="json", exclude={"source"})
+        payload["wording"] = re.sub(r"\s+", "", self.wording)
+        return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
+
+    def search_text(self) -> str:
+        """The text that is indexed."""
+        return f"{self.title}\n{' '.join(self.keywords)}\n{self.wording}"
+
+
+class Retirement(BaseModel):
+    """A bulletin's order to retire a knowledge point from a date."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(description="Knowledge point id")
+    effective_to: date = Field(description="Last day in force")
+    reason: str = Field(default="", description="Why")
+
+
+class Bulletin(BaseModel):
+    """A parsed business bulletin: what it adds or changes, retires, and publishes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    bulletin_id: str = Field(min_length=2, description="Bulletin number, e.g. 赣移客〔2026〕118号")
+    title: str = Field(min_length=2, description="Title")
+    published: date = Field(description="Publication date")
+    upserts: list[KnowledgePoint] = Field(default_factory=list, description="New or changed points")
+    retirements: list[Retirement] = Field(default_factory=list, description="Points retired")
+    scripts: list[EmergencyScript] = Field(default_factory=list, description="Scripts published")
