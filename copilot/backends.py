@@ -18,6 +18,13 @@ def wall_clock() -> datetime:
     return datetime.now(CST).replace(tzinfo=None, microsecond=0)
 
 
+def product_clock(settings: Settings) -> Callable[[], datetime]:
+    """The clock the product judges "now" by: the simulator's own time in an all-simulated demo, else the wall."""
+    if not settings.http_endpoints() and settings.sim_clock == "data" and settings.sim_db_path.is_file():
+        return SimDatabase(settings.sim_db_path).as_of
+    return wall_clock
+
+
 def open_backends(settings: Settings) -> tuple[Backends, Callable[[], datetime]]:
     """The clients the settings ask for, and the clock to judge "now" by.
 

@@ -36,6 +36,14 @@ class Settings(BaseSettings):
     backend_auth_value: str | None = Field(default=None, description="Credential, e.g. 'Bearer <token>'")
     backend_timeout_s: float = Field(default=2.0, gt=0, description="Per-request timeout to real systems")
     backend_retries: int = Field(default=2, ge=0, le=5, description="Retries of transient failures")
+    kb_dir: Path | None = Field(default=None, description="Knowledge base home; data_dir/kb when unset")
+    chroma_url: str | None = Field(default=None, description="Chroma server URL; embedded Chroma when unset")
+    embedding_provider: Literal["use-m3", "sentence-transformers"] = Field(
+        default="use-m3", description="use-m3 (shipped in a PyPI package) or a local sentence-transformers model"
+    )
+    embedding_model_path: Path | None = Field(
+        default=None, description="Local model directory for sentence-transformers (never downloaded)"
+    )
     host: str = Field(default="127.0.0.1", description="Where `hotline serve` listens")
     port: int = Field(default=8000, ge=1, le=65535, description="Port of `hotline serve`")
 
@@ -43,6 +51,11 @@ class Settings(BaseSettings):
     def sim_db_path(self) -> Path:
         """The simulator database file."""
         return self.sim_db or self.data_dir / "sim.sqlite"
+
+    @property
+    def kb_path(self) -> Path:
+        """Knowledge base home: corpus/ and index/."""
+        return self.kb_dir or self.data_dir / "kb"
 
     def http_endpoints(self) -> dict[System, HttpEndpoint]:
         """The systems configured as real, with how to reach them."""

@@ -18,6 +18,10 @@ class CoverageClient(Protocol):
         """One outage."""
         ...
 
+    def list_outages(self, since: str, until: str) -> list[Outage]:
+        """Outages whose window overlaps [since, until) (ISO times), recovered ones included."""
+        ...
+
     def list_active_outages(self, province: str | None = None, city: str | None = None) -> list[Outage]:
         """Outages active now, optionally within a province/city."""
         ...

@@ -20,6 +20,10 @@ class HttpCoverageClient:
         """See `CoverageClient.get_outage`."""
         return self.http.get_model(f"/coverage/outages/{outage_id}", Outage)
 
+    def list_outages(self, since: str, until: str) -> list[Outage]:
+        """See `CoverageClient.list_outages`."""
+        return self.http.get_list("/coverage/outages/history", Outage, since=since, until=until)
+
     def list_active_outages(self, province: str | None = None, city: str | None = None) -> list[Outage]:
         """See `CoverageClient.list_active_outages`."""
         return self.http.get_list("/coverage/outages", Outage, province=province, city=city)

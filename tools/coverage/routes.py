@@ -20,6 +20,10 @@ def build_router(client: CoverageClient) -> APIRouter:
     def list_active_outages(province: str | None = None, city: str | None = None) -> list[Outage]:
         return client.list_active_outages(province, city)
 
+    @r.get("/outages/history", response_model=list[Outage])
+    def list_outages(since: str, until: str) -> list[Outage]:
+        return client.list_outages(since, until)
+
     @r.get("/outages/{outage_id}", response_model=Outage)
     def get_outage(outage_id: str) -> Outage:
         return client.get_outage(outage_id)

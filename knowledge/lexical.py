@@ -1,0 +1,126 @@
+"""Lexical search: BM25 (bm25s) over jieba tokens, with a telecom lexicon and synonym groups."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+DEFAULT_LEXICON = Path(__file__).resolve().parent / "data" / "lexicon.yaml"
+_KEEP = re.compile(r"[\w\u4e00-\u9fff]")
+
+
+class LexiconError(ValueError):
+    """The lexicon file is unreadable or invalid."""
+
+
+class Lexicon(BaseModel):
+    """User words, synonym groups, ASR confusions and stopwords."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int = Field(ge=1, description="Version")
+    terms: list[str] = Field(default_factory=list, description="Words jieba keeps whole")
+    synonyms: list[list[str]] = Field(default_factory=list, description="Groups of one meaning; first is canonical")
+    asr_confusions: dict[str, str] = Field(default_factory=dict, description="Misrecognised word -> intended word")
+    stopwords: list[str] = Field(default_factory=list, description="Ignored tokens")
+
+
+def load_lexicon(path: Path | None = None) -> Lexicon:
+    """Load and validate the lexicon.
+
+    Raises:
+        LexiconError: Naming the file and what is wrong.
+    """
+    path = path or DEFAULT_LEXICON
+    try:
+        return Lexicon.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise LexiconError(f"{path}: 无法读取词典: {exc}") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise LexiconError(f"{path}: 词典不合法: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+
+
+class Tokenizer:
+    """jieba with the lexicon's words; maps synonyms to their group's canonical word and fixes ASR confusions."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        import logging
+
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
+        words = {*lexicon.terms, *lexicon.asr_confusions, *lexicon.asr_confusions.values()}
+        for group in lexicon.synonyms:
+            words.update(group)
+        for word in sorted(words):
+            self._jieba.add_word(word, freq=200000)
+        self._canonical = {w.lower(): group[0] for group in lexicon.synonyms for w in group}
+        self._asr = dict(lexicon.asr_confusions)
+        self._stop = set(lexicon.stopwords)
+
+    def tokens(self, text: str) -> list[str]:
+        """Search tokens of a text: words, plus each synonym's canonical word."""
+        for wrong, right in self._asr.items():
+            if wrong in text:
+                text = text.replace(wrong, right)
+        out: list[str] = []
+        for raw in self._jieba.cut_for_search(text):
+            token = raw.strip().lower()
+            if not token or token in self._stop or not _KEEP.search(token):
+                continue
+            out.append(token)
+            canonical = self._canonical.get(token)
+            if canonical is not None and canonical != token:
+                out.append(canonical.lower())
+        return out
+
+
+class LexicalIndex:
+    """A BM25 index over documents in a fixed order (row i = document i)."""
+
+    def __init__(self, tokenizer: Tokenizer, model: Any = None) -> None:
+        self.tokenizer = tokenizer
+        self._model = model
+
+    @classmethod
+    def build(cls, tokenizer: Tokenizer, texts: list[str]) -> LexicalIndex:
+        """Index `texts` (row order is kept)."""
+        return cls.from_tokens(tokenizer, [tokenizer.tokens(t) for t in texts])
+
+    @classmethod
+    def from_tokens(cls, tokenizer: Tokenizer, corpus: list[list[str]]) -> LexicalIndex:
+        """Index documents already tokenized by `tokenizer` (row order is kept)."""
+        import bm25s
+
+        model = bm25s.BM25()
+        model.index([tokens or ["<empty>"] for tokens in corpus], show_progress=False)
+        return cls(tokenizer, model)
+
+    def save(self, directory: Path) -> None:
+        """Write the index files into `directory`."""
+        directory.mkdir(parents=True, exist_ok=True)
+        self._model.save(str(directory))
+
+    @classmethod
+    def load(cls, tokenizer: Tokenizer, directory: Path) -> LexicalIndex:
+        """Read an index written by `save`."""
+        import bm25s
+
+        return cls(tokenizer, bm25s.BM25.load(str(directory), mmap=False))
+
+    def scores(self, query: str, mask: np.ndarray | None = None) -> np.ndarray:
+        """BM25 score of every row for `query`; rows outside `mask` score 0."""
+        tokens = [t for t in self.tokenizer.tokens(query) if t in self._model.vocab_dict]
+        n = self._model.scores["num_docs"]
+        if not tokens:
+            return np.zeros(n, dtype=np.float32)
+        weights = None if mask is None else mask.astype(np.float32)
+        return np.asarray(self._model.get_scores(tokens, weight_mask=weights), dtype=np.float32)

@@ -1,0 +1,190 @@
+"""Hybrid search over one index version: BM25 and dense vectors fused by reciprocal rank, filters inside.
+
+Filters (kind, region, validity at a moment) become one boolean mask over the rows, applied inside both
+searches: BM25 scores masked rows as 0 and the dense scan scores them -inf, so a filtered query costs the
+same as an unfiltered one. (Chroma's own `where` filters on region `$in` plus a date range measured about
+20x slower than its unfiltered query here; `hotline kb bench` reports both.) The dense scan is exact, over
+an in-memory copy of the version's vectors read from Chroma when the version is opened.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+import numpy as np
+
+from knowledge.catalog import Row
+from knowledge.embedding import Embedder
+from knowledge.lexical import LexicalIndex
+from knowledge.schema import NATIONWIDE, region_keys
+
+Mode = Literal["hybrid", "bm25", "dense"]
+RRF_K = 60
+CANDIDATES = 50
+_REGION_WORDS = re.compile(
+    r"[（(【\[]?[\u4e00-\u9fff]{2,8}(省|市|自治区)[）)】\]]?|（[^）]{0,12}版）|[（(]\d{4}[^）)]*[）)]"
+)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result and why it matched."""
+
+    id: str
+    kind: str
+    title: str
+    region: str
+    score: float
+    rank: int
+    why: dict[str, Any] = field(default_factory=dict)
+
+
+def rule_key(row: Row) -> str:
+    """What makes two points 'the same rule' in different regions: business, category, title sans region."""
+    return f"{row.business}|{row.category}|{_REGION_WORDS.sub('', row.title)}"
+
+
+class Searcher:
+    """Searches one opened index version."""
+
+    def __init__(self, rows: list[Row], vectors: np.ndarray, lexical: LexicalIndex, embedder: Embedder,
+                 version: str) -> None:
+        self.rows = rows
+        self.version = version
+        self.embedder = embedder
+        self.lexical = lexical
+        self.vectors = vectors
+        self._ids = [r.id for r in rows]
+        self._kind = np.array([r.kind for r in rows])
+        self._region = np.array([r.region for r in rows])
+        self._district = np.array([r.district or "" for r in rows])
+        self._start = np.array([np.datetime64(r.start_ts) for r in rows], dtype="datetime64[s]")
+        far = np.datetime64("9999-12-31T23:59:59")
+        self._end = np.array([np.datetime64(r.end_ts) if r.end_ts else far for r in rows], dtype="datetime64[s]")
+        self._outage = np.array([bool(r.outage_id) for r in rows])
+        self._rule = [rule_key(r) for r in rows]
+
+    def mask(self, province: str | None, city: str | None, at: datetime,
+             kinds: tuple[str, ...] = ("point", "script")) -> np.ndarray:
+        """Rows a caller in (province, city) may be shown at `at`."""
+        moment = np.datetime64(at.replace(microsecond=0).isoformat())
+        allowed = np.isin(self._region, region_keys(province, city))
+        allowed &= np.isin(self._kind, kinds)
+        allowed &= (self._start <= moment) & (self._end >= moment)
+        return allowed
+
+    def search(
+        self,
+        query: str,
+        *,
+        province: str | None,
+        city: str | None,
+        at: datetime,
+        district: str | None = None,
+        kinds: tuple[str, ...] = ("point", "script"),
+        k: int = 10,
+        mode: Mode = "hybrid",
+    ) -> list[Hit]:
+        """Rank documents for a caller's words.
+
+        Args:
+            query: What the caller (or the agent) said.
+            province: Caller's province; None searches nationwide points only.
+            city: Caller's city.
+            at: The moment (validity windows are checked against it).
+            district: Caller's district, to pin outage scripts for it.
+            kinds: ``point`` and/or ``script``.
+            k: How many hits.
+            mode: ``hybrid`` (default), ``bm25`` or ``dense``.
+
+        Returns:
+            Hits, best first. Outage scripts covering the caller that match the query come first; a
+            province or city variant hides the nationwide point of the same rule.
+        """
+        started = time.perf_counter()
+        allowed = self.mask(province, city, at, kinds)
+        if not allowed.any() or not query.strip():
+            return []
+        lex_rank: dict[int, int] = {}
+        dense_rank: dict[int, int] = {}
+        lex_scores = dense_scores = None
+        if mode in ("hybrid", "bm25"):
+            lex_scores = self.lexical.scores(query, allowed)
+            lex_rank = _top(lex_scores, allowed & (lex_scores > 0), CANDIDATES)
+        if mode in ("hybrid", "dense"):
+            qv = self.embedder.embed_query(query)
+            dense_scores = self.vectors @ qv
+            dense_rank = _top(dense_scores, allowed, CANDIDATES)
+        fused: dict[int, float] = {}
+        for ranks in (lex_rank, dense_rank):
+            for row, rank in ranks.items():
+                fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank)
+        pinned = self._pinned(fused, lex_rank, dense_scores, district)
+        order = sorted(fused, key=lambda r: (r not in pinned, -fused[r], self._ids[r]))
+        order = self._hide_superseded(order)
+        took = (time.perf_counter() - started) * 1000
+        hits = []
+        for rank, row in enumerate(order[:k], start=1):
+            r = self.rows[row]
+            why: dict[str, Any] = {"region": r.region, "ms": round(took, 2)}
+            if row in lex_rank:
+                why["bm25_rank"] = lex_rank[row]
+            if row in dense_rank:
+                why["dense_rank"] = dense_rank[row]
+                why["cosine"] = round(float(dense_scores[row]), 3) if dense_scores is not None else None
+            if row in pinned:
+                why["pinned"] = "当前区域故障应急口径"
+            if lex_scores is not None and row in lex_rank:
+                why["matched_terms"] = sorted(set(self.lexical.tokenizer.tokens(query)) & set(r.tokens))[:8]
+            hits.append(Hit(id=r.id, kind=r.kind, title=r.title, region=r.region, score=round(fused[row], 5),
+                            rank=rank, why=why))
+        return hits
+
+    def _pinned(self, fused: dict[int, float], lex_rank: dict[int, int], dense: np.ndarray | None,
+                district: str | None) -> set[int]:
+        pinned = set()
+        for row in fused:
+            if not self._outage[row]:
+                continue
+            if district and self._district[row] and self._district[row] != district:
+                continue
+            if row in lex_rank or (dense is not None and float(dense[row]) >= 0.45):
+                pinned.add(row)
+        return pinned
+
+    def _hide_superseded(self, order: list[int]) -> list[int]:
+        regional = {self._rule[r] for r in order if self._region[r] != NATIONWIDE and self._kind[r] == "point"}
+        return [r for r in order if not (self._region[r] == NATIONWIDE and self._rule[r] in regional)]
+
+    def active_scripts(self, province: str | None, city: str | None, at: datetime,
+                       district: str | None = None) -> list[Row]:
+        """Scripts in force for a caller, outage scripts for the caller's district first."""
+        allowed = self.mask(province, city, at, ("script",))
+        rows = [self.rows[i] for i in np.flatnonzero(allowed)]
+        if district:
+            rows = [r for r in rows if not r.district or r.district == district]
+        return sorted(rows, key=lambda r: (not r.outage_id, r.district is None, r.id))
+
+    def get(self, doc_id: str) -> Row | None:
+        """One document's row."""
+        try:
+            return self.rows[self._ids.index(doc_id)]
+        except ValueError:
+            return None
+
+
+def _top(scores: np.ndarray, allowed: np.ndarray, n: int) -> dict[int, int]:
+    """Rank (1-based) of the best `n` allowed rows."""
+    candidates = np.flatnonzero(allowed)
+    if candidates.size == 0:
+        return {}
+    values = scores[candidates]
+    if candidates.size > n:
+        part = np.argpartition(-values, n - 1)[:n]
+        candidates, values = candidates[part], values[part]
+    order = np.lexsort((candidates, -values))
+    return {int(candidates[i]): rank for rank, i in enumerate(order, start=1)}

@@ -1,0 +1,257 @@
+"""Versioned index storage: every change builds a new version beside the serving one and switches atomically.
+
+Layout under ``root``::
+
+    CURRENT            the serving version's name (replaced atomically)
+    v0001/             catalog.sqlite, bm25/, chroma/ (embedded mode), manifest.json (written last)
+
+A version without a manifest never finished (it failed or was killed); it is never served and is removed
+by the next build. In server mode the vectors live in the Chroma collection ``kb_<version>``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from knowledge.catalog import Catalog, Doc, Row, kind_of
+from knowledge.embedding import Embedder
+from knowledge.lexical import LexicalIndex, Tokenizer
+from knowledge.search import Searcher
+from knowledge.vectors import VectorStore, chroma_client
+
+Progress = Callable[[str, int, int], None]
+
+
+class KnowledgeIndexError(RuntimeError):
+    """The index is missing, or a build failed validation (the serving version is untouched)."""
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """A finished version's manifest."""
+
+    name: str
+    path: Path
+    manifest: dict[str, Any]
+
+
+def no_progress(stage: str, done: int, total: int) -> None:
+    """Report nothing."""
+    return None
+
+
+class IndexStore:
+    """The index versions under one directory, and how to build, open and switch them."""
+
+    def __init__(self, root: Path, embedder: Callable[[], Embedder], tokenizer: Callable[[], Tokenizer],
+                 chroma_url: str | None = None) -> None:
+        self.root = root
+        self._embedder_factory = embedder
+        self._tokenizer_factory = tokenizer
+        self._embedder: Embedder | None = None
+        self._tokenizer: Tokenizer | None = None
+        self.chroma_url = chroma_url
+
+    @property
+    def embedder(self) -> Embedder:
+        """The embedder, loaded on first use."""
+        if self._embedder is None:
+            self._embedder = self._embedder_factory()
+        return self._embedder
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        """The tokenizer, loaded on first use."""
+        if self._tokenizer is None:
+            self._tokenizer = self._tokenizer_factory()
+        return self._tokenizer
+
+    # ------------------------------------------------------------ versions
+    def current(self) -> VersionInfo | None:
+        """The serving version, or None when nothing was built yet."""
+        pointer = self.root / "CURRENT"
+        if not pointer.is_file():
+            return None
+        name = pointer.read_text(encoding="utf-8").strip()
+        manifest = self.root / name / "manifest.json"
+        if not manifest.is_file():
+            raise KnowledgeIndexError(f"CURRENT 指向的索引版本 {name} 不完整")
+        return VersionInfo(name, self.root / name, json.loads(manifest.read_text(encoding="utf-8")))
+
+    def _new_version(self) -> tuple[str, Path]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        numbers = [int(p.name[1:]) for p in self.root.glob("v[0-9]*") if p.name[1:].isdigit()]
+        seq = self.root / "SEQ"  # names are never reused: Chroma caches clients by path
+        if seq.is_file():
+            numbers.append(int(seq.read_text(encoding="utf-8").strip() or 0))
+        number = max(numbers, default=0) + 1
+        seq.write_text(str(number), encoding="utf-8")
+        name = f"v{number:04d}"
+        path = self.root / name
+        path.mkdir()
+        return name, path
+
+    def _vectors(self, name: str, path: Path) -> VectorStore:
+        client = chroma_client(None, self.chroma_url) if self.chroma_url else chroma_client(path / "chroma")
+        return VectorStore(client, f"kb_{name}", self.embedder.model_id)
+
+    def _switch(self, name: str) -> None:
+        tmp = self.root / "CURRENT.tmp"
+        tmp.write_text(name, encoding="utf-8")
+        os.replace(tmp, self.root / "CURRENT")
+
+    def cleanup(self, keep: int = 2) -> list[str]:
+        """Remove unfinished versions and all but the newest `keep` finished ones (never the serving one)."""
+        current = self.current()
+        removed = []
+        finished = sorted(p for p in self.root.glob("v[0-9]*") if (p / "manifest.json").is_file())
+        stale = [p for p in self.root.glob("v[0-9]*") if not (p / "manifest.json").is_file()]
+        stale += [p for p in finished[:-keep] if current is None or p.name != current.name]
+        for path in stale:
+            if self.chroma_url:
+                with contextlib.suppress(Exception):
+                    self._vectors(path.name, path).drop()
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+        return removed
+
+    # ------------------------------------------------------------ open
+    def open(self) -> Searcher:
+        """A searcher over the serving version.
+
+        Raises:
+            KnowledgeIndexError: Nothing has been built yet.
+        """
+        info = self.current()
+        if info is None:
+            raise KnowledgeIndexError(f"知识库索引不存在: {self.root}（先运行 hotline kb rebuild）")
+        return self._open(info.name, info.path)
+
+    def _open(self, name: str, path: Path) -> Searcher:
+        catalog = Catalog(path / "catalog.sqlite")
+        try:
+            rows = catalog.rows()
+        finally:
+            catalog.close()
+        ids, matrix, _ = self._vectors(name, path).all()
+        by_id = dict(zip(ids, range(len(ids)), strict=True))
+        vectors = np.zeros((len(rows), self.embedder.dim), dtype=np.float32)
+        for row in rows:
+            if row.id in by_id:
+                vectors[row.row] = matrix[by_id[row.id]]
+        lexical = LexicalIndex.load(self.tokenizer, path / "bm25")
+        return Searcher(rows, vectors, lexical, self.embedder, name)
+
+    # ------------------------------------------------------------ build
+    def build(self, docs: Iterable[Doc], *, note: str, validate: Callable[[Searcher], list[str]] | None = None,
+              progress: Progress = no_progress) -> VersionInfo:
+        """Build a complete new version from `docs`, validate it, then switch to it.
+
+        Raises:
+            KnowledgeIndexError: Validation failed; the serving version is untouched.
+        """
+        docs = list(docs)
+        self.cleanup()
+        name, path = self._new_version()
+        catalog = Catalog(path / "catalog.sqlite")
+        try:
+            tokens = []
+            for i, doc in enumerate(docs):
+                tokens.append(self.tokenizer.tokens(doc.search_text()))
+                if i % 500 == 0:
+                    progress("分词", i, len(docs))
+            catalog.upsert(zip(docs, tokens, strict=True))
+            vectors = self._vectors(name, path)
+            self._embed_into(vectors, docs, progress)
+            self._write_lexical(catalog, path)
+            return self._finish(name, path, catalog, vectors, note, validate)
+        finally:
+            catalog.close()
+
+    def apply(self, docs: list[Doc], *, reembed: set[str], note: str,
+              validate: Callable[[Searcher], list[str]] | None = None, progress: Progress = no_progress) -> VersionInfo:
+        """Copy the serving version, upsert `docs` into the copy (embedding only ids in `reembed`), switch.
+
+        Raises:
+            KnowledgeIndexError: No serving version, or validation failed (the serving version is untouched).
+        """
+        base = self.current()
+        if base is None:
+            raise KnowledgeIndexError("没有在用的知识库索引可以增量更新，先运行 hotline kb rebuild")
+        self.cleanup()
+        name, path = self._new_version()
+        shutil.copyfile(base.path / "catalog.sqlite", path / "catalog.sqlite")
+        catalog = Catalog(path / "catalog.sqlite")
+        try:
+            progress("复制向量", 0, 1)
+            vectors = self._vectors(name, path)
+            self._vectors(base.name, base.path).copy_to(vectors)
+            catalog.upsert((doc, self.tokenizer.tokens(doc.search_text())) for doc in docs)
+            self._embed_into(vectors, [d for d in docs if d.id in reembed], progress)
+            self._write_lexical(catalog, path)
+            return self._finish(name, path, catalog, vectors, note, validate)
+        finally:
+            catalog.close()
+
+    def _embed_into(self, vectors: VectorStore, docs: list[Doc], progress: Progress) -> None:
+        batch = 256
+        for start in range(0, len(docs), batch):
+            chunk = docs[start:start + batch]
+            matrix = self.embedder.embed([embedding_text(d) for d in chunk])
+            vectors.upsert([d.id for d in chunk], matrix, [{"kind": kind_of(d)} for d in chunk])
+            progress("向量化", min(start + batch, len(docs)), len(docs))
+
+    def _write_lexical(self, catalog: Catalog, path: Path) -> None:
+        LexicalIndex.from_tokens(self.tokenizer, [r.tokens for r in catalog.rows()]).save(path / "bm25")
+
+    def _finish(self, name: str, path: Path, catalog: Catalog, vectors: VectorStore, note: str,
+                validate: Callable[[Searcher], list[str]] | None) -> VersionInfo:
+        rows = catalog.rows()
+        problems = []
+        if vectors.count() != len(rows):
+            problems.append(f"向量数 {vectors.count()} 与文档数 {len(rows)} 不一致")
+        if [r.row for r in rows] != list(range(len(rows))):
+            problems.append("文档行号不连续")
+        searcher = self._open(name, path)
+        if validate is not None:
+            problems += validate(searcher)
+        if problems:
+            raise KnowledgeIndexError(f"新索引 {name} 校验失败，继续使用原索引: " + "；".join(problems))
+        counts: dict[str, int] = {}
+        for r in rows:
+            counts[r.kind] = counts.get(r.kind, 0) + 1
+        manifest = {
+            "version": name, "built_at": datetime.now().isoformat(timespec="seconds"), "note": note,
+            "counts": counts, "embedding_model": self.embedder.model_id, "dim": self.embedder.dim,
+            "chroma": self.chroma_url or "embedded",
+        }
+        catalog.set_meta({k: json.dumps(v, ensure_ascii=False) for k, v in manifest.items()})
+        (path / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        self._switch(name)
+        return VersionInfo(name, path, manifest)
+
+    def rows(self) -> list[Row]:
+        """Every document of the serving version."""
+        info = self.current()
+        if info is None:
+            return []
+        catalog = Catalog(info.path / "catalog.sqlite")
+        try:
+            return catalog.rows()
+        finally:
+            catalog.close()
+
+
+def embedding_text(doc: Doc) -> str:
+    """What is embedded: the title, business, category and tags, and the opening of the body."""
+    return doc.search_text()[:240]
