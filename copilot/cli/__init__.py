@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from copilot.cli import sim, vocab
+from copilot.cli import kb, sim, vocab
 from copilot.cli.serve import serve, version
 
 app = typer.Typer(
@@ -14,6 +14,7 @@ app = typer.Typer(
 )
 app.add_typer(sim.app, name="sim")
 app.add_typer(vocab.app, name="vocab")
+app.add_typer(kb.app, name="kb")
 app.command()(serve)
 app.command()(version)
 
