@@ -7,7 +7,7 @@ DATA ?= data
 SUBSCRIBERS ?= 20000
 SEED ?= 7
 
-.PHONY: demo test install lint typecheck unit data clean
+.PHONY: demo test install lint typecheck unit data bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,16 @@ install: $(STAMP)
 $(DATA)/sim.sqlite: | $(STAMP)
 	$(BIN)/hotline sim generate --subscribers $(SUBSCRIBERS) --seed $(SEED) --out $@
 
-data: $(DATA)/sim.sqlite
+$(DATA)/kb/corpus/knowledge_points.jsonl: $(DATA)/sim.sqlite
+	HOTLINE_DATA_DIR=$(DATA) $(BIN)/hotline kb generate --seed $(SEED)
+
+$(DATA)/kb/index/CURRENT: $(DATA)/kb/corpus/knowledge_points.jsonl
+	HOTLINE_DATA_DIR=$(DATA) $(BIN)/hotline kb rebuild --corpus $(DATA)/kb/corpus
+
+data: $(DATA)/sim.sqlite $(DATA)/kb/index/CURRENT
+
+bench: data
+	HOTLINE_DATA_DIR=$(DATA) $(BIN)/hotline kb bench --json
 
 demo: install data
 	HOTLINE_DATA_DIR=$(DATA) $(BIN)/hotline serve

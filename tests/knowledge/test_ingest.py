@@ -1,0 +1,122 @@
+"""Bulletins in, diff shown, applied incrementally and atomically; bad bulletins apply nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from knowledge.bench import CountingEmbedder
+from knowledge.bulletins import write_bulletin
+from knowledge.ingest import IngestError
+from knowledge.manager import KnowledgeManager
+from knowledge.schema import Bulletin, EmergencyScript, Retirement
+from knowledge.store import IndexStore
+from tests.knowledge.conftest import NOW, SRC, point, small_corpus
+
+Make = Callable[..., tuple[IndexStore, CountingEmbedder]]
+
+
+def bulletin(number: str = "赣移客〔2026〕201号") -> Bulletin:
+    corpus = {d.id: d for d in small_corpus()}
+    return Bulletin(
+        bulletin_id=number, title="关于宽带复通时限和携号转网规则调整的通知", published=date(2026, 11, 22),
+        upserts=[
+            point("KP-KD-00002", "宽带账号欠费停机的处理", "宽带欠费停机后，缴费成功约10分钟内自动复通，复通后请重启光猫。",
+                  business="家庭宽带", version=2).model_copy(update={"source": number}),
+            point("KP-5G-00001", "5G消息业务介绍", "5G消息支持图文、卡片和菜单交互，开通免费，按条收取通信费0.1元/条。",
+                  business="5G消息", category="业务介绍", start=date(2026, 11, 22)).model_copy(update={"source": number}),
+            corpus["KP-QQT-00128"].model_copy(update={"source": number}),  # unchanged content
+        ],
+        retirements=[Retirement(id="KP-XH-00001", effective_to=date(2026, 11, 22), reason="规则调整")],
+        scripts=[EmergencyScript(id="ES-20261123-009", title="APP夜间系统升级", topic="system_maintenance",
+                                 region="江西省", keywords=["APP打不开"], wording="今晚23:00至次日2:00中国移动APP升级，"
+                                 "期间暂停缴费和办理业务，请您稍后再试。", valid_from=datetime(2026, 11, 23, 8, 0),
+                                 valid_to=datetime(2026, 11, 24, 2, 0), source=number)],
+    )
+
+
+@pytest.fixture
+def manager(make_store: Make) -> tuple[KnowledgeManager, CountingEmbedder]:
+    store, counting = make_store()
+    store.build(small_corpus(), note="t")
+    return KnowledgeManager(store, clock=lambda: NOW), counting
+
+
+@pytest.mark.parametrize("suffix", [".md", ".docx", ".pdf"])
+def test_plan_apply_and_reapply(manager: tuple[KnowledgeManager, CountingEmbedder], tmp_path: Path,
+                                suffix: str) -> None:
+    km, counting = manager
+    path = tmp_path / f"bulletin{suffix}"
+    write_bulletin(bulletin(), path)
+    serving = km.store.current().name  # type: ignore[union-attr]
+    plan = km.plan([path])
+    assert plan.summary() == {"point_changed": 1, "point_new": 1, "point_unchanged": 1, "point_retired": 1,
+                              "script_new": 1}
+    assert km.store.current().name == serving, "planning (dry run) writes nothing"
+    before = counting.embedded
+    _, info = km.ingest([path])
+    assert info is not None and km.store.current().name == info.name
+    assert counting.embedded - before == 3, "changed + new point + new script; retirement and unchanged keep vectors"
+    s = km.store.open()
+    assert "KP-XH-00001" not in [h.id for h in s.search("携号转网条件", province="江西省", city="南昌市", at=NOW)]
+    assert s.search("复通后请重启光猫", province="江西省", city="南昌市", at=NOW, mode="bm25")[0].id == "KP-KD-00002"
+    assert s.search("APP打不开", province="江西省", city="南昌市", at=NOW, kinds=("script",))[0].id == "ES-20261123-009"
+    assert km.status()["last_change"] and km.status()["counts"]["point"] == len(small_corpus()) - 3 + 1
+
+    before = counting.embedded
+    again, none = km.ingest([path])
+    assert none is None and counting.embedded == before
+    assert not again.effective and km.store.current().name == info.name
+
+
+def test_a_bad_file_rejects_the_whole_batch(manager: tuple[KnowledgeManager, CountingEmbedder],
+                                            tmp_path: Path) -> None:
+    km, _ = manager
+    good = tmp_path / "good.md"
+    write_bulletin(bulletin(), good)
+    bad = tmp_path / "bad.md"
+    bad.write_text(good.read_text(encoding="utf-8").replace("生效日期：2026-11-22", "生效日期：2026-13-45", 1),
+                   encoding="utf-8")
+    serving = km.store.current().name  # type: ignore[union-attr]
+    with pytest.raises(IngestError) as exc:
+        km.ingest([good, bad])
+    assert str(bad) in exc.value.problems and str(good) not in exc.value.problems
+    assert "2026-13-45" in str(exc.value)
+    assert km.store.current().name == serving
+
+
+def test_retiring_an_unknown_point_is_rejected(manager: tuple[KnowledgeManager, CountingEmbedder],
+                                               tmp_path: Path) -> None:
+    km, _ = manager
+    b = Bulletin(bulletin_id="赣移客〔2026〕202号", title="下线通知", published=date(2026, 11, 22),
+                 retirements=[Retirement(id="KP-NONE-00001", effective_to=date(2026, 11, 30))])
+    path = tmp_path / "retire.md"
+    write_bulletin(b, path)
+    with pytest.raises(IngestError, match="KP-NONE-00001"):
+        km.plan([path])
+
+
+def test_an_older_version_is_ignored(manager: tuple[KnowledgeManager, CountingEmbedder], tmp_path: Path) -> None:
+    km, _ = manager
+    newer = tmp_path / "v2.md"
+    write_bulletin(bulletin(), newer)
+    km.ingest([newer])
+    stale = Bulletin(bulletin_id="赣移客〔2026〕150号", title="旧公告", published=date(2026, 10, 1),
+                     upserts=[point("KP-KD-00002", "宽带账号欠费停机的处理", "旧的说法。缴费后30分钟恢复。", business="家庭宽带")
+                              .model_copy(update={"source": SRC})])
+    old = tmp_path / "v1.md"
+    write_bulletin(stale, old)
+    plan = km.plan([old])
+    assert [c.action for c in plan.changes] == ["older"] and not plan.effective
+
+
+def test_unreadable_files_are_named(manager: tuple[KnowledgeManager, CountingEmbedder], tmp_path: Path) -> None:
+    km, _ = manager
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    with pytest.raises(IngestError) as exc:
+        km.plan([empty, tmp_path / "missing.docx"])
+    assert set(exc.value.problems) == {str(empty), str(tmp_path / "missing.docx")}
