@@ -1,0 +1,70 @@
+"""Corpus loading and status: bad records are named, nothing is built from a bad corpus."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from knowledge.bench import CountingEmbedder
+from knowledge.manager import CorpusError, KnowledgeManager, load_jsonl
+from knowledge.schema import EmergencyScript, KnowledgePoint
+from knowledge.store import IndexStore
+from tests.knowledge.conftest import NOW, small_corpus
+
+
+def write_corpus(root: Path, lines: list[str] | None = None) -> tuple[Path, Path]:
+    root.mkdir(parents=True, exist_ok=True)
+    points = root / "knowledge_points.jsonl"
+    scripts = root / "scripts.jsonl"
+    docs = small_corpus()
+    points.write_text("\n".join(lines if lines is not None else
+                                [d.model_dump_json() for d in docs if isinstance(d, KnowledgePoint)]) + "\n",
+                      encoding="utf-8")
+    scripts.write_text("\n".join(d.model_dump_json() for d in docs if isinstance(d, EmergencyScript)) + "\n",
+                       encoding="utf-8")
+    return points, scripts
+
+
+def test_bad_records_are_each_named(tmp_path: Path) -> None:
+    good = json.loads(small_corpus()[0].model_dump_json())
+    no_region = {k: v for k, v in good.items() if k != "region"} | {"id": "KP-GPRS-00101"}
+    bad_date = good | {"id": "KP-GPRS-00102", "effective_from": "2026-02-30"}
+    huge = good | {"id": "KP-GPRS-00103", "body": "很长" * 3_000_000}
+    lines = [json.dumps(good, ensure_ascii=False), json.dumps(no_region, ensure_ascii=False),
+             json.dumps(bad_date, ensure_ascii=False), json.dumps(huge, ensure_ascii=False),
+             json.dumps(good, ensure_ascii=False)]
+    points, _ = write_corpus(tmp_path, lines)
+    with pytest.raises(CorpusError) as exc:
+        load_jsonl(points, KnowledgePoint)
+    text = str(exc.value)
+    assert ":2 [KP-GPRS-00101] region" in text
+    assert ":3 [KP-GPRS-00102] effective_from" in text
+    assert ":4 [KP-GPRS-00103] body" in text
+    assert ":5 [KP-GPRS-00001] 编号重复" in text
+    assert len(text) < 5000, "a 6 MB body is not echoed back"
+
+
+def test_non_utf8_corpus_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "knowledge_points.jsonl"
+    path.write_bytes("知识点".encode("gbk"))
+    with pytest.raises(CorpusError, match="无法读取"):
+        load_jsonl(path, KnowledgePoint)
+
+
+def test_rebuild_from_a_bad_corpus_builds_nothing(
+    tmp_path: Path, make_store: Callable[..., tuple[IndexStore, CountingEmbedder]]
+) -> None:
+    store, _ = make_store()
+    manager = KnowledgeManager(store, clock=lambda: NOW)
+    good = manager.rebuild(write_corpus(tmp_path / "good"))
+    bad = write_corpus(tmp_path / "bad", ['{"id": "KP-X-001"}'])
+    with pytest.raises(CorpusError):
+        manager.rebuild(bad)
+    assert store.current().name == good.name  # type: ignore[union-attr]
+    status = manager.status()
+    assert status["index"] == good.name and status["counts"]["point"] == 12 and status["counts"]["script"] == 3
+    assert status["expired_in_index"] == 2 and status["not_yet_effective"] == 1
+    assert status["embedding_model"].startswith("use-m3")
