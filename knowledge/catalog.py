@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS docs (
     region TEXT NOT NULL,
     district TEXT,
     outage_id TEXT,
+    variant_of TEXT,
     start_ts TEXT NOT NULL,
     end_ts TEXT,
     source TEXT NOT NULL,
@@ -55,6 +56,7 @@ class Row:
     region: str
     district: str | None
     outage_id: str | None
+    variant_of: str | None
     start_ts: str
     end_ts: str | None
     source: str
@@ -122,14 +124,15 @@ class Catalog:
                 is_point = isinstance(doc, KnowledgePoint)
                 self._conn.execute(
                     "INSERT OR REPLACE INTO docs (id, row, kind, version, hash, title, business, category, region,"
-                    " district, outage_id, start_ts, end_ts, source, tokens, payload)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " district, outage_id, variant_of, start_ts, end_ts, source, tokens, payload)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (doc.id, row, kind_of(doc), doc.version if is_point else 1,  # type: ignore[union-attr]
                      doc.content_hash(), doc.title,
                      doc.business if is_point else "应急口径",  # type: ignore[union-attr]
                      doc.category if is_point else doc.topic,  # type: ignore[union-attr]
                      doc.region, None if is_point else doc.district,  # type: ignore[union-attr]
                      None if is_point else doc.outage_id,  # type: ignore[union-attr]
+                     doc.variant_of if is_point else None,  # type: ignore[union-attr]
                      start, end, doc.source, json.dumps(tokens, ensure_ascii=False), doc.model_dump_json()),
                 )
                 placed[doc.id] = row
@@ -167,7 +170,8 @@ class Catalog:
         return Row(
             id=r["id"], row=r["row"], kind=r["kind"], version=r["version"], hash=r["hash"], title=r["title"],
             business=r["business"], category=r["category"], region=r["region"], district=r["district"],
-            outage_id=r["outage_id"], start_ts=r["start_ts"], end_ts=r["end_ts"], source=r["source"],
+            outage_id=r["outage_id"], variant_of=r["variant_of"], start_ts=r["start_ts"], end_ts=r["end_ts"],
+            source=r["source"],
             tokens=json.loads(r["tokens"]), payload=r["payload"],
         )
 

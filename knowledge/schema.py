@@ -97,11 +97,14 @@ class KnowledgePoint(BaseModel):
     version: int = Field(default=1, ge=1, description="Version; a change bumps it")
     source: str = Field(min_length=2, description="Bulletin it came from")
     tags: list[str] = Field(default_factory=list, description="Keywords and jargon")
+    variant_of: str | None = Field(
+        default=None, description="A regional variant: the nationwide point it overrides for callers in its region"
+    )
 
-    @field_validator("id")
+    @field_validator("id", "variant_of")
     @classmethod
-    def _id(cls, value: str) -> str:
-        if not KP_ID.fullmatch(value):
+    def _id(cls, value: str | None) -> str | None:
+        if value is not None and not KP_ID.fullmatch(value):
             raise ValueError(f"知识点编号格式不正确: {value!r}（例: KP-QQT-00128）")
         return value
 
@@ -114,6 +117,8 @@ class KnowledgePoint(BaseModel):
     def _window(self) -> KnowledgePoint:
         if self.effective_to is not None and self.effective_to < self.effective_from:
             raise ValueError(f"失效日期 {self.effective_to} 早于生效日期 {self.effective_from}")
+        if self.variant_of is not None and (self.region == NATIONWIDE or self.variant_of == self.id):
+            raise ValueError("只有省、市知识点可以覆盖另一条全国知识点 (variant_of)")
         return self
 
     @property

@@ -9,7 +9,6 @@ an in-memory copy of the version's vectors read from Chroma when the version is 
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,14 +19,12 @@ import numpy as np
 from knowledge.catalog import Row
 from knowledge.embedding import Embedder
 from knowledge.lexical import LexicalIndex
-from knowledge.schema import NATIONWIDE, region_keys
+from knowledge.schema import region_keys
 
 Mode = Literal["hybrid", "bm25", "dense"]
 RRF_K = 60
 CANDIDATES = 50
-_REGION_WORDS = re.compile(
-    r"[（(【\[]?[\u4e00-\u9fff]{2,8}(省|市|自治区)[）)】\]]?|（[^）]{0,12}版）|[（(]\d{4}[^）)]*[）)]"
-)
+
 
 
 @dataclass(frozen=True)
@@ -41,11 +38,6 @@ class Hit:
     score: float
     rank: int
     why: dict[str, Any] = field(default_factory=dict)
-
-
-def rule_key(row: Row) -> str:
-    """What makes two points 'the same rule' in different regions: business, category, title sans region."""
-    return f"{row.business}|{row.category}|{_REGION_WORDS.sub('', row.title)}"
 
 
 class Searcher:
@@ -66,7 +58,8 @@ class Searcher:
         far = np.datetime64("9999-12-31T23:59:59")
         self._end = np.array([np.datetime64(r.end_ts) if r.end_ts else far for r in rows], dtype="datetime64[s]")
         self._outage = np.array([bool(r.outage_id) for r in rows])
-        self._rule = [rule_key(r) for r in rows]
+        self._variant_of = np.array([r.variant_of or "" for r in rows])
+        self._id_array = np.array(self._ids)
 
     def mask(self, province: str | None, city: str | None, at: datetime,
              kinds: tuple[str, ...] = ("point", "script")) -> np.ndarray:
@@ -75,6 +68,9 @@ class Searcher:
         allowed = np.isin(self._region, region_keys(province, city))
         allowed &= np.isin(self._kind, kinds)
         allowed &= (self._start <= moment) & (self._end >= moment)
+        overridden = np.unique(self._variant_of[allowed & (self._variant_of != "")])
+        if overridden.size:  # a regional variant in force hides the nationwide point it overrides
+            allowed &= ~np.isin(self._id_array, overridden)
         return allowed
 
     def search(
@@ -103,7 +99,7 @@ class Searcher:
 
         Returns:
             Hits, best first. Outage scripts covering the caller that match the query come first; a
-            province or city variant hides the nationwide point of the same rule.
+            province or city variant in force hides the nationwide point it overrides (`variant_of`).
         """
         started = time.perf_counter()
         allowed = self.mask(province, city, at, kinds)
@@ -125,7 +121,6 @@ class Searcher:
                 fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank)
         pinned = self._pinned(fused, lex_rank, dense_scores, district)
         order = sorted(fused, key=lambda r: (r not in pinned, -fused[r], self._ids[r]))
-        order = self._hide_superseded(order)
         took = (time.perf_counter() - started) * 1000
         hits = []
         for rank, row in enumerate(order[:k], start=1):
@@ -155,10 +150,6 @@ class Searcher:
             if row in lex_rank or (dense is not None and float(dense[row]) >= 0.45):
                 pinned.add(row)
         return pinned
-
-    def _hide_superseded(self, order: list[int]) -> list[int]:
-        regional = {self._rule[r] for r in order if self._region[r] != NATIONWIDE and self._kind[r] == "point"}
-        return [r for r in order if not (self._region[r] == NATIONWIDE and self._rule[r] in regional)]
 
     def active_scripts(self, province: str | None, city: str | None, at: datetime,
                        district: str | None = None) -> list[Row]:

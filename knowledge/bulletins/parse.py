@@ -490,7 +490,7 @@ _SPECS: dict[str, tuple[type[BaseModel], _Spec]] = {
         "标题": ("title", str), "业务": ("business", str), "类别": ("category", _choice(CATEGORIES)),
         "适用地区": ("region", str), "办理渠道": ("channels", _split), "生效日期": ("effective_from", _to_date),
         "失效日期": ("effective_to", _to_end_date), "版本": ("version", _to_int), "标签": ("tags", _split),
-        "正文": ("body", str),
+        "覆盖全国知识点": ("variant_of", _optional), "正文": ("body", str),
     }),
     "下线": (Retirement, {"失效日期": ("effective_to", _to_date), "原因": ("reason", str)}),
     "口径": (EmergencyScript, {

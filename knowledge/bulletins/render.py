@@ -189,7 +189,8 @@ def _record_fields(record: KnowledgePoint | Retirement | EmergencyScript) -> lis
             ("标题", record.title), ("业务", record.business), ("类别", record.category), ("适用地区", record.region),
             ("办理渠道", _join("办理渠道", record.channels)), ("生效日期", record.effective_from.isoformat()),
             ("失效日期", record.effective_to.isoformat() if record.effective_to else OPEN_ENDED),
-            ("版本", str(record.version)), ("标签", _join("标签", record.tags)), ("正文", record.body),
+            ("版本", str(record.version)), ("标签", _join("标签", record.tags)),
+            *([("覆盖全国知识点", record.variant_of)] if record.variant_of else []), ("正文", record.body),
         ]
     if isinstance(record, Retirement):
         return [("失效日期", record.effective_to.isoformat()), ("原因", record.reason)]

@@ -21,10 +21,10 @@ NOW = datetime(2026, 11, 23, 10, 0)
 
 def point(pid: str, title: str, body: str, region: str = "全国", business: str = "手机上网",
           category: str = "故障处理", start: date = date(2025, 1, 1), end: date | None = None,
-          version: int = 1) -> KnowledgePoint:
+          version: int = 1, variant_of: str | None = None) -> KnowledgePoint:
     return KnowledgePoint(id=pid, title=title, business=business, category=category, body=body, region=region,
                           effective_from=start, effective_to=end, version=version, source=SRC,
-                          channels=["10086", "中国移动APP"])
+                          channels=["10086", "中国移动APP"], variant_of=variant_of)
 
 
 def small_corpus() -> list[Doc]:
@@ -33,9 +33,10 @@ def small_corpus() -> list[Doc]:
               "用户反映手机上不了网时，先确认号码状态与数据功能，再检查APN是否为cmnet，最后重启手机。"),
         point("KP-GPRS-00002", "手机无法上网的排查步骤（江西省）",
               "江西用户手机上不了网时，先确认号码状态与数据功能，可发送短信KTGPRS到10086开通数据功能。",
-              region="江西省"),
+              region="江西省", variant_of="KP-GPRS-00001"),
         point("KP-GPRS-00003", "手机无法上网的排查步骤（广东省）",
-              "广东用户手机上不了网时，可在广东移动APP自助开通数据功能，或发送KTSJ到10086。", region="广东省"),
+              "广东用户手机上不了网时，可在广东移动APP自助开通数据功能，或发送KTSJ到10086。", region="广东省",
+              variant_of="KP-GPRS-00001"),
         point("KP-KD-00001", "光猫LOS红灯闪烁处理", "光猫LOS红灯闪烁表示光信号丢失，请检查光纤是否弯折；收光功率低于-27dBm需派单维修。",
               business="家庭宽带"),
         point("KP-KD-00002", "宽带账号欠费停机的处理", "宽带账号欠费后Radius认证拒绝，缴清欠费后约5分钟自动恢复上网，无需报修。",
