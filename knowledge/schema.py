@@ -87,7 +87,7 @@ class KnowledgePoint(BaseModel):
 
     id: str = Field(description="Stable id, e.g. KP-QQT-00128; the same id across versions")
     title: str = Field(min_length=2, max_length=120, description="Title")
-    business: str = Field(min_length=2, max_length=60, description="Product family, e.g. 全球通畅享套餐")
+    business: str = Field(min_length=2, max_length=60, description="Product or service, e.g. 全球通畅享套餐158元档")
     category: Category = Field(description="资费 / 办理条件 / 办理渠道 / 生效规则 / 退订规则 / 常见问题 / 故障处理 ...")
     body: str = Field(min_length=10, max_length=MAX_BODY_CHARS, description="The knowledge text")
     region: str = Field(description="全国 / 江西省 / 江西省南昌市")

@@ -1,0 +1,109 @@
+"""Orchestration: draft, publish the month's bulletins, render and write the corpus, atomically.
+
+``generate_corpus`` builds everything in a temporary folder beside ``root`` and only then swaps it in, so an
+existing corpus is replaced only by a complete new one; if anything fails, the old corpus is left untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from knowledge.corpus.bulletins import pending_bulletin, plan_bulletins, write_bulletins
+from knowledge.corpus.points import draft_points, render
+from knowledge.corpus.queries import build_queries
+from knowledge.corpus.scripts import OutageRef, generate_scripts
+
+
+@dataclass(frozen=True)
+class CorpusPaths:
+    """Where the files of a corpus live."""
+
+    root: Path
+    points: Path  # root/knowledge_points.jsonl (one KnowledgePoint JSON per line)
+    scripts: Path  # root/scripts.jsonl (one EmergencyScript per line)
+    bulletins: Path  # root/bulletins/ (*.md, *.docx, *.pdf; pending/next_day.md is not applied)
+    queries: Path  # root/queries.jsonl (labelled queries)
+
+    @classmethod
+    def under(cls, root: Path) -> CorpusPaths:
+        """The standard layout under root."""
+        root = Path(root)
+        return cls(root, root / "knowledge_points.jsonl", root / "scripts.jsonl", root / "bulletins",
+                   root / "queries.jsonl")
+
+
+def _write_jsonl(path: Path, lines: list[str]) -> None:
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+
+
+def _build(paths: CorpusPaths, seed: int, as_of: date, outages: list[OutageRef]) -> dict[str, int]:
+    drafting = draft_points(seed, as_of)
+    scripts = generate_scripts(seed, as_of, outages)
+    planned = plan_bulletins(seed, as_of, drafting, scripts)
+    last = re.search(r"〕(\d+)号", planned[-1].bulletin.bulletin_id)
+    pending = pending_bulletin(seed, as_of, drafting, int(last.group(1)) + 1 if last else 1)
+    points = [render(d, seed) for d in drafting.drafts]
+    topic_of = {d.id: d.topic for d in drafting.drafts}
+    ids = [p.id for p in points]
+    if len(set(ids)) != len(ids):
+        raise RuntimeError("知识点编号重复")
+    _write_jsonl(paths.points, [p.model_dump_json() for p in points])
+    _write_jsonl(paths.scripts, [s.model_dump_json() for s in scripts.scripts])
+    queries = build_queries(seed, as_of, points, topic_of, scripts)
+    _write_jsonl(paths.queries, [json.dumps(q, ensure_ascii=False) for q in queries])
+    formats = write_bulletins(planned, pending, paths.bulletins)
+    days = Counter(s.id[3:11] for s in scripts.scripts)
+    return {
+        "points": len(points), "businesses": len({p.business for p in points}), "scripts": len(scripts.scripts),
+        "script_days": len(days), "min_scripts_per_day": min(days.values()), "bulletins": len(planned),
+        **{f"bulletins_{k}": v for k, v in formats.items()}, "pending_bulletins": 1, "queries": len(queries),
+        "queries_dev": sum(q["split"] == "dev" for q in queries),
+        "queries_script": sum(q["kind"] == "script" for q in queries),
+    }
+
+
+def generate_corpus(root: Path, *, seed: int, as_of: date, outages: list[OutageRef]) -> dict[str, int]:
+    """Write the corpus under root, atomically; return the counts.
+
+    The corpus is built in a temporary folder beside ``root`` and renamed into place only when complete; an
+    existing corpus at ``root`` is kept until then, and is left untouched if generation fails.
+
+    Args:
+        root: The corpus folder (see `CorpusPaths.under`).
+        seed: Seed of the only source of randomness; same inputs give identical files.
+        as_of: The last day of the month of scripts; bulletins cover the 30 days before it.
+        outages: Outages from the simulator's coverage system; each gets scripts for the days it overlaps.
+
+    Returns:
+        Counts: points, businesses, scripts, bulletins by format, queries.
+    """
+    root = Path(root)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}.tmp-", dir=root.parent))
+    try:
+        counts = _build(CorpusPaths.under(tmp), seed, as_of, outages)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = None
+    if root.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{root.name}.old-", dir=root.parent))
+        old.rmdir()
+        root.rename(old)
+    try:
+        tmp.rename(root)
+    except BaseException:
+        if old is not None:
+            old.rename(root)
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return counts

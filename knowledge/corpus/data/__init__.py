@@ -1,0 +1,1 @@
+"""Phrase banks of the corpus generator (YAML), shipped as package data."""
