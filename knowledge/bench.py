@@ -190,7 +190,7 @@ def run_bench(
             _, again = manager.ingest(pending[:1])
             reingest["noop_reingest_embedded"] = counting.embedded - before
             reingest["noop_reingest_new_version"] = again is not None
-        chroma = _chroma_filtered(store, searcher, queries) if chroma_url is None else {}
+        chroma = _chroma_filtered(store, store.open(), queries) if chroma_url is None else {}
     return {
         "corpus": {"points": sum(isinstance(d, KnowledgePoint) for d in docs),
                    "scripts": sum(isinstance(d, EmergencyScript) for d in docs)},

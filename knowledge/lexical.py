@@ -10,6 +10,8 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from knowledge.numbers import normalize_numbers
+
 DEFAULT_LEXICON = Path(__file__).resolve().parent / "data" / "lexicon.yaml"
 _KEEP = re.compile(r"[\w\u4e00-\u9fff]")
 
@@ -71,6 +73,7 @@ class Tokenizer:
         for wrong, right in self._asr.items():
             if wrong in text:
                 text = text.replace(wrong, right)
+        text = normalize_numbers(text)
         out: list[str] = []
         for raw in self._jieba.cut_for_search(text):
             token = raw.strip().lower()

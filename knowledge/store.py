@@ -252,6 +252,14 @@ class IndexStore:
             catalog.close()
 
 
+EMBED_CHARS = 100
+
+
 def embedding_text(doc: Doc) -> str:
-    """What is embedded: the title, business, category and tags, and the opening of the body."""
-    return doc.search_text()[:240]
+    """What is embedded: the title, business, category and tags, and the opening of the body.
+
+    use-m3 is a sentence encoder: on the labelled dev queries the first 120 characters retrieved better than
+    the first 240 (dense recall@5 0.53 vs 0.47) and 80 nearly as well (0.51) at twice the speed; 100 keeps
+    the full build of 13,700 documents near a minute on 2 cores.
+    """
+    return doc.search_text()[:EMBED_CHARS]

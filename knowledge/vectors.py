@@ -75,7 +75,7 @@ class VectorStore:
         """Insert or replace vectors by id."""
         for start in range(0, len(ids), BATCH):
             end = start + BATCH
-            self.collection.upsert(ids=ids[start:end], embeddings=vectors[start:end].tolist(),
+            self.collection.upsert(ids=ids[start:end], embeddings=np.ascontiguousarray(vectors[start:end]),
                                    metadatas=metadatas[start:end])
 
     def delete(self, ids: list[str]) -> None:

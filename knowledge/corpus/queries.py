@@ -20,9 +20,10 @@ What is relevant
     nationwide point it replaces. (A province has either a province variant or city variants of a rule, never
     both, so a caller sees exactly one version of a rule.) Tiers are named in
     the query ("158升级版"), so near-duplicate tiers are not relevant to each other. A script query (``kind:
-    script``, about 15%) is asked by a caller in an area with an active script that day; ``relevant`` is every
-    script active that day for that caller on the same matter (same outage district and service, or the same
-    incident). Queries are generated only where at least one id is relevant.
+    script``, about 15%) is asked at a moment ``at`` by a caller in an area with an active script then (an
+    outage query also carries the caller's ``district``); ``relevant`` is every script active at that moment for
+    that caller on the same matter (same outage district and service, or the same incident). Queries are
+    generated only where at least one id is relevant.
 
 Split
     30% ``dev`` and 70% ``test``, deterministic by id: a query is ``dev`` when the first 8 hex digits of
@@ -229,10 +230,6 @@ def _point_queries(r: random.Random, points: list[KnowledgePoint], topic_of: dic
     return out
 
 
-def _active_on(s: EmergencyScript, day: date) -> bool:
-    return s.valid_from <= datetime.combine(day, time(23, 59, 59)) and s.valid_to >= datetime.combine(day, time())
-
-
 def _same_matter(a: EmergencyScript, b: EmergencyScript, meta: Scripts) -> bool:
     ma, mb = meta.meta[a.id], meta.meta[b.id]
     if ma.topic != mb.topic:
@@ -268,7 +265,10 @@ def _script_queries(r: random.Random, scripts: Scripts, first: date, last: date)
             template = r.choice(qb["scripts"][m.topic])
             say = qb["system_say"][m.item] if m.topic == "system_maintenance" else qb["incident_say"][m.item]
             text = template.format(incident_say=say, system_say=say)
-        relevant = sorted(x.id for x in pool if _active_on(x, day) and x.scope.covers(province, city)
+        start = max(datetime.combine(day, time()), s.valid_from)
+        end = min(datetime.combine(day, time(23, 59)), s.valid_to)
+        at = start + timedelta(minutes=r.randint(0, max(0, int((end - start).total_seconds() // 60))))
+        relevant = sorted(x.id for x in pool if x.valid_from <= at <= x.valid_to and x.scope.covers(province, city)
                           and _same_matter(s, x, scripts))
         if s.id not in relevant:
             continue
@@ -278,7 +278,9 @@ def _script_queries(r: random.Random, scripts: Scripts, first: date, last: date)
         if (text, region, day.isoformat()) in seen:
             continue
         seen.add((text, region, day.isoformat()))
-        out.append(dict(query=text, region=region, date=day.isoformat(), relevant=relevant, kind="script", noise=noise))
+        extra = {"district": m.district} if m.topic == "outage" and m.district and scope.level == "city" else {}
+        out.append(dict(query=text, region=region, date=day.isoformat(), at=at.isoformat(timespec="minutes"),
+                        relevant=relevant, kind="script", noise=noise, **extra))
     return out
 
 
@@ -306,4 +308,5 @@ def check_relevance(q: dict[str, Any], points: dict[str, KnowledgePoint], script
             assert p.in_force(day) and p.scope.covers(scope.province, scope.city), (q["id"], rid)
         else:
             s = scripts[rid]
-            assert _active_on(s, day) and s.scope.covers(scope.province, scope.city), (q["id"], rid)
+            at = datetime.fromisoformat(q["at"])
+            assert s.active(at) and at.date() == day and s.scope.covers(scope.province, scope.city), (q["id"], rid)

@@ -1,0 +1,49 @@
+"""Spoken numbers to digits, so that "两百九十九的套餐" meets "299元档" and "5个G" meets "5GB"."""
+
+from __future__ import annotations
+
+import re
+
+DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+UNITS = {"十": 10, "百": 100, "千": 1000}
+_RUN = re.compile(
+    r"[零〇一二两三四五六七八九十百千万]{2,}"  # a run of numerals
+    r"|[零〇一二两三四五六七八九十百千](?=[块元档个G兆分天号月年岁]|个G)"  # or one, followed by a unit
+)
+_GB = re.compile(r"(\d+(?:\.\d+)?)\s*(?:个\s*[Gg](?![Bb])|[Gg](?=流量|的流量))")  # "5G" alone is the network
+_YUAN = re.compile(r"(\d+(?:\.\d+)?)\s*块钱?")
+_MEGA = re.compile(r"(\d+)\s*兆")
+
+
+def chinese_to_int(text: str) -> int | None:
+    """Value of a Chinese numeral ("两百九十九" -> 299, "十五" -> 15, "一二八" -> 128), or None."""
+    if not text:
+        return None
+    if all(c in DIGITS for c in text):  # digit by digit, as numbers are read out: 一二八
+        return int("".join(str(DIGITS[c]) for c in text))
+    total, section, current = 0, 0, 0
+    for ch in text:
+        if ch in DIGITS:
+            current = DIGITS[ch]
+        elif ch in UNITS:
+            section += (current or 1) * UNITS[ch]
+            current = 0
+        elif ch == "万":
+            total += (section + current) * 10000
+            section, current = 0, 0
+        else:
+            return None
+    return total + section + current
+
+
+def normalize_numbers(text: str) -> str:
+    """Rewrite spoken numbers and units: 一百二十八 -> 128, 八块 -> 8元, 5个G -> 5GB, 100兆 -> 100M."""
+
+    def number(m: re.Match[str]) -> str:
+        value = chinese_to_int(m.group(0))
+        return m.group(0) if value is None else str(value)
+
+    text = _RUN.sub(number, text)
+    text = _GB.sub(r"\1GB", text)
+    text = _YUAN.sub(r"\1元", text)
+    return _MEGA.sub(r"\1M", text)
