@@ -1,0 +1,95 @@
+"""`hotline kb ...` as a knowledge manager runs it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from copilot.cli import app
+from knowledge.bulletins import write_bulletin
+from tests.knowledge.test_ingest import bulletin
+from tests.knowledge.test_manager import write_corpus
+
+runner = CliRunner()
+AT = "2026-11-23T10:00:00"
+
+
+@pytest.fixture
+def kb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("HOTLINE_KB_DIR", str(tmp_path / "kb"))
+    write_corpus(tmp_path / "kb" / "corpus")
+    result = runner.invoke(app, ["kb", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output.strip().splitlines()[-1])["counts"] == {"point": 12, "script": 3}
+    return tmp_path
+
+
+def test_search_json_explains_hits(kb: Path) -> None:
+    result = runner.invoke(app, ["kb", "search", "光毛红灯一直闪", "--region", "江西省南昌市", "--at", AT, "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    top = body["hits"][0]
+    assert top["id"] == "KP-KD-00001" and top["why"]["bm25_rank"] == 1 and "光猫" in top["why"]["matched_terms"]
+    assert body["index"].startswith("v")
+
+
+def test_search_respects_the_callers_district_and_kind(kb: Path) -> None:
+    result = runner.invoke(app, ["kb", "search", "我手机怎么上不了网", "--region", "江西省南昌市", "--district", "西湖区",
+                                 "--at", AT, "--kind", "script", "--json"])
+    hits = json.loads(result.output)["hits"]
+    assert [h["id"] for h in hits] == ["ES-20261123-001"] and hits[0]["why"]["pinned"]
+
+
+def test_status_json(kb: Path) -> None:
+    result = runner.invoke(app, ["kb", "status", "--json"])
+    status = json.loads(result.output)
+    assert status["counts"]["point"] == 12 and status["embedding_model"].startswith("use-m3")
+
+
+def test_ingest_dry_run_then_apply_then_noop(kb: Path) -> None:
+    path = kb / "bulletin.docx"
+    write_bulletin(bulletin(), path)
+    dry = runner.invoke(app, ["kb", "ingest", str(path), "--dry-run", "--json"])
+    assert dry.exit_code == 0, dry.output
+    assert json.loads(dry.output)["summary"]["point_new"] == 1
+    applied = runner.invoke(app, ["kb", "ingest", str(path)])
+    assert applied.exit_code == 0, applied.output
+    assert json.loads(applied.output.strip().splitlines()[-1])["applied"] is True
+    again = runner.invoke(app, ["kb", "ingest", str(path)])
+    assert json.loads(again.output.strip().splitlines()[-1])["applied"] is False
+
+
+def test_bad_input_is_named(kb: Path) -> None:
+    bad_region = runner.invoke(app, ["kb", "search", "宽带", "--region", "火星"])
+    assert bad_region.exit_code == 2 and "适用地区格式不正确" in bad_region.output
+    corrupt = kb / "broken.pdf"
+    corrupt.write_bytes(b"%PDF-1.4 not really")
+    result = runner.invoke(app, ["kb", "ingest", str(corrupt)])
+    assert result.exit_code == 1 and "broken.pdf" in result.output and "未应用" in result.output
+
+
+def test_search_without_an_index_says_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOTLINE_KB_DIR", str(tmp_path / "empty"))
+    result = runner.invoke(app, ["kb", "search", "宽带", "--at", AT])
+    assert result.exit_code == 2 and "hotline kb rebuild" in result.output
+
+
+def test_rebuild_without_a_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOTLINE_KB_DIR", str(tmp_path / "none"))
+    result = runner.invoke(app, ["kb", "rebuild"])
+    assert result.exit_code == 2 and "hotline kb generate" in result.output
+
+
+def test_generate_ties_scripts_to_the_simulators_outages(tmp_path: Path, sim_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOTLINE_SIM_DB", str(sim_path))
+    out = tmp_path / "corpus"
+    result = runner.invoke(app, ["kb", "generate", "--out", str(out), "--as-of", "2026-11-20"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output.strip().splitlines()[-1])
+    assert summary["points"] >= 10_000 and summary["businesses"] >= 300 and summary["outages"] > 0
+    outage_ids = {json.loads(line).get("outage_id") for line in (out / "scripts.jsonl").read_text().splitlines()}
+    assert any(o and o.startswith(("NC-", "GZ-", "SH-", "SZ-", "HZ-", "NJ-", "WH-", "CD-")) for o in outage_ids)
