@@ -181,8 +181,9 @@ def run_bench(
         if pending:
             before = counting.embedded
             started = time.perf_counter()
-            plan, _info = manager.ingest(pending[:1])
-            store.open()
+            plan, info = manager.ingest(pending[:1])
+            if info is None or info.searcher is None:
+                store.open()
             took = round(time.perf_counter() - started, 3)
             reingest = {"bulletin": pending[0].name, "seconds_until_searchable": took,
                         "changes": plan.summary(), "embedded": counting.embedded - before}

@@ -16,7 +16,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -38,11 +38,12 @@ class KnowledgeIndexError(RuntimeError):
 
 @dataclass(frozen=True)
 class VersionInfo:
-    """A finished version's manifest."""
+    """A finished version's manifest (and, right after a build, the searcher that validated it)."""
 
     name: str
     path: Path
     manifest: dict[str, Any]
+    searcher: Searcher | None = field(default=None, compare=False, repr=False)
 
 
 def no_progress(stage: str, done: int, total: int) -> None:
@@ -238,7 +239,7 @@ class IndexStore:
         catalog.set_meta({k: json.dumps(v, ensure_ascii=False) for k, v in manifest.items()})
         (path / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         self._switch(name)
-        return VersionInfo(name, path, manifest)
+        return VersionInfo(name, path, manifest, searcher)
 
     def rows(self) -> list[Row]:
         """Every document of the serving version."""
