@@ -1,0 +1,147 @@
+"""The playbook file format (one YAML per intent), validated by schema, editable without code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from copilot.playbooks.expr import check_syntax
+from knowledge.vocabulary import Vocabulary
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+RESERVED = {"caller", "now", "month", "last_month", "slots"}
+
+
+class PlaybookError(ValueError):
+    """A playbook file is invalid; the message names the file, the entry and the field."""
+
+
+class ReadStep(BaseModel):
+    """A read tool to run, its arguments as expressions, and the reads it waits for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Name of the result in expressions")
+    tool: str = Field(description="Read tool name")
+    args: dict[str, str] = Field(default_factory=dict, description="Argument -> expression")
+    after: list[str] = Field(default_factory=list, description="Reads whose results the arguments use")
+
+
+class ActionSpec(BaseModel):
+    """An action a rule justifies, with parameters prefilled by expressions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: str = Field(description="Action id from the vocabulary")
+    params: dict[str, str] = Field(default_factory=dict, description="Parameter -> expression")
+
+
+class Rule(BaseModel):
+    """A judgement: when the condition holds, a finding, actions, and what to say."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Rule id")
+    when: str = Field(description="Condition over the reads")
+    finding: str = Field(min_length=2, description="Finding template, e.g. 光猫离线且有LOS告警")
+    severity: Literal["green", "amber", "red"] = Field(default="amber", description="State shown to the agent")
+    evidence: list[str] = Field(
+        default_factory=list, description="Reads whose facts it rests on: 'line' (all) or 'line:光猫状态|当前告警'"
+    )
+    actions: list[ActionSpec] = Field(default_factory=list, description="Actions, best first")
+    forbid: list[str] = Field(default_factory=list, description="Actions this finding rules out")
+    disposition: Literal["intercept", "dispatch", "resolve", "escalate", "inform"] | None = Field(
+        default=None, description="intercept: solved in the call without a crew; dispatch: send a repair"
+    )
+    reply: str | None = Field(default=None, description="Reply template to read aloud")
+    stop: bool = Field(default=False, description="Later rules are not applied once this one holds")
+
+
+class Question(BaseModel):
+    """What to ask the caller when information is missing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    when: str = Field(description="Condition")
+    ask: str = Field(min_length=2, description="The question")
+
+
+class Playbook(BaseModel):
+    """The service blueprint of one intent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    intent: str = Field(description="Intent id")
+    title: str = Field(min_length=2, description="Chinese title")
+    reads: list[ReadStep] = Field(default_factory=list, description="Read tools, run concurrently in waves")
+    rules: list[Rule] = Field(default_factory=list, description="Judgements, in order")
+    questions: list[Question] = Field(default_factory=list, description="Follow-up questions")
+    fallback_reply: str = Field(min_length=2, description="Reply when no rule gives one")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Playbook:
+        ids: list[str] = []
+        for step in self.reads:
+            if step.id in ids or step.id in RESERVED:
+                raise ValueError(f"读取步骤 id 重复或为保留字: {step.id}")
+            missing = [a for a in step.after if a not in ids]
+            if missing:
+                raise ValueError(f"读取步骤 {step.id} 的 after 引用了之前没有的步骤: {', '.join(missing)}")
+            ids.append(step.id)
+        expressions = [e for s in self.reads for e in s.args.values()]
+        for rule in self.rules:
+            expressions += [rule.when, *[e for a in rule.actions for e in a.params.values()]]
+            unknown = [e for e in rule.evidence if e.split(":")[0] not in ids]
+            if unknown:
+                raise ValueError(f"规则 {rule.id} 的 evidence 引用了不存在的读取步骤: {', '.join(unknown)}")
+        expressions += [q.when for q in self.questions]
+        for expression in expressions:
+            problem = check_syntax(expression)
+            if problem:
+                raise ValueError(problem)
+        return self
+
+    def check_references(self, vocabulary: Vocabulary, read_tools: set[str]) -> list[str]:
+        """Problems with ids outside this file: intent, actions, tools."""
+        problems = []
+        if self.intent not in vocabulary.intent_by_id:
+            problems.append(f"未知意图 {self.intent}")
+        for step in self.reads:
+            if step.tool not in read_tools:
+                problems.append(f"读取步骤 {step.id}: 未知的只读工具 {step.tool}")
+        for rule in self.rules:
+            for action in [*(a.action for a in rule.actions), *rule.forbid]:
+                if action not in vocabulary.action_by_id:
+                    problems.append(f"规则 {rule.id}: 未知动作 {action}")
+        return problems
+
+
+def load_playbooks(vocabulary: Vocabulary, read_tools: set[str], directory: Path | None = None
+                   ) -> dict[str, Playbook]:
+    """Load and validate every ``*.yaml`` playbook.
+
+    Raises:
+        PlaybookError: Listing every bad file with the entry and field.
+    """
+    directory = directory or DATA_DIR
+    books: dict[str, Playbook] = {}
+    problems: list[str] = []
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            book = Playbook.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            problems.append(f"{path.name}: 无法读取: {exc}")
+            continue
+        except ValidationError as exc:
+            problems += [f"{path.name}: {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+            continue
+        problems += [f"{path.name}: {p}" for p in book.check_references(vocabulary, read_tools)]
+        if book.intent in books:
+            problems.append(f"{path.name}: 意图 {book.intent} 已有剧本")
+        books[book.intent] = book
+    if problems:
+        raise PlaybookError("剧本不合法:\n  " + "\n  ".join(problems))
+    return books
