@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import multiprocessing
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -145,12 +146,14 @@ class IndexStore:
         finally:
             catalog.close()
         ids, matrix, _ = self._vectors(name, path).all()
-        by_id = dict(zip(ids, range(len(ids)), strict=True))
+        known = dict(zip(ids, matrix, strict=True))
+        return self._searcher(name, rows, known, LexicalIndex.load(self.tokenizer, path / "bm25"))
+
+    def _searcher(self, name: str, rows: list[Row], known: dict[str, np.ndarray], lexical: LexicalIndex) -> Searcher:
         vectors = np.zeros((len(rows), self.embedder.dim), dtype=np.float32)
         for row in rows:
-            if row.id in by_id:
-                vectors[row.row] = matrix[by_id[row.id]]
-        lexical = LexicalIndex.load(self.tokenizer, path / "bm25")
+            if row.id in known:
+                vectors[row.row] = known[row.id]
         return Searcher(rows, vectors, lexical, self.embedder, name)
 
     # ------------------------------------------------------------ build
@@ -166,16 +169,16 @@ class IndexStore:
         name, path = self._new_version()
         catalog = Catalog(path / "catalog.sqlite")
         try:
-            tokens = []
-            for i, doc in enumerate(docs):
-                tokens.append(self.tokenizer.tokens(doc.search_text()))
-                if i % 500 == 0:
-                    progress("分词", i, len(docs))
+            # tokenizing (pure Python) runs in a forked worker while this process embeds (BLAS)
+            with _token_worker(self.tokenizer) as pool:
+                pending = pool.map_async(_tokens_of, [d.search_text() for d in docs], chunksize=256)
+                vectors = self._vectors(name, path)
+                known = self._embed_into(vectors, docs, progress)
+                progress("分词", 0, 1)
+                tokens = pending.get()
             catalog.upsert(zip(docs, tokens, strict=True))
-            vectors = self._vectors(name, path)
-            self._embed_into(vectors, docs, progress)
-            self._write_lexical(catalog, path)
-            return self._finish(name, path, catalog, vectors, note, validate)
+            lexical = self._write_lexical(catalog, path)
+            return self._finish(name, path, catalog, vectors, note, validate, known, lexical)
         finally:
             catalog.close()
 
@@ -196,34 +199,43 @@ class IndexStore:
         try:
             progress("复制向量", 0, 1)
             vectors = self._vectors(name, path)
-            self._vectors(base.name, base.path).copy_to(vectors)
+            known = self._vectors(base.name, base.path).copy_to(vectors)
             catalog.upsert((doc, self.tokenizer.tokens(doc.search_text())) for doc in docs)
-            self._embed_into(vectors, [d for d in docs if d.id in reembed], progress)
-            self._write_lexical(catalog, path)
-            return self._finish(name, path, catalog, vectors, note, validate)
+            known.update(self._embed_into(vectors, [d for d in docs if d.id in reembed], progress))
+            lexical = self._write_lexical(catalog, path)
+            return self._finish(name, path, catalog, vectors, note, validate, known, lexical)
         finally:
             catalog.close()
 
-    def _embed_into(self, vectors: VectorStore, docs: list[Doc], progress: Progress) -> None:
+    def _embed_into(self, vectors: VectorStore, docs: list[Doc], progress: Progress) -> dict[str, np.ndarray]:
         batch = 256
+        known: dict[str, np.ndarray] = {}
         for start in range(0, len(docs), batch):
             chunk = docs[start:start + batch]
             matrix = self.embedder.embed([embedding_text(d) for d in chunk])
             vectors.upsert([d.id for d in chunk], matrix, [{"kind": kind_of(d)} for d in chunk])
+            known.update(zip((d.id for d in chunk), matrix, strict=True))
             progress("向量化", min(start + batch, len(docs)), len(docs))
+        return known
 
-    def _write_lexical(self, catalog: Catalog, path: Path) -> None:
-        LexicalIndex.from_tokens(self.tokenizer, [r.tokens for r in catalog.rows()]).save(path / "bm25")
+    def _write_lexical(self, catalog: Catalog, path: Path) -> LexicalIndex:
+        lexical = LexicalIndex.from_tokens(self.tokenizer, [r.tokens for r in catalog.rows()])
+        lexical.save(path / "bm25")
+        return lexical
 
     def _finish(self, name: str, path: Path, catalog: Catalog, vectors: VectorStore, note: str,
-                validate: Callable[[Searcher], list[str]] | None) -> VersionInfo:
+                validate: Callable[[Searcher], list[str]] | None, known: dict[str, np.ndarray],
+                lexical: LexicalIndex) -> VersionInfo:
         rows = catalog.rows()
         problems = []
         if vectors.count() != len(rows):
             problems.append(f"向量数 {vectors.count()} 与文档数 {len(rows)} 不一致")
         if [r.row for r in rows] != list(range(len(rows))):
             problems.append("文档行号不连续")
-        searcher = self._open(name, path)
+        missing = [r.id for r in rows if r.id not in known]
+        if missing:
+            problems.append(f"{len(missing)} 条文档没有向量: {', '.join(missing[:5])}")
+        searcher = self._searcher(name, rows, known, lexical)
         if validate is not None:
             problems += validate(searcher)
         if problems:
@@ -254,6 +266,29 @@ class IndexStore:
 
 
 EMBED_CHARS = 100
+
+
+_WORKER_TOKENIZER: Tokenizer | None = None
+
+
+def _tokens_of(text: str) -> list[str]:
+    assert _WORKER_TOKENIZER is not None
+    return _WORKER_TOKENIZER.tokens(text)
+
+
+@contextlib.contextmanager
+def _token_worker(tokenizer: Tokenizer) -> Iterator[Any]:
+    """One forked process that inherits the loaded tokenizer (jieba takes seconds to load)."""
+    global _WORKER_TOKENIZER
+    _WORKER_TOKENIZER = tokenizer
+    context = multiprocessing.get_context("fork")
+    pool = context.Pool(processes=1)
+    try:
+        yield pool
+    finally:
+        pool.close()
+        pool.join()
+        _WORKER_TOKENIZER = None
 
 
 def embedding_text(doc: Doc) -> str:

@@ -107,11 +107,12 @@ class VectorStore:
                                     include=["distances"])
         return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
-    def copy_to(self, other: VectorStore) -> None:
-        """Copy every vector into another collection (server-mode copy-on-write)."""
+    def copy_to(self, other: VectorStore) -> dict[str, np.ndarray]:
+        """Copy every vector into another collection (copy-on-write); return them by id."""
         ids, vectors, metas = self.all()
         if ids:
             other.upsert(ids, vectors, metas)
+        return dict(zip(ids, vectors, strict=True))
 
     def drop(self) -> None:
         """Delete the collection."""
