@@ -10,7 +10,7 @@ from typing import Any, Literal
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, Field
 
-from copilot.playbooks.expr import Failed, Unknown, condition, evaluate, render, wrap
+from copilot.playbooks.expr import Failed, Ok, Unknown, condition, evaluate, render, wrap
 from copilot.playbooks.schema import Playbook, ReadStep
 from knowledge.vocabulary import Vocabulary
 from tools.base.values import ToolResult
@@ -115,7 +115,7 @@ class PlaybookEngine:
                     continue
                 outcome, data = future.result()
                 outcomes[step.id] = outcome
-                values[step.id] = wrap(data) if outcome.ok else Failed(None)
+                values[step.id] = Ok(data) if outcome.ok else Failed(None)
         return [outcomes[s.id] for s in book.reads], values
 
     def _args(self, step: ReadStep, names: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
@@ -154,10 +154,7 @@ class PlaybookEngine:
                 continue
             if not holds:
                 continue
-            try:
-                text = render(rule.finding, names)
-            except Unknown:
-                text = rule.finding
+            text = render(rule.finding, names, strict=False)
             evidence = [f"{by_id[read].tool}: {fact}" for read, labels in map(_evidence_spec, rule.evidence)
                         for fact in by_id[read].facts if not labels or fact.split(" = ")[0] in labels][:8]
             findings.append(Finding(rule=rule.id, text=text, severity=rule.severity, evidence=evidence))

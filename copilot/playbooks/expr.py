@@ -14,6 +14,9 @@ from typing import Any
 from simpleeval import EvalWithCompoundTypes
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+_CJK = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
+_FOLDED = re.compile(rf"(?<={_CJK})\s+|\s+(?={_CJK})")  # YAML folding puts spaces into Chinese text
+MISSING = "（未查到）"
 
 
 class Unknown(Exception):
@@ -52,6 +55,15 @@ class View:
 
     def __repr__(self) -> str:
         return f"View({self._data!r})"
+
+
+class Ok(View):
+    """The result of a read that succeeded: ``.ok`` is True, fields read as attributes."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "ok":
+            return True
+        return super().__getattr__(name)
 
 
 class Failed(View):
@@ -124,17 +136,27 @@ def condition(expression: str, names: dict[str, Any]) -> bool | None:
         return None
 
 
-def render(template: str, names: dict[str, Any]) -> str:
-    """Fill ``{expression}`` placeholders.
+def render(template: str, names: dict[str, Any], strict: bool = True) -> str:
+    """Fill ``{expression}`` placeholders; spaces that YAML folding put between Chinese characters go.
+
+    Args:
+        template: The text with placeholders.
+        names: What expressions can see.
+        strict: Raise on an unavailable value; otherwise write 「（未查到）」 in its place.
 
     Raises:
-        Unknown: A placeholder's value is unavailable.
+        Unknown: A placeholder's value is unavailable (strict only).
     """
 
     def fill(m: re.Match[str]) -> str:
-        value = evaluate(m.group(1), names)
+        try:
+            value = evaluate(m.group(1), names)
+        except Unknown:
+            if strict:
+                raise
+            return MISSING
         if isinstance(value, float):
             return f"{value:.2f}".rstrip("0").rstrip(".")
         return "" if value is None else str(value)
 
-    return _PLACEHOLDER.sub(fill, template)
+    return _FOLDED.sub("", _PLACEHOLDER.sub(fill, template)).strip()

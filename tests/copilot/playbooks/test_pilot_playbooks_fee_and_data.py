@@ -1,0 +1,294 @@
+"""The data-fee dispute and mobile-data fault playbooks decide the right handling on simulator lines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from copilot.playbooks.engine import Diagnosis, PlaybookEngine
+from copilot.playbooks.schema import load_playbooks
+from knowledge.vocabulary import load_vocabulary
+from tests.conftest import AS_OF, profile
+from tools.backends import build_backends
+from tools.base.faults import FaultConfig
+from tools.base.values import System
+from tools.sim.db import SimDatabase
+
+MONTH, LAST_MONTH = "2026-11", "2026-10"
+HANDSET_GUIDES = ["guide_airplane_mode_off", "guide_mobile_data_on", "guide_network_mode", "guide_data_saver_off",
+                  "guide_vpn_off", "guide_reseat_sim", "guide_device_restart"]
+
+
+def diagnose(db: SimDatabase, intent: str, situation: str,
+             faults: dict[System, FaultConfig] | None = None) -> Diagnosis:
+    engine = PlaybookEngine(build_backends(sim_db=db, faults=faults).tools(lambda: AS_OF), load_vocabulary())
+    books = load_playbooks(load_vocabulary(), set(engine.read_tools))
+    return engine.run(books[intent], {"msisdn": profile(db, situation)}, AS_OF)
+
+
+def read_tool(db: SimDatabase, name: str, **args: Any) -> Any:
+    """What a read tool returns directly, to compare the playbook's numbers with."""
+    tool = next(t for t in build_backends(sim_db=db).tools(lambda: AS_OF) if t.name == name)
+    result = tool.invoke(args)
+    assert result.ok
+    return result.data
+
+
+def spoken(value: float) -> str:
+    """A number as the templates render it."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def actions(d: Diagnosis) -> list[str]:
+    return [a.action for a in d.actions]
+
+
+def assert_cites_evidence(d: Diagnosis) -> None:
+    tools = {r.tool for r in d.reads}
+    for finding in d.findings:
+        assert finding.evidence, finding
+        assert all(e.split(":")[0] in tools for e in finding.evidence), finding.evidence
+
+
+# --- data-fee dispute ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("situation", "rule", "first_action", "disposition"), [
+    ("big_overage_elastic_eligible", "elastic_eligible", "refund_via_elastic_package", "resolve"),
+    ("big_overage_elastic_used", "elastic_not_applicable", "explain_bill", "inform"),
+    ("overage_excluded_plan", "elastic_not_applicable", "explain_bill", "inform"),
+    ("roaming_charges", "roaming_charges", "explain_bill", "inform"),
+    ("unknown_vas", "unknown_vas", "unsubscribe_vas", "resolve"),
+    ("healthy", "no_overage", "explain_bill", "inform"),
+    ("arrears_suspended", "arrears_from_fee", "payment_guide", "inform"),
+])
+def test_fee_dispute_decides(sim_db: SimDatabase, situation: str, rule: str, first_action: str,
+                             disposition: str) -> None:
+    d = diagnose(sim_db, "data_fee_dispute", situation)
+    assert all(r.ok for r in d.reads), [r for r in d.reads if not r.ok]
+    assert d.findings[0].rule == rule, d.findings
+    assert actions(d)[0] == first_action
+    assert d.disposition == disposition
+    assert not d.unknown
+    assert_cites_evidence(d)
+    assert "{" not in d.reply and "{" not in d.findings[0].text
+    if rule != "elastic_eligible":
+        assert "refund_via_elastic_package" not in actions(d)
+
+
+def test_elastic_package_prefills_the_month_and_states_boss_saving(sim_db: SimDatabase) -> None:
+    msisdn = profile(sim_db, "big_overage_elastic_eligible")
+    checks = {m: read_tool(sim_db, "boss_check_elastic_eligibility", msisdn=msisdn, month=m)
+              for m in (MONTH, LAST_MONTH)}
+    month = next(m for m, e in checks.items() if e["eligible"])
+    d = diagnose(sim_db, "data_fee_dispute", "big_overage_elastic_eligible")
+    refund = d.actions[0]
+    assert refund.params == {"msisdn": msisdn, "month": month}
+    assert refund.needs_confirmation and refund.tool == "boss_apply_elastic_package"
+    saving = spoken(checks[month]["saving_yuan"])
+    assert float(saving) > 0
+    assert f"节省{saving}元" in d.findings[0].text and f"节省{saving}元" in d.reply
+    assert spoken(checks[month]["overage_fee_yuan"]) + "元" in d.reply
+    assert checks[month]["tier"]["name"] in d.reply
+    assert "boss_check_elastic_eligibility" in " ".join(d.findings[0].evidence)
+
+
+@pytest.mark.parametrize("situation", ["big_overage_elastic_used", "overage_excluded_plan"])
+def test_not_eligible_explains_the_failed_rule_then_offers_a_dispute_ticket(sim_db: SimDatabase,
+                                                                            situation: str) -> None:
+    msisdn = profile(sim_db, situation)
+    usage = read_tool(sim_db, "boss_get_data_usage", msisdn=msisdn, month=MONTH)
+    month = MONTH if usage["overage_fee_yuan"] > 0 else LAST_MONTH
+    check = read_tool(sim_db, "boss_check_elastic_eligibility", msisdn=msisdn, month=month)
+    failed = [c["description"] for c in check["checks"] if not c["passed"]]
+    assert failed and not check["eligible"]
+    d = diagnose(sim_db, "data_fee_dispute", situation)
+    assert all(f in d.findings[0].text for f in failed)
+    assert failed[0] in d.reply and spoken(check["overage_fee_yuan"]) + "元" in d.reply
+    names = actions(d)
+    assert names.index("explain_bill") < names.index("create_fee_dispute_ticket")
+    ticket = d.actions[names.index("create_fee_dispute_ticket")]
+    assert ticket.params["msisdn"] == msisdn and month in ticket.params["title"]
+    assert d.actions[0].params["month"] == month
+
+
+def test_fee_dispute_cites_the_largest_sessions_of_the_disputed_month(sim_db: SimDatabase) -> None:
+    msisdn = profile(sim_db, "big_overage_elastic_used")
+    sessions = read_tool(sim_db, "boss_get_data_sessions", msisdn=msisdn)
+    d = diagnose(sim_db, "data_fee_dispute", "big_overage_elastic_used")
+    breakdown = next(f for f in d.findings if f.rule == "usage_breakdown")
+    top = sessions["largest"][0]
+    assert f"{top['app_category']}{spoken(top['mb'])}MB" in breakdown.text
+    assert any(e.startswith("boss_get_data_sessions") for e in breakdown.evidence)
+
+
+def test_night_sessions_are_called_out(sim_db: SimDatabase) -> None:
+    msisdn = profile(sim_db, "big_overage_elastic_eligible")
+    sessions = read_tool(sim_db, "boss_get_data_sessions", msisdn=msisdn, start=f"{LAST_MONTH}-01T00:00:00",
+                         end=f"{MONTH}-01T00:00:00")
+    night = [s for s in sessions["largest"] if int(s["start_ts"][11:13]) < 6]
+    d = diagnose(sim_db, "data_fee_dispute", "big_overage_elastic_eligible")
+    rules = [f.rule for f in d.findings]
+    assert rules[:2] == ["elastic_eligible", "usage_breakdown"]
+    assert ("night_usage" in rules) == bool(night)
+    if night:
+        text = next(f.text for f in d.findings if f.rule == "night_usage")
+        assert f"{night[0]['app_category']}{spoken(night[0]['mb'])}MB" in text
+
+
+def test_roaming_is_explained_not_converted(sim_db: SimDatabase) -> None:
+    msisdn = profile(sim_db, "roaming_charges")
+    usage = {m: read_tool(sim_db, "boss_get_data_usage", msisdn=msisdn, month=m) for m in (MONTH, LAST_MONTH)}
+    u = next(u for u in usage.values() if u["roaming_fee_yuan"] > 0)
+    d = diagnose(sim_db, "data_fee_dispute", "roaming_charges")
+    assert f"{spoken(u['roaming_mb'])}MB" in d.reply and f"{spoken(u['roaming_fee_yuan'])}元" in d.reply
+    assert "refund_via_elastic_package" not in actions(d)
+    assert "弹性计费包" in d.findings[0].text
+
+
+def test_unknown_vas_prefills_the_product_to_unsubscribe(sim_db: SimDatabase) -> None:
+    msisdn = profile(sim_db, "unknown_vas")
+    subs = read_tool(sim_db, "boss_get_subscriptions", msisdn=msisdn)
+    vas = next(s for s in subs if s["kind"] == "vas" and s["channel"] == "第三方合作渠道")
+    d = diagnose(sim_db, "data_fee_dispute", "unknown_vas")
+    assert d.actions[0].params == {"msisdn": msisdn, "product_id": vas["product_id"]}
+    assert vas["product_name"] in d.reply and f"{spoken(vas['monthly_fee_yuan'])}元" in d.reply
+
+
+def test_arrears_adds_the_payment_guide_with_the_amount(sim_db: SimDatabase) -> None:
+    msisdn = profile(sim_db, "arrears_suspended")
+    account = read_tool(sim_db, "boss_get_account", msisdn=msisdn)
+    d = diagnose(sim_db, "data_fee_dispute", "arrears_suspended")
+    guide = next(a for a in d.actions if a.action == "payment_guide")
+    assert guide.params["amount_yuan"] == pytest.approx(-account["balance_yuan"])
+    assert spoken(-account["balance_yuan"]) + "元" in d.reply
+
+
+def test_no_overage_says_so_and_asks_which_amount(sim_db: SimDatabase) -> None:
+    d = diagnose(sim_db, "data_fee_dispute", "healthy")
+    assert "本月无套餐外流量费" in d.findings[0].text
+    assert any("哪一笔费用" in q for q in d.questions)
+
+
+def test_an_open_dispute_ticket_is_not_duplicated(sim_db: SimDatabase) -> None:
+    d = diagnose(sim_db, "data_fee_dispute", "open_fee_dispute")
+    assert "open_dispute_ticket" in [f.rule for f in d.findings]
+    assert "create_fee_dispute_ticket" in d.forbidden
+    assert "create_fee_dispute_ticket" not in actions(d)
+
+
+# --- mobile data fault --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("situation", "rule", "first_action", "disposition"), [
+    ("arrears_suspended", "arrears_suspended", "payment_guide", "intercept"),
+    ("arrears_data_reject", "arrears_suspended", "payment_guide", "intercept"),
+    ("request_suspended", "request_suspended", "resume_service", "resolve"),
+    ("area_outage_mobile", "area_outage", "read_emergency_script", "intercept"),
+    ("gprs_off", "gprs_off", "open_gprs_function", "resolve"),
+    ("account_locked", "account_locked", "verify_identity", "resolve"),
+    ("wrong_apn", "wrong_apn", "guide_apn_reset", "resolve"),
+    ("speed_capped", "speed_capped", "offer_data_pack", "resolve"),
+    ("weak_coverage", "weak_coverage", "guide_network_mode", "inform"),
+    ("healthy", "all_normal", "guide_airplane_mode_off", "intercept"),
+])
+def test_mobile_data_decides(sim_db: SimDatabase, situation: str, rule: str, first_action: str,
+                             disposition: str) -> None:
+    d = diagnose(sim_db, "mobile_data_fault", situation)
+    assert all(r.ok for r in d.reads), [r for r in d.reads if not r.ok]
+    assert [f.rule for f in d.findings] == [rule], d.findings
+    assert actions(d)[0] == first_action
+    assert d.disposition == disposition
+    assert not d.unknown
+    assert_cites_evidence(d)
+    assert "{" not in d.reply and "{" not in d.findings[0].text
+    assert "create_repair_ticket" not in actions(d)
+
+
+@pytest.mark.parametrize("situation", ["arrears_suspended", "arrears_data_reject"])
+def test_arrears_guides_payment_and_forbids_opening_data(sim_db: SimDatabase, situation: str) -> None:
+    msisdn = profile(sim_db, situation)
+    account = read_tool(sim_db, "boss_get_account", msisdn=msisdn)
+    d = diagnose(sim_db, "mobile_data_fault", situation)
+    assert "open_gprs_function" in d.forbidden and "open_gprs_function" not in actions(d)
+    assert d.actions[0].params["amount_yuan"] == pytest.approx(-account["balance_yuan"])
+    assert spoken(-account["balance_yuan"]) + "元" in d.reply
+    assert any(e.startswith("aaa_get_auth_log") for e in d.findings[0].evidence)
+
+
+def test_area_outage_reads_the_script_and_stops(sim_db: SimDatabase) -> None:
+    msisdn = profile(sim_db, "area_outage_mobile")
+    account = read_tool(sim_db, "boss_get_account", msisdn=msisdn)
+    area = read_tool(sim_db, "coverage_check_area", province=account["province"], city=account["city"],
+                     district=account["district"], cell_id=account["home_cell_id"])
+    outage = next(o for o in area["outages"] if o["service"] in ("mobile_data", "all"))
+    d = diagnose(sim_db, "mobile_data_fault", "area_outage_mobile")
+    assert d.actions[0].params == {"outage_id": outage["outage_id"]}
+    assert {"create_repair_ticket", "create_complaint_ticket"} <= set(d.forbidden)
+    assert len(d.findings) == 1 and outage["outage_id"] in d.findings[0].text
+    assert "不需要" in d.reply and not d.questions
+
+
+def test_gprs_off_opens_the_data_function_after_confirmation(sim_db: SimDatabase) -> None:
+    msisdn = profile(sim_db, "gprs_off")
+    d = diagnose(sim_db, "mobile_data_fault", "gprs_off")
+    opening = d.actions[0]
+    assert opening.params == {"msisdn": msisdn}
+    assert opening.needs_confirmation and opening.tool == "aaa_open_data_function"
+    assert actions(d)[:2] == ["open_gprs_function", "guide_mobile_data_on"]
+    assert "数据功能 = 关闭" in " ".join(d.findings[0].evidence)
+
+
+def test_locked_account_verifies_identity_then_resets_password(sim_db: SimDatabase) -> None:
+    msisdn = profile(sim_db, "account_locked")
+    d = diagnose(sim_db, "mobile_data_fault", "account_locked")
+    assert actions(d) == ["verify_identity", "reset_password"]
+    assert d.actions[1].params == {"msisdn": msisdn}
+    reason = read_tool(sim_db, "aaa_get_data_profile", msisdn=msisdn)["lock_reason"]
+    assert reason in d.findings[0].text
+
+
+def test_wrong_apn_cites_the_rejection(sim_db: SimDatabase) -> None:
+    d = diagnose(sim_db, "mobile_data_fault", "wrong_apn")
+    assert "APN" in d.findings[0].text and "cmnet" in d.reply
+    assert any("APN" in e and e.startswith("aaa_get_auth_log") for e in d.findings[0].evidence)
+
+
+def test_speed_cap_offers_a_pack_and_states_the_use(sim_db: SimDatabase) -> None:
+    msisdn = profile(sim_db, "speed_capped")
+    usage = read_tool(sim_db, "boss_get_data_usage", msisdn=msisdn, month=MONTH)
+    d = diagnose(sim_db, "mobile_data_fault", "speed_capped")
+    assert d.actions[0].params["msisdn"] == msisdn and d.actions[0].params["product_id"]
+    assert spoken(usage["used_mb"]) + "MB" in d.findings[0].text
+
+
+def test_weak_coverage_ranks_the_complaint_last(sim_db: SimDatabase) -> None:
+    d = diagnose(sim_db, "mobile_data_fault", "weak_coverage")
+    assert actions(d)[-1] == "create_complaint_ticket" and len(d.actions) > 1
+    assert "弱覆盖" in d.findings[0].text and d.disposition == "inform"
+
+
+def test_all_normal_gives_handset_guidance_in_order(sim_db: SimDatabase) -> None:
+    d = diagnose(sim_db, "mobile_data_fault", "healthy")
+    assert actions(d) == HANDSET_GUIDES
+    assert d.findings[0].severity == "green"
+
+
+def test_aaa_down_gives_a_partial_result_without_guessing(sim_db: SimDatabase) -> None:
+    d = diagnose(sim_db, "mobile_data_fault", "gprs_off", faults={System.AAA: FaultConfig(error_rate=1.0)})
+    failed = {r.id: r for r in d.reads if not r.ok}
+    assert set(failed) == {"profile", "auth"}
+    assert all(r.error for r in failed.values())
+    assert {"gprs_off", "account_locked", "wrong_apn", "all_normal"} <= set(d.unknown)
+    assert "gprs_off" not in [f.rule for f in d.findings]
+    assert "open_gprs_function" not in actions(d)
+    assert "关闭" not in d.reply and "关闭" not in " ".join(f.text for f in d.findings)
+    assert d.reply
+
+
+def test_cancelled_line_is_not_reopened(sim_db: SimDatabase) -> None:
+    d = diagnose(sim_db, "mobile_data_fault", "cancelled")
+    assert [f.rule for f in d.findings] == ["cancelled"]
+    assert {"open_gprs_function", "resume_service"} <= set(d.forbidden)
+    assert "销户" in d.reply and d.disposition == "inform"
