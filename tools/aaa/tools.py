@@ -6,13 +6,12 @@ from collections import Counter
 
 from tools.aaa.client import AaaClient
 from tools.base.toolkit import Toolkit, ToolType, is_tool, write_result
-from tools.base.values import Fact, System, ToolResult
+from tools.base.values import Fact, FactMaker, System, ToolResult
 
 SYS = System.AAA
 
 
-def _fact(label: str, value: str | float | int | bool | None, ref: str, unit: str | None = None) -> Fact:
-    return Fact(label=label, value=value, unit=unit, source=SYS, ref=f"aaa.{ref}")
+_fact = FactMaker(SYS, "aaa")
 
 
 class AaaToolkit(Toolkit):

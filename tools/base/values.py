@@ -89,6 +89,21 @@ class Fact(BaseModel):
         return f"{self.label} = {value}{unit} ({self.source.value})"
 
 
+FactValue = str | int | float | bool | None
+
+
+class FactMaker:
+    """Builds the facts of one system, with refs under one prefix (e.g. ``boss.``)."""
+
+    def __init__(self, system: System, prefix: str) -> None:
+        self.system = system
+        self.prefix = prefix
+
+    def __call__(self, label: str, value: FactValue, ref: str, unit: str | None = None) -> Fact:
+        """A fact citing `system` and the field `prefix.ref`."""
+        return Fact(label=label, value=value, unit=unit, source=self.system, ref=f"{self.prefix}.{ref}")
+
+
 class ToolResult(BaseModel):
     """What a read tool returns: compact facts for citing, plus the typed record."""
 

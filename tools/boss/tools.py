@@ -7,14 +7,13 @@ from collections.abc import Callable
 from datetime import datetime
 
 from tools.base.toolkit import Toolkit, ToolType, is_tool, write_result
-from tools.base.values import Fact, System, ToolResult
+from tools.base.values import FactMaker, System, ToolResult
 from tools.boss.client import BossClient
 
 SYS = System.BOSS
 
 
-def _fact(label: str, value: str | float | int | bool | None, ref: str, unit: str | None = None) -> Fact:
-    return Fact(label=label, value=value, unit=unit, source=SYS, ref=f"boss.{ref}")
+_fact = FactMaker(SYS, "boss")
 
 
 def _where(roaming: bool, country: str | None) -> str:

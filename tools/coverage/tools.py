@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tools.base.toolkit import Toolkit, ToolType, is_tool
-from tools.base.values import Fact, System, ToolResult
+from tools.base.values import Fact, FactMaker, System, ToolResult
 from tools.coverage.client import CoverageClient
 
 SYS = System.COVERAGE
@@ -11,8 +11,7 @@ SERVICE_LABELS = {"mobile_data": "手机上网", "voice": "语音通话", "broad
 SEVERITY_LABELS = {"mild": "轻度", "moderate": "中度", "severe": "严重"}
 
 
-def _fact(label: str, value: str | float | int | bool | None, ref: str) -> Fact:
-    return Fact(label=label, value=value, source=SYS, ref=f"coverage.{ref}")
+_fact = FactMaker(SYS, "coverage")
 
 
 class CoverageToolkit(Toolkit):

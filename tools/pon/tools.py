@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tools.base.toolkit import Toolkit, ToolType, is_tool, write_result
-from tools.base.values import Fact, System, ToolResult
+from tools.base.values import FactMaker, System, ToolResult
 from tools.pon.client import PonClient
 from tools.pon.data_model import RX_POWER_MAX_DBM, RX_POWER_MIN_DBM
 
@@ -12,8 +12,7 @@ BB_STATUS_LABELS = {"active": "正常", "suspended_arrears": "欠费停机", "su
                     "cancelled": "已拆机"}
 
 
-def _fact(label: str, value: str | float | int | bool | None, ref: str, unit: str | None = None) -> Fact:
-    return Fact(label=label, value=value, unit=unit, source=SYS, ref=f"pon.{ref}")
+_fact = FactMaker(SYS, "pon")
 
 
 class PonToolkit(Toolkit):
