@@ -1,0 +1,98 @@
+"""The graph on simulator lines: understand, diagnose, compose; act only after the agent confirms, once."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.types import Command
+
+from copilot.context import CallContext
+from copilot.graph import CopilotServices, build_graph
+from copilot.playbooks.engine import PlaybookEngine
+from copilot.playbooks.schema import load_playbooks
+from copilot.understand.classifier import load_or_train
+from copilot.understand.risk import load_risks
+from knowledge.embedding import UseM3Embedder
+from knowledge.vocabulary import load_vocabulary
+from tests.conftest import AS_OF, profile
+from tools.backends import build_backends
+from tools.base.toolkit import ToolType
+from tools.sim.db import SimDatabase
+
+
+@pytest.fixture(scope="session")
+def classifier(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return load_or_train(UseM3Embedder(), tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture
+def services(sim_db: SimDatabase, classifier: Any) -> CopilotServices:
+    tools = build_backends(sim_db=sim_db).tools(lambda: AS_OF)
+    engine = PlaybookEngine(tools, load_vocabulary())
+    return CopilotServices(
+        classifier=classifier, risks=load_risks(), engine=engine,
+        playbooks=load_playbooks(load_vocabulary(), set(engine.read_tools)),
+        write_tools={t.name: t for t in tools if t.metadata["tool_type"] == ToolType.WRITE.value},  # type: ignore[index]
+        searcher=None, clock=lambda: AS_OF,
+    )
+
+
+def compiled(services: CopilotServices, tmp_path: Path) -> Any:
+    conn = sqlite3.connect(tmp_path / "checkpoints.sqlite", check_same_thread=False)
+    return build_graph(services).compile(checkpointer=SqliteSaver(conn))
+
+
+def say(graph: Any, ctx: CallContext, text: str) -> dict[str, Any]:
+    config = {"configurable": {"thread_id": ctx.call_id}}
+    return graph.invoke({"transcript": [{"speaker": "caller", "text": text}]}, config, context=ctx)
+
+
+def test_broadband_call_is_diagnosed_and_dispatch_waits_for_confirmation(
+    services: CopilotServices, sim_db: SimDatabase, tmp_path: Path
+) -> None:
+    graph = compiled(services, tmp_path)
+    msisdn = profile(sim_db, "bb_los_fibre_cut")
+    ctx = CallContext(call_id="call-1", msisdn=msisdn, agent_id="A1001")
+    out = say(graph, ctx, "喂，我家宽带从昨天晚上就上不了网了，光猫上那个红灯一直在闪")
+    assert out["intents"][0][0] == "broadband_fault"
+    assert [f["rule"] for f in out["diagnosis"]["findings"]] == ["fibre_cut_los"]
+    assert out["actions"][0]["action"] == "create_repair_ticket" and "光信号" in out["reply"]
+
+    config = {"configurable": {"thread_id": ctx.call_id}}
+    paused = graph.invoke({"requested_action": "create_repair_ticket"}, config, context=ctx)
+    assert "__interrupt__" in paused, "the write waits for the agent"
+    assert not sim_db.query("SELECT 1 FROM tickets WHERE msisdn = ? AND created_by = 'A1001'", (msisdn,))
+    done = graph.invoke(Command(resume={"confirm": True}), config, context=ctx)
+    assert done["results"]["create_repair_ticket"]["ok"]
+    again = graph.invoke({"requested_action": "create_repair_ticket"}, config, context=ctx)
+    assert "__interrupt__" not in again
+    rows = sim_db.query("SELECT ticket_id FROM tickets WHERE msisdn = ? AND created_by = 'A1001'", (msisdn,))
+    assert len(rows) == 1, "confirming twice acts once"
+
+
+def test_a_declined_action_does_nothing(services: CopilotServices, sim_db: SimDatabase, tmp_path: Path) -> None:
+    graph = compiled(services, tmp_path)
+    ctx = CallContext(call_id="call-2", msisdn=profile(sim_db, "bb_onu_hung"), agent_id="A1002")
+    say(graph, ctx, "家里的网连着WiFi但是打不开网页，光猫灯都是亮的")
+    config = {"configurable": {"thread_id": ctx.call_id}}
+    graph.invoke({"requested_action": "remote_onu_reboot"}, config, context=ctx)
+    out = graph.invoke(Command(resume={"confirm": False}), config, context=ctx)
+    assert out["results"]["remote_onu_reboot"] == {"ok": False, "message": "坐席已取消"}
+    assert not sim_db.query("SELECT 1 FROM audit_log WHERE operation = 'pon.reboot_onu'")
+
+
+def test_same_intent_reuses_the_diagnosis(services: CopilotServices, sim_db: SimDatabase, tmp_path: Path) -> None:
+    runs = []
+    original = services.engine.run
+    services.engine.run = lambda *a, **k: runs.append(1) or original(*a, **k)  # type: ignore[method-assign]
+    graph = compiled(services, tmp_path)
+    ctx = CallContext(call_id="call-3", msisdn=profile(sim_db, "big_overage_elastic_eligible"), agent_id="A1")
+    first = say(graph, ctx, "我这个月流量费怎么扣了这么多，我根本没用那么多流量")
+    second = say(graph, ctx, "对，就是流量费，太贵了，能不能给我退一点")
+    assert first["intents"][0][0] == second["intents"][0][0] == "data_fee_dispute"
+    assert len(runs) == 1
+    assert second["actions"][0]["action"] == "refund_via_elastic_package"
