@@ -96,3 +96,36 @@ def test_same_intent_reuses_the_diagnosis(services: CopilotServices, sim_db: Sim
     assert first["intents"][0][0] == second["intents"][0][0] == "data_fee_dispute"
     assert len(runs) == 1
     assert second["actions"][0]["action"] == "refund_via_elastic_package"
+
+
+def test_an_active_outage_script_replaces_dispatch_and_is_read(
+    services: CopilotServices, sim_db: SimDatabase, tmp_path: Path
+) -> None:
+    from datetime import timedelta
+
+    from knowledge.embedding import create_embedder
+    from knowledge.lexical import Tokenizer, load_lexicon
+    from knowledge.schema import EmergencyScript
+    from knowledge.store import IndexStore
+    from tests.knowledge.conftest import small_corpus
+    from tools.backends import build_backends as backends_of
+
+    msisdn = profile(sim_db, "bb_area_outage")
+    account = backends_of(sim_db=sim_db).pon.find_accounts(msisdn)[0]
+    sub = backends_of(sim_db=sim_db).boss.get_subscriber(msisdn)
+    script = EmergencyScript(
+        id="ES-20261120-901", title=f"{sub.district}宽带光缆中断", topic="outage", region=f"{sub.province}{sub.city}",
+        district=sub.district, outage_id="SIM-OUTAGE", services=["broadband"], keywords=["宽带断了", "上不了网"],
+        wording=f"您好，{sub.district}因光缆中断影响宽带使用，正在抢修，预计今天18点前恢复，无需报修，给您带来不便深表歉意。",
+        valid_from=AS_OF - timedelta(hours=3), valid_to=AS_OF + timedelta(hours=8), source="测试口径〔2026〕1号")
+    store = IndexStore(tmp_path / "kb", create_embedder, lambda: Tokenizer(load_lexicon()))
+    store.build([*small_corpus(), script], note="graph test")
+    services.searcher = store.open()
+    graph = compiled(services, tmp_path)
+    ctx = CallContext(call_id="call-4", msisdn=msisdn, agent_id="A1")
+    out = say(graph, ctx, "我家宽带断了，一直上不了网，你们派人来修一下")
+    assert account.district == sub.district or account.city == sub.city
+    assert out["scripts"][0]["id"] == "ES-20261120-901"
+    assert out["reply"] == script.wording
+    assert "create_repair_ticket" not in [a["action"] for a in out["actions"]]
+    assert out["knowledge"], "knowledge hits come with the diagnosis"
