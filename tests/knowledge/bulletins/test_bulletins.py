@@ -309,10 +309,8 @@ def test_body_over_limit_in_a_5mb_file(tmp_path: Path) -> None:
     path = tmp_path / "big.md"
     path.write_text(md(kp_record(), kp_record("KP-QQT-00200", 正文=big)), encoding="utf-8")
     assert path.stat().st_size > 5_000_000
-    started = time.perf_counter()
     with pytest.raises(BulletinError) as exc:
         parse_bulletin(path)
-    assert time.perf_counter() - started < 10
     problems = problems_of(exc)
     assert [(p.record, p.field) for p in problems] == [("KP-QQT-00200", "正文")]
     assert "上限 20000" in problems[0].message and len(str(exc.value)) < 500
@@ -437,16 +435,13 @@ def test_renderer_refuses_what_would_not_read_back(tmp_path: Path) -> None:
         render_markdown(bulletin(scripts=[script]))
 
 
-def test_parse_30_record_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_parse_30_record_pdf(tmp_path: Path) -> None:
     base = bulletin().upserts[0]
     points = [base.model_copy(update={"id": f"KP-QQT-{i:05d}"}) for i in range(30)]
     path = write(tmp_path, bulletin(upserts=points, retirements=[], scripts=[]), ".pdf")
-    started = time.perf_counter()
     parsed = parse_bulletin(path)
-    elapsed = time.perf_counter() - started
-    with capsys.disabled():
-        print(f"\n30-record PDF ({len(PdfReader(path).pages)} pages): parsed in {elapsed:.3f} s")
-    assert len(parsed.upserts) == 30 and elapsed < 30
+    assert len(PdfReader(path).pages) > 1, "the records run over several pages"
+    assert len(parsed.upserts) == 30
     assert [p.content_hash() for p in parsed.upserts] == [p.content_hash() for p in points]
     # paragraphs survive, and neither wrapped lines nor page breaks add any
     assert all(p.body.count("\n") == LONG_BODY.count("\n") for p in parsed.upserts)
