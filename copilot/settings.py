@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     backend_auth_value: str | None = Field(default=None, description="Credential, e.g. 'Bearer <token>'")
     backend_timeout_s: float = Field(default=2.0, gt=0, description="Per-request timeout to real systems")
     backend_retries: int = Field(default=2, ge=0, le=5, description="Retries of transient failures")
+    models_dir: Path | None = Field(default=None, description="Trained model cache; data_dir/models when unset")
     kb_dir: Path | None = Field(default=None, description="Knowledge base home; data_dir/kb when unset")
     chroma_url: str | None = Field(default=None, description="Chroma server URL; embedded Chroma when unset")
     embedding_provider: Literal["use-m3", "sentence-transformers"] = Field(

@@ -21,13 +21,20 @@ AS_OF = datetime(2026, 11, 20, 10, 0, 0)
 SUBSCRIBERS = 300
 
 
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Trained models, shared by the session's tests (training takes seconds)."""
+    return tmp_path_factory.mktemp("models")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, models_dir: Path) -> Iterator[None]:
     """No HOTLINE_* setting leaks in from the machine; data goes to a temp dir."""
     for key in list(os.environ):
         if key.startswith("HOTLINE_"):
             monkeypatch.delenv(key)
     monkeypatch.setenv("HOTLINE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("HOTLINE_MODELS_DIR", str(models_dir))
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

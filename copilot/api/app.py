@@ -8,8 +8,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from copilot import __version__
-from copilot.api.routers import health, ui
+from copilot.api.routers import calls, health, ui
 from copilot.backends import open_backends
+from copilot.runtime import open_runtime
 from copilot.settings import Settings, get_settings
 
 
@@ -27,10 +28,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.backends, app.state.clock = open_backends(settings)
-        yield
+        app.state.runtime = open_runtime(settings, app.state.backends, app.state.clock)
+        app.state.calls = {}
+        try:
+            yield
+        finally:
+            app.state.runtime.close()
 
     app = FastAPI(title="Hotline Copilot", version=__version__, lifespan=lifespan)
     app.state.settings = settings
     app.include_router(health.router)
     app.include_router(ui.router)
+    app.include_router(calls.router)
     return app

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from copilot.runtime import CopilotRuntime
 from copilot.settings import Settings
 from tools.backends import Backends
 
@@ -22,5 +23,19 @@ def get_backends(request: Request) -> Backends:
     return backends
 
 
+def get_runtime(request: Request) -> CopilotRuntime:
+    """The compiled graph and its services."""
+    runtime: CopilotRuntime = request.app.state.runtime
+    return runtime
+
+
+def get_calls(request: Request) -> dict[str, Any]:
+    """The calls being followed."""
+    calls: dict[str, Any] = request.app.state.calls
+    return calls
+
+
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 BackendsDep = Annotated[Backends, Depends(get_backends)]
+RuntimeDep = Annotated[CopilotRuntime, Depends(get_runtime)]
+CallsDep = Annotated[dict[str, Any], Depends(get_calls)]

@@ -1,0 +1,61 @@
+"""Build the copilot's services and compiled graph from settings (once per process, at app start)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from langgraph.checkpoint.sqlite import SqliteSaver
+
+from copilot.graph import CopilotServices, build_graph
+from copilot.knowledge import open_knowledge
+from copilot.playbooks.engine import PlaybookEngine
+from copilot.playbooks.schema import load_playbooks
+from copilot.settings import Settings
+from copilot.understand.classifier import load_or_train
+from copilot.understand.risk import load_risks
+from knowledge.embedding import create_embedder
+from knowledge.store import KnowledgeIndexError
+from knowledge.vocabulary import load_vocabulary
+from tools.backends import Backends
+from tools.base.toolkit import ToolType
+
+
+@dataclass
+class CopilotRuntime:
+    """The compiled graph and what it runs on."""
+
+    graph: Any
+    services: CopilotServices
+    checkpoints: sqlite3.Connection
+
+    def close(self) -> None:
+        """Close the checkpoint database."""
+        self.checkpoints.close()
+
+
+def open_runtime(settings: Settings, backends: Backends, clock: Callable[[], datetime]) -> CopilotRuntime:
+    """Services (classifier, playbooks, knowledge, tools) and the graph compiled with SQLite checkpoints."""
+    tools = backends.tools(clock)
+    vocabulary = load_vocabulary()
+    engine = PlaybookEngine(tools, vocabulary)
+    try:
+        searcher = open_knowledge(settings, clock).store.open()
+    except KnowledgeIndexError:
+        searcher = None  # no knowledge base built yet: diagnosis still works
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    embedder = searcher.embedder if searcher else create_embedder()
+    services = CopilotServices(
+        classifier=load_or_train(embedder, settings.models_dir or settings.data_dir / "models"),
+        risks=load_risks(),
+        engine=engine,
+        playbooks=load_playbooks(vocabulary, set(engine.read_tools)),
+        write_tools={t.name: t for t in tools if (t.metadata or {}).get("tool_type") == ToolType.WRITE.value},
+        searcher=searcher,
+        clock=clock,
+    )
+    conn = sqlite3.connect(settings.data_dir / "checkpoints.sqlite", check_same_thread=False)
+    return CopilotRuntime(build_graph(services).compile(checkpointer=SqliteSaver(conn)), services, conn)
