@@ -7,20 +7,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from copilot.playbooks.engine import Diagnosis, PlaybookEngine
+from copilot.playbooks.engine import Diagnosis
 from copilot.playbooks.schema import DATA_DIR, PlaybookError, load_playbooks
 from knowledge.vocabulary import load_vocabulary
-from tests.conftest import AS_OF, profile
-from tools.backends import build_backends
+from tests.copilot.playbooks.conftest import diagnose as run_playbook
 from tools.base.faults import FaultConfig
 from tools.base.values import System
 from tools.sim.db import SimDatabase
 
 
 def diagnose(db: SimDatabase, situation: str, faults: dict[System, FaultConfig] | None = None) -> Diagnosis:
-    engine = PlaybookEngine(build_backends(sim_db=db, faults=faults).tools(lambda: AS_OF), load_vocabulary())
-    books = load_playbooks(load_vocabulary(), set(engine.read_tools))
-    return engine.run(books["broadband_fault"], {"msisdn": profile(db, situation)}, AS_OF)
+    return run_playbook(db, "broadband_fault", situation, faults)
 
 
 @pytest.mark.parametrize(("situation", "rule", "first_action", "disposition"), [

@@ -6,10 +6,9 @@ from typing import Any
 
 import pytest
 
-from copilot.playbooks.engine import Diagnosis, PlaybookEngine
-from copilot.playbooks.schema import load_playbooks
-from knowledge.vocabulary import load_vocabulary
+from copilot.playbooks.engine import Diagnosis
 from tests.conftest import AS_OF, profile
+from tests.copilot.playbooks.conftest import diagnose
 from tools.backends import build_backends
 from tools.base.faults import FaultConfig
 from tools.base.values import System
@@ -18,13 +17,6 @@ from tools.sim.db import SimDatabase
 MONTH, LAST_MONTH = "2026-11", "2026-10"
 HANDSET_GUIDES = ["guide_airplane_mode_off", "guide_mobile_data_on", "guide_network_mode", "guide_data_saver_off",
                   "guide_vpn_off", "guide_reseat_sim", "guide_device_restart"]
-
-
-def diagnose(db: SimDatabase, intent: str, situation: str,
-             faults: dict[System, FaultConfig] | None = None) -> Diagnosis:
-    engine = PlaybookEngine(build_backends(sim_db=db, faults=faults).tools(lambda: AS_OF), load_vocabulary())
-    books = load_playbooks(load_vocabulary(), set(engine.read_tools))
-    return engine.run(books[intent], {"msisdn": profile(db, situation)}, AS_OF)
 
 
 def read_tool(db: SimDatabase, name: str, **args: Any) -> Any:
