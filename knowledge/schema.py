@@ -80,10 +80,29 @@ def _check_region(value: str) -> str:
     return value.strip()
 
 
-class KnowledgePoint(BaseModel):
-    """One business knowledge point, as agents read it."""
+class _Scoped(BaseModel):
+    """What knowledge points and scripts share: a region scope and a whitespace-insensitive content hash."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("region", check_fields=False)
+    @classmethod
+    def _region(cls, value: str) -> str:
+        return _check_region(value)
+
+    @property
+    def scope(self) -> RegionScope:
+        """The parsed region scope."""
+        return RegionScope.parse(self.region)  # type: ignore[attr-defined]
+
+    def _hash(self, exclude: set[str], text_field: str) -> str:
+        payload = self.model_dump(mode="json", exclude=exclude)
+        payload[text_field] = re.sub(r"\s+", "", getattr(self, text_field))
+        return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
+
+
+class KnowledgePoint(_Scoped):
+    """One business knowledge point, as agents read it."""
 
     id: str = Field(description="Stable id, e.g. KP-QQT-00128; the same id across versions")
     title: str = Field(min_length=2, max_length=120, description="Title")
@@ -108,11 +127,6 @@ class KnowledgePoint(BaseModel):
             raise ValueError(f"知识点编号格式不正确: {value!r}（例: KP-QQT-00128）")
         return value
 
-    @field_validator("region")
-    @classmethod
-    def _region(cls, value: str) -> str:
-        return _check_region(value)
-
     @model_validator(mode="after")
     def _window(self) -> KnowledgePoint:
         if self.effective_to is not None and self.effective_to < self.effective_from:
@@ -121,30 +135,21 @@ class KnowledgePoint(BaseModel):
             raise ValueError("只有省、市知识点可以覆盖另一条全国知识点 (variant_of)")
         return self
 
-    @property
-    def scope(self) -> RegionScope:
-        """The parsed region scope."""
-        return RegionScope.parse(self.region)
-
     def in_force(self, day: date) -> bool:
         """Whether the point applies on `day`."""
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
 
     def content_hash(self) -> str:
         """Hash of everything that is embedded or filtered on (not the version or source)."""
-        payload = self.model_dump(mode="json", exclude={"version", "source"})
-        payload["body"] = re.sub(r"\s+", "", self.body)
-        return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
+        return self._hash({"version", "source"}, "body")
 
     def search_text(self) -> str:
         """The text that is indexed."""
         return f"{self.title}\n{self.business} {self.category} {' '.join(self.tags)}\n{self.body}"
 
 
-class EmergencyScript(BaseModel):
+class EmergencyScript(_Scoped):
     """An emergency script (应急口径): the exact wording agents must read, for a region and a window."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(description="ES-YYYYMMDD-NNN")
     title: str = Field(min_length=2, max_length=120, description="Title")
@@ -168,21 +173,11 @@ class EmergencyScript(BaseModel):
             raise ValueError(f"口径编号格式不正确: {value!r}（例: ES-20261123-001）")
         return value
 
-    @field_validator("region")
-    @classmethod
-    def _region(cls, value: str) -> str:
-        return _check_region(value)
-
     @model_validator(mode="after")
     def _window(self) -> EmergencyScript:
         if self.valid_to <= self.valid_from:
             raise ValueError(f"口径有效期结束 {self.valid_to} 不晚于开始 {self.valid_from}")
         return self
-
-    @property
-    def scope(self) -> RegionScope:
-        """The parsed region scope."""
-        return RegionScope.parse(self.region)
 
     def active(self, at: datetime) -> bool:
         """Whether the script is to be read at `at`."""
@@ -190,9 +185,7 @@ class EmergencyScript(BaseModel):
 
     def content_hash(self) -> str:
         """Hash of the script's content."""
-        payload = self.model_dump(mode="json", exclude={"source"})
-        payload["wording"] = re.sub(r"\s+", "", self.wording)
-        return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
+        return self._hash({"source"}, "wording")
 
     def search_text(self) -> str:
         """The text that is indexed."""
