@@ -116,7 +116,7 @@ def _chroma_filtered(store: IndexStore, searcher: Searcher, queries: list[dict[s
     info = store.current()
     assert info is not None
     vectors = store._vectors(info.name, info.path)
-    ids, _, _ = vectors.all()
+    ids, matrix, _ = vectors.all()
     rows = {r.id: r for r in searcher.rows}
     metas = []
     for doc_id in ids:
@@ -124,7 +124,6 @@ def _chroma_filtered(store: IndexStore, searcher: Searcher, queries: list[dict[s
         metas.append({"kind": r.kind, "region": r.region,
                       "start": int(datetime.fromisoformat(r.start_ts).timestamp()),
                       "end": int(datetime.fromisoformat(r.end_ts).timestamp()) if r.end_ts else 2**31})
-    _, matrix, _ = vectors.all()
     vectors.upsert(ids, matrix, metas)
     unfiltered, filtered = [], []
     for q in queries[:200]:

@@ -119,9 +119,10 @@ class LexicalIndex:
 
         return cls(tokenizer, bm25s.BM25.load(str(directory), mmap=False))
 
-    def scores(self, query: str, mask: np.ndarray | None = None) -> np.ndarray:
-        """BM25 score of every row for `query`; rows outside `mask` score 0."""
-        tokens = [t for t in self.tokenizer.tokens(query) if t in self._model.vocab_dict]
+    def scores(self, query: str | list[str], mask: np.ndarray | None = None) -> np.ndarray:
+        """BM25 score of every row for `query` (text, or its tokens); rows outside `mask` score 0."""
+        words = self.tokenizer.tokens(query) if isinstance(query, str) else query
+        tokens = [t for t in words if t in self._model.vocab_dict]
         n = self._model.scores["num_docs"]
         if not tokens:
             return np.zeros(n, dtype=np.float32)

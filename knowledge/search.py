@@ -122,10 +122,12 @@ class Searcher:
         if not allowed.any() or not query.strip():
             return []
         lex_rank: dict[int, int] = {}
+        query_tokens: list[str] = []
         dense_rank: dict[int, int] = {}
         lex_scores = dense_scores = None
         if mode in ("hybrid", "bm25"):
-            lex_scores = self.lexical.scores(query, allowed)
+            query_tokens = self.lexical.tokenizer.tokens(query)
+            lex_scores = self.lexical.scores(query_tokens, allowed)
             lex_rank = _top(lex_scores, allowed & (lex_scores > 0), CANDIDATES)
         if mode in ("hybrid", "dense"):
             qv = self.embedder.embed_query(query)
@@ -138,7 +140,6 @@ class Searcher:
         pinned = self._pinned(fused, lex_rank, lex_scores, dense_scores, district)
         order = sorted(fused, key=lambda r: (r not in pinned, -fused[r], self._ids[r]))
         took = (time.perf_counter() - started) * 1000
-        query_tokens = set(self.lexical.tokenizer.tokens(query)) if lex_scores is not None else set()
         hits = []
         for rank, row in enumerate(order[:k], start=1):
             r = self.rows[row]
@@ -151,7 +152,7 @@ class Searcher:
             if row in pinned:
                 why["pinned"] = "当前区域故障应急口径"
             if lex_scores is not None and row in lex_rank:
-                why["matched_terms"] = sorted(query_tokens & set(r.tokens))[:8]
+                why["matched_terms"] = sorted(set(query_tokens) & set(r.tokens))[:8]
             hits.append(Hit(id=r.id, kind=r.kind, title=r.title, region=r.region, score=round(fused[row], 5),
                             rank=rank, why=why))
         return hits

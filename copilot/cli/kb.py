@@ -167,16 +167,17 @@ def search(
     from knowledge.manager import KnowledgeIndexError
     from knowledge.schema import RegionScope
 
+    manager = _manager()
     try:
         scope = RegionScope.parse(region)
-        moment = datetime.fromisoformat(at) if at else _manager().clock()
+        moment = datetime.fromisoformat(at) if at else manager.clock()
     except ValueError as exc:
         _fail(str(exc), 2)
     if mode not in ("hybrid", "bm25", "dense") or kind not in ("point", "script", "all"):
         _fail("mode 应为 hybrid/bm25/dense，kind 应为 point/script/all", 2)
     kinds = ("point", "script") if kind == "all" else (kind,)
     try:
-        searcher = _manager().store.open()
+        searcher = manager.store.open()
     except KnowledgeIndexError as exc:
         _fail(str(exc), 2)
     hits = searcher.search(query, province=scope.province, city=scope.city, district=district, at=moment,
