@@ -25,6 +25,7 @@ from copilot.understand.risk import RiskLexicon
 from knowledge.search import Searcher
 
 CONTEXT_UTTERANCES = 3
+Region = tuple[str | None, str | None, str | None]
 
 
 @dataclass
@@ -38,6 +39,8 @@ class CopilotServices:
     write_tools: dict[str, BaseTool]
     searcher: Searcher | None
     clock: Callable[[], datetime]
+    locate: Callable[[str], Region]
+    """The caller's (province, city, district) from BOSS; all None when it cannot be read."""
 
 
 def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext, CallInput, CallOutput]:
@@ -55,25 +58,26 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
                 "risks": services.risks.detect(said[-1])}
 
     def diagnose(state: CallState, runtime: Runtime[CallContext]) -> dict[str, Any]:
+        located = {} if state.region is not None else {"region": list(services.locate(runtime.context.msisdn))}
         if not state.intents:
-            return {}
+            return located
         intent = state.intents[0][0]
         if intent == state.diagnosed_intent and state.diagnosis is not None:
-            return {}  # same intent: the fresh results stand
+            return located  # same intent: the fresh results stand
         book = services.playbooks.get(intent)
         if book is None:
-            return {"diagnosed_intent": intent, "diagnosis": None}
+            return {**located, "diagnosed_intent": intent, "diagnosis": None}
         d = services.engine.run(book, {"msisdn": runtime.context.msisdn}, services.clock())
-        return {"diagnosed_intent": intent, "diagnosis": d.model_dump()}
+        return {**located, "diagnosed_intent": intent, "diagnosis": d.model_dump()}
 
     def retrieve(state: CallState) -> dict[str, Any]:
         if services.searcher is None or not state.transcript:
             return {}
-        region = _caller_region(state.diagnosis)
+        province, city, district = state.region or (None, None, None)
         query = [u["text"] for u in state.transcript if u["speaker"] == "caller"][-1:] or [""]
-        hits = services.searcher.search(query[0], province=region[0], city=region[1], district=region[2],
+        hits = services.searcher.search(query[0], province=province, city=city, district=district,
                                         at=services.clock(), k=5)
-        scripts = services.searcher.active_scripts(region[0], region[1], services.clock(), region[2])
+        scripts = services.searcher.active_scripts(province, city, services.clock(), district)
         outage = [s for s in scripts if s.outage_id]
         return {"knowledge": [asdict(h) for h in hits],
                 "scripts": [{"id": s.id, "title": s.title, "outage_id": s.outage_id,
@@ -122,22 +126,3 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
     graph.add_edge("act", END)
     return graph
 
-
-def _caller_region(diagnosis: dict[str, Any] | None) -> tuple[str | None, str | None, str | None]:
-    for read in (diagnosis or {}).get("reads", []):
-        if read["id"] == "account" and read["ok"]:
-            for fact in read["facts"]:
-                if fact.startswith("归属地 ="):
-                    place = fact.split("=", 1)[1].rsplit("(", 1)[0].strip()
-                    return _split_region(place)
-    return None, None, None
-
-
-def _split_region(place: str) -> tuple[str | None, str | None, str | None]:
-    import re
-
-    m = re.match(r"^(.+?(?:省|自治区|市))(.+?(?:市|州|盟|地区))?(.*)$", place)
-    if not m:
-        return None, None, None
-    province, city, district = m.group(1), m.group(2) or m.group(1), m.group(3) or None
-    return province, city, district

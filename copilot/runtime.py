@@ -21,6 +21,7 @@ from knowledge.embedding import create_embedder
 from knowledge.store import KnowledgeIndexError
 from knowledge.vocabulary import load_vocabulary
 from tools.backends import Backends
+from tools.base.errors import BackendError
 from tools.base.toolkit import ToolType
 
 
@@ -35,6 +36,15 @@ class CopilotRuntime:
     def close(self) -> None:
         """Close the checkpoint database."""
         self.checkpoints.close()
+
+
+def locate(backends: Backends, msisdn: str) -> tuple[str | None, str | None, str | None]:
+    """The caller's (province, city, district) from BOSS; all None when BOSS cannot say."""
+    try:
+        sub = backends.boss.get_subscriber(msisdn)
+    except BackendError:
+        return None, None, None
+    return sub.province, sub.city, sub.district
 
 
 def open_runtime(settings: Settings, backends: Backends, clock: Callable[[], datetime]) -> CopilotRuntime:
@@ -56,6 +66,7 @@ def open_runtime(settings: Settings, backends: Backends, clock: Callable[[], dat
         write_tools={t.name: t for t in tools if (t.metadata or {}).get("tool_type") == ToolType.WRITE.value},
         searcher=searcher,
         clock=clock,
+        locate=lambda msisdn: locate(backends, msisdn),
     )
     conn = sqlite3.connect(settings.data_dir / "checkpoints.sqlite", check_same_thread=False)
     return CopilotRuntime(build_graph(services).compile(checkpointer=SqliteSaver(conn)), services, conn)

@@ -18,6 +18,7 @@ class CallState:
 
     transcript: Annotated[list[dict[str, Any]], operator.add] = field(default_factory=list)
     requested_action: str | None = None
+    region: list[str | None] | None = None
     intents: list[tuple[str, float]] = field(default_factory=list)
     emotion: str = "calm"
     risks: list[str] = field(default_factory=list)

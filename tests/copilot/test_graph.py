@@ -14,6 +14,7 @@ from copilot.context import CallContext
 from copilot.graph import CopilotServices, build_graph
 from copilot.playbooks.engine import PlaybookEngine
 from copilot.playbooks.schema import load_playbooks
+from copilot.runtime import locate
 from copilot.understand.classifier import load_or_train
 from copilot.understand.risk import load_risks
 from knowledge.embedding import UseM3Embedder
@@ -31,13 +32,14 @@ def classifier(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 @pytest.fixture
 def services(sim_db: SimDatabase, classifier: Any) -> CopilotServices:
-    tools = build_backends(sim_db=sim_db).tools(lambda: AS_OF)
+    backends = build_backends(sim_db=sim_db)
+    tools = backends.tools(lambda: AS_OF)
     engine = PlaybookEngine(tools, load_vocabulary())
     return CopilotServices(
         classifier=classifier, risks=load_risks(), engine=engine,
         playbooks=load_playbooks(load_vocabulary(), set(engine.read_tools)),
         write_tools={t.name: t for t in tools if t.metadata["tool_type"] == ToolType.WRITE.value},  # type: ignore[index]
-        searcher=None, clock=lambda: AS_OF,
+        searcher=None, clock=lambda: AS_OF, locate=lambda msisdn: locate(backends, msisdn),
     )
 
 
