@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from copilot import __version__
+from copilot.api.registry import CallRegistry
 from copilot.api.routers import calls, health, ui
 from copilot.backends import open_backends
 from copilot.runtime import open_runtime
@@ -29,7 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.backends, app.state.clock = open_backends(settings)
         app.state.runtime = open_runtime(settings, app.state.backends, app.state.clock)
-        app.state.calls = {}
+        app.state.calls = CallRegistry()
         try:
             yield
         finally:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 
+from copilot.api.registry import CallRegistry
 from copilot.runtime import CopilotRuntime
 from copilot.settings import Settings
 from tools.backends import Backends
@@ -29,13 +30,13 @@ def get_runtime(request: Request) -> CopilotRuntime:
     return runtime
 
 
-def get_calls(request: Request) -> dict[str, Any]:
+def get_calls(request: Request) -> CallRegistry:
     """The calls being followed."""
-    calls: dict[str, Any] = request.app.state.calls
+    calls: CallRegistry = request.app.state.calls
     return calls
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 BackendsDep = Annotated[Backends, Depends(get_backends)]
 RuntimeDep = Annotated[CopilotRuntime, Depends(get_runtime)]
-CallsDep = Annotated[dict[str, Any], Depends(get_calls)]
+CallsDep = Annotated[CallRegistry, Depends(get_calls)]

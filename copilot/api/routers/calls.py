@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, status
@@ -10,6 +9,7 @@ from langgraph.types import Command
 from pydantic import BaseModel, Field
 
 from copilot.api.deps import BackendsDep, CallsDep, RuntimeDep
+from copilot.api.registry import CallRecord, CallRegistry
 from copilot.context import CallContext
 from copilot.pii import mask
 from tools.base.errors import BackendError
@@ -35,35 +35,6 @@ class NewUtterance(BaseModel):
     asr_confidence: float | None = Field(default=None, ge=0, le=1, description="Recognizer confidence")
 
 
-class CallRecord(BaseModel):
-    """A call the copilot follows."""
-
-    call_id: str
-    msisdn: str
-    agent_id: str
-    ended: bool = False
-
-
-def _call(calls: dict[str, CallRecord], call_id: str, *, open_only: bool = True) -> CallRecord:
-    record = calls.get(call_id)
-    if record is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND,
-                            detail={"code": "unknown_call", "message": f"没有通话 {call_id}"})
-    if open_only and record.ended:
-        raise HTTPException(status.HTTP_409_CONFLICT,
-                            detail={"code": "call_ended", "message": f"通话 {call_id} 已结束"})
-    return record
-
-
-_locks: dict[str, threading.Lock] = {}
-_locks_guard = threading.Lock()
-
-
-def _lock(call_id: str) -> threading.Lock:
-    with _locks_guard:
-        return _locks.setdefault(call_id, threading.Lock())
-
-
 def _snapshot(out: Any) -> dict[str, Any]:
     return {k: v for k, v in (out or {}).items() if not k.startswith("__")}
 
@@ -76,34 +47,33 @@ def create_call(body: NewCall, calls: CallsDep, backends: BackendsDep) -> CallRe
         backends.boss.get_subscriber(msisdn)
     except BackendError as exc:
         raise HTTPException(exc.http_status, detail=exc.to_dict()) from None
-    if body.call_id in calls:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail={"code": "call_exists", "message": "通话已存在"})
     record = CallRecord(call_id=body.call_id, msisdn=msisdn, agent_id=body.agent_id)
-    calls[body.call_id] = record
+    if not calls.add(record):
+        raise HTTPException(status.HTTP_409_CONFLICT, detail={"code": "call_exists", "message": "通话已存在"})
     return record
 
 
 @router.post("/{call_id}/utterances")
 def add_utterance(call_id: str, body: NewUtterance, calls: CallsDep, runtime: RuntimeDep) -> dict[str, Any]:
     """Add an utterance (masked) and return the current suggestion."""
-    record = _call(calls, call_id)
+    record = calls.get(call_id)
     text = mask(body.text.strip())
     if not text:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             detail={"code": "empty_utterance", "message": "话语内容为空"})
     ctx = CallContext(call_id=call_id, msisdn=record.msisdn, agent_id=record.agent_id)
-    with _lock(call_id):
+    with calls.lock(call_id):
         out = runtime.graph.invoke({"transcript": [{"speaker": body.speaker, "text": text}]},
                                    {"configurable": {"thread_id": call_id}}, context=ctx)
     return _snapshot(out)
 
 
-def _decide(call_id: str, action_id: str, confirm: bool, calls: dict[str, CallRecord], runtime: Any
+def _decide(call_id: str, action_id: str, confirm: bool, calls: CallRegistry, runtime: Any
             ) -> dict[str, Any]:
-    record = _call(calls, call_id)
+    record = calls.get(call_id)
     ctx = CallContext(call_id=call_id, msisdn=record.msisdn, agent_id=record.agent_id)
     config = {"configurable": {"thread_id": call_id}}
-    with _lock(call_id):
+    with calls.lock(call_id):
         state = runtime.graph.get_state(config).values
         if action_id not in {a["key"] for a in state.get("actions", [])}:
             raise HTTPException(status.HTTP_404_NOT_FOUND,
@@ -129,7 +99,7 @@ def reject_action(call_id: str, action_id: str, calls: CallsDep, runtime: Runtim
 @router.get("/{call_id}")
 def get_call(call_id: str, calls: CallsDep, runtime: RuntimeDep) -> dict[str, Any]:
     """The call's state (transcript masked)."""
-    record = _call(calls, call_id, open_only=False)
+    record = calls.get(call_id, open_only=False)
     values = runtime.graph.get_state({"configurable": {"thread_id": call_id}}).values
     return {"call": record.model_dump(), "state": {k: v for k, v in values.items() if k != "requested_action"}}
 
@@ -137,6 +107,6 @@ def get_call(call_id: str, calls: CallsDep, runtime: RuntimeDep) -> dict[str, An
 @router.post("/{call_id}/end")
 def end_call(call_id: str, calls: CallsDep) -> CallRecord:
     """End the call; later utterances are refused."""
-    record = _call(calls, call_id)
+    record = calls.get(call_id)
     record.ended = True
     return record
