@@ -1,13 +1,15 @@
-"""The copilot's graph: understand → diagnose (playbook) → retrieve → compose; act only after confirmation.
+"""The copilot's graph: understand → (diagnose ∥ retrieve) → compose; ask; act only after confirmation; wrap up.
 
 `build_graph` returns the uncompiled builder, so that callers (the API, tests, evals) compile it with their
 own checkpointer. Heavy dependencies come in as `CopilotServices`; per-call settings as `CallContext`.
+Diagnosis (the playbook's system reads) and retrieval run side by side, so the knowledge card never waits
+for a slow system; `compose` waits for both.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,13 +18,18 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
+from copilot.ask import answer_question
+from copilot.compose import compose_reply, knowledge_card, script_card
 from copilot.context import CallContext
 from copilot.playbooks.engine import PlaybookEngine
 from copilot.playbooks.schema import Playbook
 from copilot.state import CallInput, CallOutput, CallState
 from copilot.understand.classifier import IntentClassifier
 from copilot.understand.risk import RiskLexicon
+from copilot.understand.slots import extract_slots, merge_slots
+from copilot.wrapup import wrap_up
 from knowledge.search import Searcher
+from knowledge.vocabulary import Vocabulary
 
 CONTEXT_UTTERANCES = 3
 Region = tuple[str | None, str | None, str | None]
@@ -33,6 +40,7 @@ class CopilotServices:
     """What the graph's nodes use; built once per process."""
 
     classifier: IntentClassifier
+    vocabulary: Vocabulary
     risks: RiskLexicon
     engine: PlaybookEngine
     playbooks: dict[str, Playbook]
@@ -47,51 +55,66 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
     """The uncompiled graph."""
 
     def route(state: CallState) -> str:
-        return "act" if state.requested_action else "understand"
+        if state.requested_action:
+            return "act"
+        if state.question:
+            return "ask"
+        return "wrapup" if state.ending else "understand"
 
-    def understand(state: CallState) -> dict[str, Any]:
-        said = [u["text"] for u in state.transcript if u["speaker"] == "caller"][-CONTEXT_UTTERANCES:]
+    def understand(state: CallState, runtime: Runtime[CallContext]) -> dict[str, Any]:
+        update: dict[str, Any] = {}
+        if state.region is None:
+            update["region"] = list(services.locate(runtime.context.msisdn))
+        said = [u for u in state.transcript if u["speaker"] == "caller"]
         if not said:
-            return {}
-        prediction = services.classifier.predict("，".join(said))
-        return {"intents": prediction.intents, "emotion": prediction.emotion,
-                "risks": services.risks.detect(said[-1])}
+            return update
+        recent = [u["text"] for u in said[-CONTEXT_UTTERANCES:]]
+        prediction = services.classifier.predict("，".join(recent))
+        risks = services.risks.detect(recent[-1])
+        if said[-1].get("other_number"):
+            risks.append("third_party_number")
+        slots = merge_slots(state.slots, extract_slots(recent[-1], services.clock().date()))
+        return {**update, "intents": prediction.intents, "emotion": prediction.emotion,
+                "risks": list(dict.fromkeys(risks)), "slots": slots}
 
     def diagnose(state: CallState, runtime: Runtime[CallContext]) -> dict[str, Any]:
-        located = {} if state.region is not None else {"region": list(services.locate(runtime.context.msisdn))}
         if not state.intents:
-            return located
+            return {"diagnosis": state.diagnosis}
         intent = state.intents[0][0]
         if intent == state.diagnosed_intent and state.diagnosis is not None:
-            return located  # same intent: the fresh results stand
+            return {"diagnosis": state.diagnosis}  # same intent: the fresh results stand
         book = services.playbooks.get(intent)
         if book is None:
-            return {**located, "diagnosed_intent": intent, "diagnosis": None}
+            return {"diagnosed_intent": intent, "diagnosis": None}
         d = services.engine.run(book, {"msisdn": runtime.context.msisdn}, services.clock())
-        return {**located, "diagnosed_intent": intent, "diagnosis": d.model_dump()}
+        return {"diagnosed_intent": intent, "diagnosis": d.model_dump()}
 
     def retrieve(state: CallState) -> dict[str, Any]:
-        if services.searcher is None or not state.transcript:
-            return {}
+        searcher = services.searcher
+        said = [u["text"] for u in state.transcript if u["speaker"] == "caller"]
+        if searcher is None or not said:
+            return {"knowledge": [], "scripts": []}
         province, city, district = state.region or (None, None, None)
-        query = [u["text"] for u in state.transcript if u["speaker"] == "caller"][-1:] or [""]
-        hits = services.searcher.search(query[0], province=province, city=city, district=district,
-                                        at=services.clock(), k=5)
-        scripts = services.searcher.active_scripts(province, city, services.clock(), district)
-        outage = [s for s in scripts if s.outage_id]
-        return {"knowledge": [asdict(h) for h in hits],
-                "scripts": [{"id": s.id, "title": s.title, "outage_id": s.outage_id,
-                             "wording": getattr(s.doc(), "wording", "")} for s in outage[:3]]}
+        now = services.clock()
+        hits = searcher.search("，".join(said[-2:]), province=province, city=city, district=district,
+                               at=now, k=5)
+        outage = [s for s in searcher.active_scripts(province, city, now, district) if s.outage_id]
+        return {"knowledge": knowledge_card(searcher, hits), "scripts": script_card(searcher, outage[:3])}
 
     def compose(state: CallState) -> dict[str, Any]:
-        d = state.diagnosis or {}
-        actions = [a | {"key": f"{a['action']}"} for a in d.get("actions", [])]
-        reply = d.get("reply")
-        if state.scripts and d.get("disposition") != "dispatch":
-            reply = state.scripts[0]["wording"]
-        if state.scripts:
-            actions = [a for a in actions if a["action"] != "create_repair_ticket"]
-        return {"reply": reply or "您好，请问有什么可以帮您？", "actions": actions}
+        intent = state.intents[0][0] if state.intents else None
+        return compose_reply(intent, state.diagnosis, state.knowledge, state.scripts)
+
+    def ask(state: CallState, runtime: Runtime[CallContext]) -> dict[str, Any]:
+        question = state.question or ""
+        update: dict[str, Any] = {}
+        if state.region is None:  # asked before the caller said anything
+            state.region = update["region"] = list(services.locate(runtime.context.msisdn))
+        answer = answer_question(services, state, question, runtime.context.msisdn)
+        return {**update, "question": None, "questions": [{"text": question}], "answers": [answer]}
+
+    def wrapup(state: CallState, runtime: Runtime[CallContext]) -> dict[str, Any]:
+        return {"wrapup": wrap_up(state, services.vocabulary, runtime.context.agent_id)}
 
     def act(state: CallState, runtime: Runtime[CallContext]) -> dict[str, Any]:
         key = state.requested_action
@@ -107,7 +130,7 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         if tool is None:
             return {"requested_action": None, "results": {key: {"ok": True, "message": "已记录，按指引处理"}}}
         args = {k: v for k, v in action["params"].items() if v is not None}
-        args.setdefault("msisdn", runtime.context.msisdn)
+        args["msisdn"] = runtime.context.msisdn
         args.update(actor=runtime.context.agent_id, idempotency_key=f"{runtime.context.call_id}:{key}")
         fields = set(tool.args)
         result = tool.invoke({k: v for k, v in args.items() if k in fields})
@@ -116,13 +139,12 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
 
     graph = StateGraph(CallState, context_schema=CallContext, input_schema=CallInput, output_schema=CallOutput)
     for name, node in (("understand", understand), ("diagnose", diagnose), ("retrieve", retrieve),
-                       ("compose", compose), ("act", act)):
+                       ("compose", compose), ("ask", ask), ("wrapup", wrapup), ("act", act)):
         graph.add_node(name, node)
-    graph.add_conditional_edges(START, route, ["understand", "act"])
+    graph.add_conditional_edges(START, route, ["understand", "act", "ask", "wrapup"])
     graph.add_edge("understand", "diagnose")
-    graph.add_edge("diagnose", "retrieve")
-    graph.add_edge("retrieve", "compose")
-    graph.add_edge("compose", END)
-    graph.add_edge("act", END)
+    graph.add_edge("understand", "retrieve")
+    graph.add_edge(["diagnose", "retrieve"], "compose")
+    for last in ("compose", "ask", "wrapup", "act"):
+        graph.add_edge(last, END)
     return graph
-

@@ -20,3 +20,8 @@ def mask(text: str) -> str:
     text = _ID.sub(lambda m: f"{m.group(1)}********{m.group(3)[-4:]}", text)
     text = _BANK.sub(lambda m: f"{m.group(1)}********{m.group(3)}", text)
     return _PHONE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+
+
+def phone_numbers(text: str) -> list[str]:
+    """The mobile numbers in unmasked `text`, as 11 digits (to tell the caller's own from someone else's)."""
+    return [m.group(1) + m.group(2) + m.group(3) for m in _PHONE.finditer(text)]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from copilot.settings import Settings
 from copilot.understand.classifier import load_or_train
 from copilot.understand.risk import load_risks
 from knowledge.embedding import create_embedder
+from knowledge.manager import KnowledgeManager
 from knowledge.store import KnowledgeIndexError
 from knowledge.vocabulary import load_vocabulary
 from tools.backends import Backends
@@ -32,6 +34,9 @@ class CopilotRuntime:
     graph: Any
     services: CopilotServices
     checkpoints: sqlite3.Connection
+    knowledge: KnowledgeManager
+    kb_lock: threading.Lock = field(default_factory=threading.Lock)
+    """One ingest at a time."""
 
     def close(self) -> None:
         """Close the checkpoint database."""
@@ -52,14 +57,16 @@ def open_runtime(settings: Settings, backends: Backends, clock: Callable[[], dat
     tools = backends.tools(clock)
     vocabulary = load_vocabulary()
     engine = PlaybookEngine(tools, vocabulary)
+    knowledge = open_knowledge(settings, clock)
     try:
-        searcher = open_knowledge(settings, clock).store.open()
+        searcher = knowledge.store.open()
     except KnowledgeIndexError:
         searcher = None  # no knowledge base built yet: diagnosis still works
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     embedder = searcher.embedder if searcher else create_embedder()
     services = CopilotServices(
         classifier=load_or_train(embedder, settings.models_dir or settings.data_dir / "models"),
+        vocabulary=vocabulary,
         risks=load_risks(),
         engine=engine,
         playbooks=load_playbooks(vocabulary, set(engine.read_tools)),
@@ -69,4 +76,4 @@ def open_runtime(settings: Settings, backends: Backends, clock: Callable[[], dat
         locate=lambda msisdn: locate(backends, msisdn),
     )
     conn = sqlite3.connect(settings.data_dir / "checkpoints.sqlite", check_same_thread=False)
-    return CopilotRuntime(build_graph(services).compile(checkpointer=SqliteSaver(conn)), services, conn)
+    return CopilotRuntime(build_graph(services).compile(checkpointer=SqliteSaver(conn)), services, conn, knowledge)

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tools.backends import HttpEndpoint
@@ -47,6 +47,16 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Where `hotline serve` listens")
     port: int = Field(default=8000, ge=1, le=65535, description="Port of `hotline serve`")
+    llm_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible API base URL, e.g. http://vllm:8000/v1; LLM mode is off when unset"
+    )
+    llm_model: str | None = Field(default=None, description="Model name served there, e.g. Qwen2.5-14B-Instruct")
+    llm_api_key: SecretStr | None = Field(default=None, description="API key (any value for a server without auth)")
+    llm_first_token_s: float = Field(
+        default=2.0, gt=0, description="Budget for the first streamed token; past it the deterministic reply stands"
+    )
+    llm_timeout_s: float = Field(default=8.0, gt=0, description="Budget for one whole answer, tool rounds included")
+    llm_max_tool_rounds: int = Field(default=2, ge=0, le=5, description="Most read-tool rounds in one answer")
 
     @property
     def sim_db_path(self) -> Path:

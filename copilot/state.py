@@ -14,29 +14,43 @@ def merge(left: dict[str, Any], right: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class CallState:
-    """Everything the copilot knows about one call (thread id = call id)."""
+    """Everything the copilot knows about one call (thread id = call id).
+
+    The caller's transcript and the agent's own questions are kept apart: `transcript` is what was said on the
+    line (masked), `questions`/`answers` are the agent's chat with the copilot in the sidebar.
+    """
 
     transcript: Annotated[list[dict[str, Any]], operator.add] = field(default_factory=list)
     requested_action: str | None = None
+    question: str | None = None
+    ending: bool = False
     region: list[str | None] | None = None
     intents: list[tuple[str, float]] = field(default_factory=list)
     emotion: str = "calm"
     risks: list[str] = field(default_factory=list)
+    slots: Annotated[dict[str, Any], merge] = field(default_factory=dict)
     diagnosed_intent: str | None = None
     diagnosis: dict[str, Any] | None = None
     knowledge: list[dict[str, Any]] = field(default_factory=list)
     scripts: list[dict[str, Any]] = field(default_factory=list)
     reply: str | None = None
+    reply_sources: list[str] = field(default_factory=list)
+    reply_origin: str = "rules"
     actions: list[dict[str, Any]] = field(default_factory=list)
     results: Annotated[dict[str, dict[str, Any]], merge] = field(default_factory=dict)
+    questions: Annotated[list[dict[str, Any]], operator.add] = field(default_factory=list)
+    answers: Annotated[list[dict[str, Any]], operator.add] = field(default_factory=list)
+    wrapup: dict[str, Any] | None = None
 
 
 @dataclass
 class CallInput:
-    """What comes in: a new (masked) utterance, or the agent asking to run an action."""
+    """What comes in: a new (masked) utterance, the agent's question, a requested action, or the call's end."""
 
     transcript: Annotated[list[dict[str, Any]], operator.add] = field(default_factory=list)
     requested_action: str | None = None
+    question: str | None = None
+    ending: bool = False
 
 
 @dataclass
@@ -46,9 +60,14 @@ class CallOutput:
     intents: list[tuple[str, float]] = field(default_factory=list)
     emotion: str = "calm"
     risks: list[str] = field(default_factory=list)
+    slots: dict[str, Any] = field(default_factory=dict)
     diagnosis: dict[str, Any] | None = None
     knowledge: list[dict[str, Any]] = field(default_factory=list)
     scripts: list[dict[str, Any]] = field(default_factory=list)
     reply: str | None = None
+    reply_sources: list[str] = field(default_factory=list)
+    reply_origin: str = "rules"
     actions: list[dict[str, Any]] = field(default_factory=list)
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    answers: list[dict[str, Any]] = field(default_factory=list)
+    wrapup: dict[str, Any] | None = None

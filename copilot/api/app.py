@@ -8,9 +8,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from copilot import __version__
+from copilot.api.audit import AuditLog
+from copilot.api.errors import install_error_handlers
+from copilot.api.events import EventHub
+from copilot.api.metrics import Metrics
 from copilot.api.registry import CallRegistry
-from copilot.api.routers import calls, health, ui
-from copilot.backends import open_backends
+from copilot.api.routers import actions, assist, calls, events, health, kb, metrics, ui
+from copilot.api.turns import TurnRunner
+from copilot.backends import open_backends, wall_clock
 from copilot.runtime import open_runtime
 from copilot.settings import Settings, get_settings
 
@@ -31,14 +36,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.backends, app.state.clock = open_backends(settings)
         app.state.runtime = open_runtime(settings, app.state.backends, app.state.clock)
         app.state.calls = CallRegistry()
+        app.state.metrics = Metrics()
+        app.state.hub = EventHub(AuditLog(settings.data_dir / "audit.sqlite", wall_clock))
+        app.state.turns = TurnRunner(app.state.runtime.graph, app.state.hub, app.state.metrics,
+                                     app.state.runtime.services.vocabulary)
         try:
             yield
         finally:
+            app.state.hub.audit.close()
             app.state.runtime.close()
 
     app = FastAPI(title="Hotline Copilot", version=__version__, lifespan=lifespan)
     app.state.settings = settings
-    app.include_router(health.router)
-    app.include_router(ui.router)
-    app.include_router(calls.router)
+    install_error_handlers(app)
+    for module in (health, metrics, ui, calls, events, actions, assist, kb):
+        app.include_router(module.router)
     return app

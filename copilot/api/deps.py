@@ -6,7 +6,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from copilot.api.audit import AuditLog
+from copilot.api.events import EventHub
+from copilot.api.metrics import Metrics
 from copilot.api.registry import CallRegistry
+from copilot.api.turns import TurnRunner
 from copilot.runtime import CopilotRuntime
 from copilot.settings import Settings
 from tools.backends import Backends
@@ -36,7 +40,35 @@ def get_calls(request: Request) -> CallRegistry:
     return calls
 
 
+def get_hub(request: Request) -> EventHub:
+    """The calls' event channels."""
+    hub: EventHub = request.app.state.hub
+    return hub
+
+
+def get_audit(request: Request) -> AuditLog:
+    """The audit trail."""
+    audit: AuditLog = request.app.state.hub.audit
+    return audit
+
+
+def get_turns(request: Request) -> TurnRunner:
+    """Runs calls' turns through the graph."""
+    turns: TurnRunner = request.app.state.turns
+    return turns
+
+
+def get_metrics(request: Request) -> Metrics:
+    """The app's Prometheus metrics."""
+    metrics: Metrics = request.app.state.metrics
+    return metrics
+
+
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 BackendsDep = Annotated[Backends, Depends(get_backends)]
 RuntimeDep = Annotated[CopilotRuntime, Depends(get_runtime)]
 CallsDep = Annotated[CallRegistry, Depends(get_calls)]
+HubDep = Annotated[EventHub, Depends(get_hub)]
+AuditDep = Annotated[AuditLog, Depends(get_audit)]
+TurnsDep = Annotated[TurnRunner, Depends(get_turns)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import threading
 
-from fastapi import HTTPException, status
+from fastapi import status
 from pydantic import BaseModel
+
+from copilot.api.errors import api_error
 
 
 class CallRecord(BaseModel):
@@ -15,6 +17,7 @@ class CallRecord(BaseModel):
     msisdn: str
     agent_id: str
     ended: bool = False
+    turns: int = 0
 
 
 class CallRegistry:
@@ -38,12 +41,14 @@ class CallRegistry:
         """The call, or an HTTP error naming what is wrong."""
         record = self._records.get(call_id)
         if record is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND,
-                                detail={"code": "unknown_call", "message": f"没有通话 {call_id}"})
+            raise api_error(status.HTTP_404_NOT_FOUND, "unknown_call", f"没有通话 {call_id}")
         if open_only and record.ended:
-            raise HTTPException(status.HTTP_409_CONFLICT,
-                                detail={"code": "call_ended", "message": f"通话 {call_id} 已结束"})
+            raise api_error(status.HTTP_409_CONFLICT, "call_ended", f"通话 {call_id} 已结束")
         return record
+
+    def open_count(self) -> int:
+        """Calls not yet ended."""
+        return sum(1 for r in self._records.values() if not r.ended)
 
     def lock(self, call_id: str) -> threading.Lock:
         """The call's turn lock."""

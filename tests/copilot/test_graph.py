@@ -36,7 +36,7 @@ def services(sim_db: SimDatabase, classifier: Any) -> CopilotServices:
     tools = backends.tools(lambda: AS_OF)
     engine = PlaybookEngine(tools, load_vocabulary())
     return CopilotServices(
-        classifier=classifier, risks=load_risks(), engine=engine,
+        classifier=classifier, vocabulary=load_vocabulary(), risks=load_risks(), engine=engine,
         playbooks=load_playbooks(load_vocabulary(), set(engine.read_tools)),
         write_tools={t.name: t for t in tools if t.metadata["tool_type"] == ToolType.WRITE.value},  # type: ignore[index]
         searcher=None, clock=lambda: AS_OF, locate=lambda msisdn: locate(backends, msisdn),

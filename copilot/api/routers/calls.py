@@ -1,17 +1,16 @@
-"""Calls: create, add utterances, confirm or reject actions, read the state, end."""
+"""Calls: start one, add what is said, read its state, end it (with the wrap-up)."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, status
-from langgraph.types import Command
 from pydantic import BaseModel, Field
 
-from copilot.api.deps import BackendsDep, CallsDep, RuntimeDep
-from copilot.api.registry import CallRecord, CallRegistry
-from copilot.context import CallContext
-from copilot.pii import mask
+from copilot.api.deps import AuditDep, BackendsDep, CallsDep, HubDep, MetricsDep, TurnsDep
+from copilot.api.errors import api_error
+from copilot.api.registry import CallRecord
+from copilot.pii import mask, phone_numbers
 from tools.base.errors import BackendError
 from tools.base.values import check_msisdn
 
@@ -31,82 +30,80 @@ class NewUtterance(BaseModel):
     """One utterance from the speech recognizer."""
 
     speaker: Literal["caller", "agent"] = Field(description="Who spoke")
-    text: str = Field(min_length=1, max_length=MAX_UTTERANCE, description="What was said (masked before storing)")
+    text: str = Field(max_length=MAX_UTTERANCE,
+                      description=f"What was said, at most {MAX_UTTERANCE} characters (masked before storing)")
     asr_confidence: float | None = Field(default=None, ge=0, le=1, description="Recognizer confidence")
 
 
-def _snapshot(out: Any) -> dict[str, Any]:
-    return {k: v for k, v in (out or {}).items() if not k.startswith("__")}
-
-
 @router.post("", status_code=status.HTTP_201_CREATED)
-def create_call(body: NewCall, calls: CallsDep, backends: BackendsDep) -> CallRecord:
+def create_call(body: NewCall, calls: CallsDep, backends: BackendsDep, audit: AuditDep,
+                metrics: MetricsDep) -> CallRecord:
     """Start following a call; the caller's line must exist in BOSS."""
     try:
         msisdn = check_msisdn(body.msisdn)
         backends.boss.get_subscriber(msisdn)
     except BackendError as exc:
-        raise HTTPException(exc.http_status, detail=exc.to_dict()) from None
+        raise api_error(exc.http_status, exc.code, exc.message) from None
     record = CallRecord(call_id=body.call_id, msisdn=msisdn, agent_id=body.agent_id)
     if not calls.add(record):
-        raise HTTPException(status.HTTP_409_CONFLICT, detail={"code": "call_exists", "message": "通话已存在"})
+        raise api_error(status.HTTP_409_CONFLICT, "call_exists", f"通话 {body.call_id} 已存在")
+    audit.start(record.call_id, msisdn, record.agent_id)
+    metrics.open_calls.set(calls.open_count())
     return record
 
 
 @router.post("/{call_id}/utterances")
-def add_utterance(call_id: str, body: NewUtterance, calls: CallsDep, runtime: RuntimeDep) -> dict[str, Any]:
-    """Add an utterance (masked) and return the current suggestion."""
+def add_utterance(call_id: str, body: NewUtterance, calls: CallsDep, turns: TurnsDep) -> dict[str, Any]:
+    """Add an utterance (masked) and return the complete suggestion; its cards also stream on /events."""
     record = calls.get(call_id)
-    text = mask(body.text.strip())
-    if not text:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            detail={"code": "empty_utterance", "message": "话语内容为空"})
-    ctx = CallContext(call_id=call_id, msisdn=record.msisdn, agent_id=record.agent_id)
+    raw = " ".join(body.text.split())
+    if not raw:
+        raise api_error(status.HTTP_422_UNPROCESSABLE_CONTENT, "empty_utterance", "话语内容为空")
+    utterance: dict[str, Any] = {"speaker": body.speaker, "text": mask(raw)}
+    if body.asr_confidence is not None:
+        utterance["asr_confidence"] = body.asr_confidence
+    others = sorted({n for n in phone_numbers(raw) if n != record.msisdn})
+    if body.speaker == "caller" and others:
+        utterance["other_number"] = True  # never looked up: the line is the one the switch gave
     with calls.lock(call_id):
-        out = runtime.graph.invoke({"transcript": [{"speaker": body.speaker, "text": text}]},
-                                   {"configurable": {"thread_id": call_id}}, context=ctx)
-    return _snapshot(out)
-
-
-def _decide(call_id: str, action_id: str, confirm: bool, calls: CallRegistry, runtime: Any
-            ) -> dict[str, Any]:
-    record = calls.get(call_id)
-    ctx = CallContext(call_id=call_id, msisdn=record.msisdn, agent_id=record.agent_id)
-    config = {"configurable": {"thread_id": call_id}}
-    with calls.lock(call_id):
-        state = runtime.graph.get_state(config).values
-        if action_id not in {a["key"] for a in state.get("actions", [])}:
-            raise HTTPException(status.HTTP_404_NOT_FOUND,
-                                detail={"code": "unknown_action", "message": f"本通话没有建议动作 {action_id}"})
-        out = runtime.graph.invoke({"requested_action": action_id}, config, context=ctx)
-        if out and "__interrupt__" in out:
-            out = runtime.graph.invoke(Command(resume={"confirm": confirm}), config, context=ctx)
-    return {"action": action_id, "result": _snapshot(out).get("results", {}).get(action_id)}
-
-
-@router.post("/{call_id}/actions/{action_id}/confirm")
-def confirm_action(call_id: str, action_id: str, calls: CallsDep, runtime: RuntimeDep) -> dict[str, Any]:
-    """The agent confirms a suggested action: it runs once, whatever happens after."""
-    return _decide(call_id, action_id, True, calls, runtime)
-
-
-@router.post("/{call_id}/actions/{action_id}/reject")
-def reject_action(call_id: str, action_id: str, calls: CallsDep, runtime: RuntimeDep) -> dict[str, Any]:
-    """The agent declines a suggested action."""
-    return _decide(call_id, action_id, False, calls, runtime)
+        if record.ended:
+            raise api_error(status.HTTP_409_CONFLICT, "call_ended", f"通话 {call_id} 已结束")
+        if body.speaker == "agent":
+            return turns.note(record, utterance)
+        snapshot, _ = turns.run(record, {"transcript": [utterance]}, "utterance")
+    return snapshot
 
 
 @router.get("/{call_id}")
-def get_call(call_id: str, calls: CallsDep, runtime: RuntimeDep) -> dict[str, Any]:
-    """The call's state (transcript masked)."""
+def get_call(call_id: str, calls: CallsDep, turns: TurnsDep) -> dict[str, Any]:
+    """The call's record and state (transcript masked)."""
     record = calls.get(call_id, open_only=False)
-    values = runtime.graph.get_state({"configurable": {"thread_id": call_id}}).values
-    return {"call": record.model_dump(), "state": {k: v for k, v in values.items() if k != "requested_action"}}
+    values = turns.state(call_id)
+    call = record.model_dump()
+    call["msisdn"] = mask(call["msisdn"])
+    return {"call": call, "state": {k: v for k, v in values.items() if k not in ("requested_action", "question")}}
+
+
+@router.get("/{call_id}/audit")
+def get_audit(call_id: str, calls: CallsDep, audit: AuditDep, after: int = 0) -> dict[str, Any]:
+    """Everything the agent was shown on the call, in order (for audit and quality review)."""
+    calls.get(call_id, open_only=False)
+    return {"call": audit.call(call_id), "events": audit.events(call_id, after)}
 
 
 @router.post("/{call_id}/end")
-def end_call(call_id: str, calls: CallsDep) -> CallRecord:
-    """End the call; later utterances are refused."""
+def end_call(call_id: str, calls: CallsDep, turns: TurnsDep, audit: AuditDep, hub: HubDep,
+             metrics: MetricsDep) -> dict[str, Any]:
+    """End the call: the wrap-up (summary, disposition, prefilled ticket); later utterances are refused."""
     record = calls.get(call_id)
-    record.ended = True
-    return record
+    with calls.lock(call_id):
+        if record.ended:
+            raise api_error(status.HTTP_409_CONFLICT, "call_ended", f"通话 {call_id} 已结束")
+        snapshot, _ = turns.run(record, {"ending": True}, "end")
+        record.ended = True
+    audit.end(call_id)
+    hub.close_call(call_id)
+    metrics.open_calls.set(calls.open_count())
+    if snapshot.get("wrapup") is None:
+        raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR)
+    return {"call_id": call_id, "ended": True, "wrapup": snapshot["wrapup"]}

@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 
-from copilot.api.app import create_app
-from copilot.settings import Settings
 from tests.conftest import profile
+from tests.copilot.api.conftest import start
 from tools.sim.db import SimDatabase
-
-
-@pytest.fixture
-def client(sim_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(sim_db=sim_path))) as c:
-        yield c
-
-
-def start(client: TestClient, sim_path: Path, situation: str, call_id: str = "c1") -> str:
-    msisdn = profile(SimDatabase(sim_path), situation)
-    r = client.post("/v1/calls", json={"call_id": call_id, "msisdn": msisdn, "agent_id": "A1001"})
-    assert r.status_code == 201, r.text
-    return msisdn
 
 
 def test_a_broadband_call_end_to_end(client: TestClient, sim_path: Path) -> None:
@@ -57,15 +42,81 @@ def test_rejected_action_runs_nothing(client: TestClient, sim_path: Path) -> Non
 def test_bad_input_is_named(client: TestClient, sim_path: Path) -> None:
     assert client.post("/v1/calls/nope/utterances", json={"speaker": "caller", "text": "喂"}).status_code == 404
     r = client.post("/v1/calls", json={"call_id": "x", "msisdn": "13000000000", "agent_id": "A1"})
-    assert r.status_code == 404 and r.json()["detail"]["code"] == "not_found"
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
     r = client.post("/v1/calls", json={"call_id": "x", "msisdn": "1380", "agent_id": "A1"})
     assert r.status_code == 422
     start(client, sim_path, "healthy")
     assert client.post("/v1/calls", json={"call_id": "c1", "msisdn": profile(SimDatabase(sim_path), "healthy"),
                                           "agent_id": "A1"}).status_code == 409
     assert client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": ""}).status_code == 422
-    assert client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "啊" * 20_000}).status_code == 422
+    long = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "啊" * 20_000})
+    assert long.status_code == 422 and long.json()["error"]["fields"][0]["field"] == "text"
     assert client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "   "}).status_code == 422
     assert client.post("/v1/calls/c1/actions/teleport/confirm").status_code == 404
     assert client.post("/v1/calls/c1/end").json()["ended"] is True
     assert client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "还有"}).status_code == 409
+
+
+def test_an_outage_script_replaces_the_dispatch(client: TestClient, sim_path: Path) -> None:
+    start(client, sim_path, "bb_area_outage")
+    body = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "家里宽带断了，上不了网"}).json()
+    assert body["scripts"] and body["scripts"][0]["id"] == "ES-20261120-009"
+    assert body["reply"] == body["scripts"][0]["wording"] and body["reply_sources"][0] == "ES-20261120-009"
+    assert "create_repair_ticket" not in [a["action"] for a in body["actions"]]
+
+
+def test_a_caller_giving_someone_elses_number_is_flagged_not_looked_up(client: TestClient, sim_path: Path) -> None:
+    own = start(client, sim_path, "big_overage_elastic_eligible")
+    other = profile(SimDatabase(sim_path), "bb_los_fibre_cut")
+    body = client.post("/v1/calls/c1/utterances",
+                       json={"speaker": "caller", "text": f"帮我查一下{other}这个号码的流量费为什么这么多"}).json()
+    assert "third_party_number" in body["risks"]
+    assert body["slots"]["numbers"] == [other[:3] + "****" + other[-4:]]
+    reads = [r for r in body["diagnosis"]["reads"] if r["ok"]]
+    assert reads and all(other not in " ".join(r["facts"]) for r in reads)
+    assert client.get("/v1/calls/c1").json()["call"]["msisdn"] == own[:3] + "****" + own[-4:]
+
+
+def test_mixed_scripts_and_emoji_are_understood(client: TestClient, sim_path: Path) -> None:
+    start(client, sim_path, "bb_los_fibre_cut")
+    r = client.post("/v1/calls/c1/utterances",
+                    json={"speaker": "caller", "text": "喂😡我家WiFi又挂了!!! 光猫LOS灯red一直闪🔴，今天都第三次了"})
+    assert r.status_code == 200 and r.json()["intents"][0][0] == "broadband_fault"
+
+
+def test_two_utterances_at_once_are_both_kept_in_order_of_arrival(client: TestClient, sim_path: Path) -> None:
+    start(client, sim_path, "bb_onu_hung")
+    texts = ["宽带上不了网", "光猫的灯都是亮的", "WiFi连上了打不开网页", "重启过了也不行"]
+    codes: list[int] = []
+
+    def say(text: str) -> None:
+        codes.append(client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": text}).status_code)
+
+    threads = [threading.Thread(target=say, args=(t,)) for t in texts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    said = [u["text"] for u in client.get("/v1/calls/c1").json()["state"]["transcript"]]
+    assert codes == [200] * 4 and sorted(said) == sorted(texts)
+    utterances = [e["data"]["text"] for e in client.get("/v1/calls/c1/audit").json()["events"]
+                  if e["type"] == "utterance"]
+    assert utterances == said  # the audit trail and the state agree on the order
+
+
+def test_an_action_of_another_call_cannot_be_confirmed(client: TestClient, sim_path: Path) -> None:
+    start(client, sim_path, "bb_los_fibre_cut", "c1")
+    start(client, sim_path, "healthy", "c2")
+    client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "家里宽带断了，光猫红灯一直闪"})
+    client.post("/v1/calls/c2/utterances", json={"speaker": "caller", "text": "我想问一下话费"})
+    r = client.post("/v1/calls/c2/actions/create_repair_ticket/confirm")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "unknown_action"
+
+
+def test_what_the_agent_says_is_kept_but_does_not_drive_the_copilot(client: TestClient, sim_path: Path) -> None:
+    start(client, sim_path, "bb_los_fibre_cut")
+    first = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "家里宽带断了，光猫红灯一直闪"}).json()
+    after = client.post("/v1/calls/c1/utterances", json={"speaker": "agent", "text": "好的我帮您查一下话费套餐"}).json()
+    assert after["intents"] == first["intents"] and after["reply"] == first["reply"]
+    transcript = client.get("/v1/calls/c1").json()["state"]["transcript"]
+    assert [u["speaker"] for u in transcript] == ["caller", "agent"]

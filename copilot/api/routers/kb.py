@@ -1,0 +1,108 @@
+"""The knowledge manager's endpoints, mirroring `hotline kb`: search, status, and bulletin ingest with a dry run."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Query, UploadFile, status
+
+from copilot.api.deps import RuntimeDep
+from copilot.api.errors import api_error
+from knowledge.ingest import IngestError
+from knowledge.schema import RegionScope
+from knowledge.store import KnowledgeIndexError
+
+router = APIRouter(prefix="/v1/kb", tags=["knowledge"])
+MAX_UPLOAD = 20 * 1024 * 1024
+SUFFIXES = (".md", ".markdown", ".docx", ".pdf")
+_SAFE = re.compile(r"[^\w.\-\u4e00-\u9fff]")
+
+
+@router.get("/search")
+def search(runtime: RuntimeDep,
+           q: Annotated[str, Query(min_length=1, max_length=500, description="What the caller said")],
+           region: Annotated[str, Query(description="全国 / 江西省 / 江西省南昌市")] = "全国",
+           district: Annotated[str | None, Query(description="District, e.g. 西湖区")] = None,
+           at: Annotated[datetime | None, Query(description="Moment (default: the product's now)")] = None,
+           kind: Literal["point", "script", "all"] = "all",
+           k: Annotated[int, Query(ge=1, le=50)] = 5,
+           mode: Literal["hybrid", "bm25", "dense"] = "hybrid") -> dict[str, Any]:
+    """Search as the copilot does, with the caller's region and date filters; hits say why they matched."""
+    searcher = runtime.services.searcher
+    if searcher is None:
+        raise api_error(status.HTTP_503_SERVICE_UNAVAILABLE, "no_index", "知识库索引不存在，先运行 hotline kb rebuild")
+    try:
+        scope = RegionScope.parse(region)
+    except ValueError as exc:
+        raise api_error(status.HTTP_422_UNPROCESSABLE_CONTENT, "bad_region", str(exc)) from None
+    moment = at or runtime.services.clock()
+    kinds = ("point", "script") if kind == "all" else (kind,)
+    hits = searcher.search(q, province=scope.province, city=scope.city, district=district, at=moment,
+                           kinds=kinds, k=k, mode=mode)
+    return {"query": q, "region": region, "at": moment.isoformat(), "index": searcher.version,
+            "hits": [asdict(h) for h in hits]}
+
+
+@router.get("/status")
+def kb_status(runtime: RuntimeDep) -> dict[str, Any]:
+    """Counts by kind, index version, last change, embedding model, expired and not-yet-effective items."""
+    return runtime.knowledge.status()
+
+
+@router.post("/ingest")
+async def ingest(runtime: RuntimeDep, files: Annotated[list[UploadFile], File(description="Bulletins: md/docx/pdf")],
+                 dry_run: Annotated[bool, Query(description="Only show the diff")] = True) -> dict[str, Any]:
+    """Ingest bulletins: the diff, and (unless a dry run) apply it and switch the copilot to the new index.
+
+    A bad file or record rejects the whole upload with a per-file, per-record reason; nothing is applied.
+    """
+    with tempfile.TemporaryDirectory(prefix="hotline-upload-") as tmp:
+        paths = []
+        for i, upload in enumerate(files):
+            name = _SAFE.sub("_", Path(upload.filename or f"upload-{i}").name)
+            if not name.lower().endswith(SUFFIXES):
+                raise api_error(status.HTTP_422_UNPROCESSABLE_CONTENT, "bad_file_type",
+                                f"{name}: 只接受 Markdown、DOCX 或 PDF 公告")
+            data = await upload.read(MAX_UPLOAD + 1)
+            if len(data) > MAX_UPLOAD:
+                raise api_error(status.HTTP_413_CONTENT_TOO_LARGE, "file_too_large",
+                                f"{name}: 超过 {MAX_UPLOAD // 1024 // 1024} MB")
+            path = Path(tmp) / str(i) / name
+            path.parent.mkdir()
+            path.write_bytes(data)
+            paths.append(path)
+        return _named(_ingest(runtime, paths, dry_run), tmp)
+
+
+def _named(obj: Any, tmp: str) -> Any:
+    """Uploaded files by their own names, not their temporary paths."""
+    if isinstance(obj, str):
+        return Path(obj).name if obj.startswith(tmp) else obj.replace(tmp + "/", "")
+    if isinstance(obj, list):
+        return [_named(x, tmp) for x in obj]
+    if isinstance(obj, dict):
+        return {_named(k, tmp): _named(v, tmp) for k, v in obj.items()}
+    return obj
+
+
+def _ingest(runtime: Any, paths: list[Path], dry_run: bool) -> dict[str, Any]:
+    manager = runtime.knowledge
+    try:
+        if dry_run:
+            return {"dry_run": True, "plan": manager.plan(paths).to_dict(), "index": None}
+        with runtime.kb_lock:
+            plan, info = manager.ingest(paths)
+            if info is not None:
+                runtime.services.searcher = manager.store.open()
+    except IngestError as exc:
+        problems = {Path(k).name: v for k, v in exc.problems.items()}
+        raise api_error(status.HTTP_422_UNPROCESSABLE_CONTENT, "bad_bulletin",
+                        "公告未入库（全部未应用）", problems=problems) from None
+    except KnowledgeIndexError as exc:
+        raise api_error(status.HTTP_409_CONFLICT, "index_unavailable", str(exc)) from None
+    return {"dry_run": False, "plan": plan.to_dict(), "index": info.name if info else None}

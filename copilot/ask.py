@@ -1,0 +1,134 @@
+"""The agent's own questions in the sidebar, answered from the call's facts, the playbooks and the knowledge base.
+
+Deterministic: the answer is put together from what the systems and the knowledge base say, each part citing
+what it rests on; when nothing supports an answer, it says so plainly instead of guessing.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from copilot.compose import snippet
+from knowledge.schema import RegionScope
+from knowledge.search import Searcher
+
+if TYPE_CHECKING:
+    from copilot.graph import CopilotServices
+
+SCRIPT_CUES = re.compile(r"口径|故障|通知|停电|割接|断网|事件|应急")
+INTENT_CONFIDENCE = 0.5
+KNOWLEDGE_COSINE = 0.45
+KNOWLEDGE_TERMS = 2
+UNKNOWN = "没有查到能回答这个问题的依据（系统记录和知识库里都没有），请不要凭印象答复客户，可转专席或查询后回电。"
+
+
+@functools.lru_cache(maxsize=4)
+def _cities(searcher: Searcher) -> dict[str, tuple[str, str]]:
+    """Short city name (南昌) -> (province, city), from the regions the index covers."""
+    out: dict[str, tuple[str, str]] = {}
+    for region in {r.region for r in searcher.rows}:
+        scope = RegionScope.parse(region)
+        if scope.level == "city" and scope.province and scope.city:
+            out[scope.city.removesuffix("市")] = (scope.province, scope.city)
+    return out
+
+
+def _where(searcher: Searcher, question: str, region: list[str | None]) -> tuple[str | None, str | None, str]:
+    for short, (province, city) in _cities(searcher).items():
+        if short in question:
+            return province, city, city
+    return region[0], region[1], region[1] or region[0] or "全国"
+
+
+def _scripts_part(searcher: Searcher, question: str, region: list[str | None], now: datetime
+                  ) -> tuple[str, list[str]]:
+    province, city, where = _where(searcher, question, region)
+    rows = searcher.active_scripts(province, city, now)
+    if not rows:
+        return f"{where}目前没有生效的应急口径。", [f"应急口径库({searcher.version})"]
+    outage = [r for r in rows if r.outage_id]
+    head = f"{where}目前有{len(rows)}条生效的应急口径" + (f"，其中故障口径{len(outage)}条" if outage else "")
+    top = (outage or rows)[:3]
+    titles = "；".join(f"《{r.title}》" for r in top)
+    first = snippet(getattr(top[0].doc(), "wording", ""), 80)
+    return f"{head}：{titles}。第一条口径：{first}", [r.id for r in top]
+
+
+def _terms(services: CopilotServices, question: str) -> set[str]:
+    if services.searcher is None:
+        return set()
+    return {t for t in services.searcher.lexical.tokenizer.tokens(question) if len(t) >= 2}
+
+
+def _facts_part(services: CopilotServices, state: Any, question: str, msisdn: str, now: datetime
+                ) -> tuple[str | None, list[str]]:
+    terms = _terms(services, question)
+    known = (state.diagnosis or {}).get("findings", [])
+    findings = [f for f in known if any(t in f["text"] for t in terms)]
+    diagnosis = state.diagnosis or {}
+    if not findings:
+        prediction = services.classifier.predict(question)
+        intent, confidence = prediction.intents[0]
+        book = services.playbooks.get(intent)
+        if book is None or confidence < INTENT_CONFIDENCE:
+            return None, []
+        if state.diagnosed_intent != intent or not state.diagnosis:
+            diagnosis = services.engine.run(book, {"msisdn": msisdn}, now).model_dump()
+        findings = diagnosis.get("findings", [])
+    if not findings:
+        return None, []
+    text = "系统核查：" + "；".join(f["text"] for f in findings[:2])
+    if diagnosis.get("unknown"):
+        text += "（部分系统未返回，结论可能不全）"
+    return text + "。", [e for f in findings[:2] for e in f.get("evidence", [])[:2]]
+
+
+def _knowledge_part(searcher: Searcher, question: str, region: list[str | None], now: datetime
+                    ) -> tuple[str | None, list[str]]:
+    hits = searcher.search(question, province=region[0], city=region[1], at=now, kinds=("point",), k=3)
+    if not hits:
+        return None, []
+    best = hits[0]
+    confident = (best.why.get("cosine") or 0) >= KNOWLEDGE_COSINE or \
+        len(best.why.get("matched_terms", [])) >= KNOWLEDGE_TERMS
+    row = searcher.get(best.id)
+    if not confident or row is None:
+        return None, []
+    return f"知识库《{best.title}》：{snippet(getattr(row.doc(), 'body', ''), 120)}", [best.id]
+
+
+def answer_question(services: CopilotServices, state: Any, question: str, msisdn: str) -> dict[str, Any]:
+    """Answer the agent's question from the call's grounds.
+
+    Args:
+        services: The graph's services.
+        state: The call's state (caller's region, facts already fetched, intent).
+        question: The agent's question (masked).
+        msisdn: The caller's number, from the call context.
+
+    Returns:
+        ``{"question", "answer", "sources", "grounded"}``; ``grounded`` is False when nothing supported an
+        answer and the text says so.
+    """
+    now = services.clock()
+    region = list(state.region or [None, None, None])
+    parts: list[str] = []
+    sources: list[str] = []
+    if services.searcher is not None and SCRIPT_CUES.search(question):
+        text, cited = _scripts_part(services.searcher, question, region, now)
+        parts.append(text)
+        sources += cited
+    facts, cited = _facts_part(services, state, question, msisdn, now)
+    if facts:
+        parts.append(facts)
+        sources += cited
+    if services.searcher is not None:
+        known, cited = _knowledge_part(services.searcher, question, region, now)
+        if known:
+            parts.append(known)
+            sources += cited
+    return {"question": question, "answer": "\n".join(parts) if parts else UNKNOWN,
+            "sources": list(dict.fromkeys(sources)), "grounded": bool(parts), "origin": "rules"}

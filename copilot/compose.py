@@ -1,0 +1,84 @@
+"""Cards from the graph's results: the knowledge card and the suggested reply with its actions and sources."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from knowledge.schema import EmergencyScript
+from knowledge.search import Hit, Searcher
+
+SERVICES_OF_FAULT = {"mobile_data_fault": {"mobile_data"}, "broadband_fault": {"broadband"},
+                     "voice_call_fault": {"voice"}, "sms_mms_fault": {"sms"},
+                     "coverage_complaint": {"voice", "mobile_data"}}
+"""A fault intent, and the outage-script services that explain it."""
+DISPATCH_ACTIONS = frozenset({"create_repair_ticket"})
+SNIPPET_CHARS = 90
+GREETING = "您好，请问有什么可以帮您？"
+
+
+def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
+    """The start of a text, cut at a sentence end when one is near."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = max(text.rfind(p, 0, limit) for p in "。；！？")
+    return text[: cut + 1] if cut >= limit // 2 else text[:limit] + "…"
+
+
+def knowledge_card(searcher: Searcher, hits: list[Hit]) -> list[dict[str, Any]]:
+    """Hits with what the agent reads: a snippet of the point, or a script's wording."""
+    card = []
+    for hit in hits:
+        row = searcher.get(hit.id)
+        doc = row.doc() if row else None
+        text = doc.wording if isinstance(doc, EmergencyScript) else getattr(doc, "body", "")
+        card.append({"id": hit.id, "kind": hit.kind, "title": hit.title, "region": hit.region,
+                     "score": hit.score, "rank": hit.rank, "snippet": snippet(text), "why": hit.why})
+    return card
+
+
+def script_card(searcher: Searcher, rows: list[Any]) -> list[dict[str, Any]]:
+    """Outage scripts in force for the caller's area, with the exact wording to read."""
+    out = []
+    for row in rows:
+        doc = row.doc()
+        out.append({"id": row.id, "title": row.title, "outage_id": row.outage_id, "region": row.region,
+                    "wording": getattr(doc, "wording", ""), "services": list(getattr(doc, "services", [])),
+                    "valid_to": str(getattr(doc, "valid_to", ""))})
+    return out
+
+
+def action_keys(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give each suggested action a key unique within the call (its id, numbered when repeated)."""
+    seen: dict[str, int] = {}
+    keyed = []
+    for a in actions:
+        n = seen.get(a["action"], 0)
+        seen[a["action"]] = n + 1
+        keyed.append(a | {"key": a["action"] if n == 0 else f"{a['action']}-{n + 1}"})
+    return keyed
+
+
+def compose_reply(intent: str | None, diagnosis: dict[str, Any] | None, knowledge: list[dict[str, Any]],
+                  scripts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The suggested reply, its sources and the ranked actions.
+
+    An active outage script for the caller's area outranks everything on a fault call: the agent reads the
+    script instead of dispatching a repair. Without a playbook diagnosis, the best knowledge point answers.
+    """
+    d = diagnosis or {}
+    actions = action_keys(list(d.get("actions", [])))
+    sources = [e for f in d.get("findings", [])[:3] for e in f.get("evidence", [])[:2]]
+    reply = d.get("reply")
+    wanted = SERVICES_OF_FAULT.get(intent or "", set())
+    script = next((s for s in scripts if wanted and ({"all", *wanted} & set(s.get("services", ["all"])))), None)
+    if script:
+        reply = script["wording"]
+        sources = [script["id"], *sources]
+        actions = [a for a in actions if a["action"] not in DISPATCH_ACTIONS]
+    elif not reply and knowledge:
+        best = next((k for k in knowledge if k["kind"] == "point"), None)
+        if best:
+            reply = f"您好，关于{best['title']}：{best['snippet']}"
+            sources = [best["id"]]
+    return {"reply": reply or GREETING, "reply_sources": sources, "actions": actions}

@@ -1,0 +1,91 @@
+"""Slots the caller mentions: amounts, data volumes, dates and months, addresses, and numbers.
+
+Runs on masked text (a phone number arrives as ``138****1234``); spoken numerals are turned into digits first,
+so "两百块" is an amount of 200 元 and "五个G" is 5 GB.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from knowledge.numbers import normalize_numbers
+
+_YUAN = re.compile(r"(\d+(?:\.\d+)?)\s*(?:元|块钱?|rmb)", re.IGNORECASE)
+_DATA = re.compile(r"(\d+(?:\.\d+)?)\s*(GB|G|MB|M|兆)(?![a-zA-Z])", re.IGNORECASE)
+_DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})[号日]")
+_MONTH = re.compile(r"(?<!\d)(\d{1,2})月份?(?!\d{1,2}[号日])")
+_RELATIVE_DAY = {"今天": 0, "昨天": 1, "前天": 2, "大前天": 3}
+_RELATIVE_MONTH = {"这个月": 0, "本月": 0, "上个月": 1, "上月": 1}
+_ADDRESS = re.compile(
+    r"[\u4e00-\u9fa5A-Za-z0-9]{2,12}(?:小区|花园|公寓|大厦|新村|家园|苑|村|路\d+号|街\d+号|大道\d+号)"
+    r"(?:[\dA-Za-z一二三四五六七八九十]+(?:栋|幢|号楼|单元|楼|室|号))*"
+)
+_MASKED_PHONE = re.compile(r"1[3-9]\d\*{4}\d{4}")
+
+
+def _month_back(today: date, back: int) -> str:
+    year, month = today.year, today.month - back
+    while month <= 0:
+        year, month = year - 1, month + 12
+    return f"{year:04d}-{month:02d}"
+
+
+def extract_slots(text: str, today: date) -> dict[str, Any]:
+    """Slots in one utterance (only those present).
+
+    Args:
+        text: The masked utterance.
+        today: The call's date, to resolve 昨天 / 上个月 and months without a year.
+
+    Returns:
+        Any of ``amounts_yuan`` (list of floats), ``data_mb`` (list of floats), ``dates`` (ISO days),
+        ``months`` (``YYYY-MM``), ``addresses`` and ``numbers`` (masked phone numbers).
+    """
+    plain = normalize_numbers(text)
+    slots: dict[str, Any] = {}
+    amounts = [float(m.group(1)) for m in _YUAN.finditer(plain)]
+    if amounts:
+        slots["amounts_yuan"] = amounts
+    data = []
+    for m in _DATA.finditer(plain):
+        value, unit = float(m.group(1)), m.group(2).upper()
+        data.append(value * 1024 if unit in ("GB", "G") else value)
+    if data:
+        slots["data_mb"] = data
+    days = [(today - timedelta(days=back)).isoformat() for word, back in _RELATIVE_DAY.items()
+            if word in plain and not (word == "前天" and "大前天" in plain)]
+    for m in _DAY.finditer(plain):
+        month = int(m.group(1)) if m.group(1) else today.month
+        day = int(m.group(2))
+        year = today.year if month <= today.month else today.year - 1
+        try:
+            days.append(date(year, month, day).isoformat())
+        except ValueError:
+            continue
+    if days:
+        slots["dates"] = sorted(set(days))
+    months = [_month_back(today, back) for word, back in _RELATIVE_MONTH.items() if word in plain]
+    for m in _MONTH.finditer(plain):
+        month = int(m.group(1))
+        if 1 <= month <= 12:
+            year = today.year if month <= today.month else today.year - 1
+            months.append(f"{year:04d}-{month:02d}")
+    if months:
+        slots["months"] = sorted(set(months))
+    addresses = [m.group(0) for m in _ADDRESS.finditer(text)]
+    if addresses:
+        slots["addresses"] = addresses
+    numbers = _MASKED_PHONE.findall(text)
+    if numbers:
+        slots["numbers"] = numbers
+    return slots
+
+
+def merge_slots(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """Slots of the call so far: lists gain the new values, in order, without repeats."""
+    merged = dict(old)
+    for key, values in new.items():
+        merged[key] = list(dict.fromkeys([*old.get(key, []), *values]))
+    return merged

@@ -1,0 +1,75 @@
+"""The call's wrap-up: a summary (诉求 / 核查 / 处理 / 结果), the disposition intent and a prefilled ticket."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from copilot.compose import snippet
+from knowledge.vocabulary import Vocabulary
+
+OUTCOMES = {
+    "intercept": "已在线处理，无需派单",
+    "resolve": "已当场解决",
+    "dispatch": "需派单上门维修",
+    "escalate": "需升级处理",
+    "inform": "已向客户解释说明",
+}
+TICKET_OF = {"dispatch": "repair", "escalate": "complaint"}
+TICKET_ACTIONS = {"create_repair_ticket": "repair", "create_complaint_ticket": "complaint",
+                  "create_fee_dispute_ticket": "fee_dispute"}
+
+
+def _ask(transcript: list[dict[str, Any]]) -> str:
+    said = [u["text"] for u in transcript if u["speaker"] == "caller"]
+    return snippet("，".join(said[:2]), 60) if said else "未说明"
+
+
+def wrap_up(state: Any, vocabulary: Vocabulary, agent_id: str) -> dict[str, Any]:
+    """Summarise the call for the ticket system and the audit trail.
+
+    Args:
+        state: The call's state at its end.
+        vocabulary: Intent and action labels.
+        agent_id: The agent who handled the call.
+
+    Returns:
+        ``summary`` (诉求/核查/处理/结果), ``disposition_intent`` and ``ticket``: a prefilled ticket when the
+        call needs one and none was created during the call, else None.
+    """
+    d = state.diagnosis or {}
+    intent = state.intents[0][0] if state.intents else "other"
+    label = vocabulary.intent_by_id[intent].label if intent in vocabulary.intent_by_id else intent
+    findings = [f["text"] for f in d.get("findings", [])]
+    done, declined, created = [], [], set()
+    for key, result in state.results.items():
+        action = next((a for a in state.actions if a["key"] == key), {"action": key, "label": key})
+        if result.get("ok"):
+            done.append(f"{action['label']}（{result.get('message', '')}）")
+            if action["action"] in TICKET_ACTIONS:
+                created.add(TICKET_ACTIONS[action["action"]])
+        else:
+            declined.append(f"{action['label']}：{result.get('message', '')}")
+    disposition = d.get("disposition") or "inform"
+    if state.scripts and disposition == "dispatch":
+        disposition = "inform"  # an area outage is handled by its script, not by a crew
+    handled = done + [f"未执行 {x}" for x in declined]
+    summary = {
+        "诉求": f"{label}：{_ask(state.transcript)}",
+        "核查": "；".join(findings) or "未做系统核查",
+        "处理": "；".join(handled) or ("按应急口径解释" if state.scripts else "解释说明"),
+        "结果": OUTCOMES.get(disposition, disposition),
+    }
+    ticket = None
+    kind = TICKET_OF.get(disposition)
+    if kind and kind not in created:
+        ticket = {
+            "kind": kind,
+            "intent": intent,
+            "title": f"{label}：{findings[0] if findings else _ask(state.transcript)}"[:80],
+            "description": "\n".join(f"{k}：{v}" for k, v in summary.items()),
+            "evidence": [e for f in d.get("findings", []) for e in f.get("evidence", [])][:6],
+            "region": "".join(p for p in (state.region or []) if p) or None,
+            "agent_id": agent_id,
+        }
+    return {"summary": summary, "disposition_intent": intent, "disposition": disposition,
+            "ticket": ticket, "questions_asked": len(state.questions)}

@@ -1,0 +1,75 @@
+"""The agent's questions and feedback, the wrap-up, and the audit trail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from tests.copilot.api.conftest import start
+from tools.sim.db import SimDatabase
+
+
+def test_an_agent_question_is_answered_from_the_calls_facts_and_kept_apart(client: TestClient,
+                                                                           sim_path: Path) -> None:
+    start(client, sim_path, "big_overage_elastic_eligible")
+    client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "我上个月流量费怎么扣了那么多钱"})
+    answer = client.post("/v1/calls/c1/ask", json={"text": "这个客户能办弹性计费包吗？"}).json()
+    assert answer["grounded"] and "弹性计费包" in answer["answer"]
+    assert any("BOSS" in s or s.startswith("KP-") for s in answer["sources"])
+    state = client.get("/v1/calls/c1").json()["state"]
+    assert [u["text"] for u in state["transcript"]] == ["我上个月流量费怎么扣了那么多钱"]
+    assert state["questions"] == [{"text": "这个客户能办弹性计费包吗？"}]
+
+
+def test_a_question_about_todays_scripts_reads_the_script_library(client: TestClient, sim_path: Path) -> None:
+    start(client, sim_path, "bb_area_outage")
+    answer = client.post("/v1/calls/c1/ask", json={"text": "今天这个区域有没有宽带故障口径？"}).json()
+    assert answer["grounded"] and "ES-20261120-009" in answer["sources"]
+
+
+def test_a_question_nothing_supports_says_so(client: TestClient, sim_path: Path) -> None:
+    start(client, sim_path, "healthy")
+    answer = client.post("/v1/calls/c1/ask", json={"text": "火星上能收到5G信号吗"}).json()
+    assert answer["grounded"] is False and answer["sources"] == [] and "没有查到" in answer["answer"]
+
+
+def test_feedback_is_recorded_and_bad_feedback_named(client: TestClient, sim_path: Path) -> None:
+    start(client, sim_path, "healthy")
+    r = client.post("/v1/calls/c1/feedback", json={"card": "reply", "event": "thumbs_down",
+                                                   "reason": "客户说的是13812345678不是本机"})
+    assert r.status_code == 201
+    events = client.get("/v1/calls/c1/audit").json()["events"]
+    assert events[-1]["type"] == "feedback" and "138****5678" in events[-1]["data"]["reason"]
+    bad = client.post("/v1/calls/c1/feedback", json={"card": "reply", "event": "liked"})
+    assert bad.status_code == 422 and bad.json()["error"]["fields"][0]["field"] == "event"
+
+
+def test_wrap_up_summarises_and_prefills_a_ticket_only_when_one_is_still_needed(client: TestClient,
+                                                                               sim_path: Path) -> None:
+    start(client, sim_path, "bb_los_fibre_cut", "c1")
+    client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "家里宽带断了，光猫红灯一直闪"})
+    wrap = client.post("/v1/calls/c1/end").json()["wrapup"]
+    assert set(wrap["summary"]) == {"诉求", "核查", "处理", "结果"}
+    assert wrap["disposition_intent"] == "broadband_fault" and wrap["summary"]["结果"] == "需派单上门维修"
+    assert wrap["ticket"]["kind"] == "repair" and wrap["ticket"]["evidence"]
+
+    start(client, sim_path, "bb_los_fibre_cut", "c2")
+    client.post("/v1/calls/c2/utterances", json={"speaker": "caller", "text": "家里宽带断了，光猫红灯一直闪"})
+    client.post("/v1/calls/c2/actions/create_repair_ticket/confirm")
+    wrap = client.post("/v1/calls/c2/end").json()["wrapup"]
+    assert (wrap["ticket"] is None and "派单" in wrap["summary"]["处理"]) or "工单" in wrap["summary"]["处理"]
+
+
+def test_the_audit_trail_keeps_what_the_agent_was_shown_masked(client: TestClient, sim_path: Path) -> None:
+    msisdn = start(client, sim_path, "bb_los_fibre_cut")
+    client.post("/v1/calls/c1/utterances",
+                json={"speaker": "caller", "text": f"我的号码{msisdn}，身份证360102199001011234，宽带断了"})
+    client.post("/v1/calls/c1/end")
+    audit = client.get("/v1/calls/c1/audit").json()
+    assert audit["call"]["msisdn_masked"] == msisdn[:3] + "****" + msisdn[-4:] and audit["call"]["ended_at"]
+    types = [e["type"] for e in audit["events"]]
+    assert {"utterance", "understanding", "knowledge", "diagnosis", "reply", "wrapup"} <= set(types)
+    raw = (Path(client.app.state.settings.data_dir) / "audit.sqlite").read_bytes()  # type: ignore[attr-defined]
+    assert msisdn.encode() not in raw and b"360102199001011234" not in raw
+    assert SimDatabase(sim_path).one("SELECT 1") is not None

@@ -1,0 +1,77 @@
+"""Readiness of each dependency, Prometheus metrics, and the knowledge manager's endpoints."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from copilot.api.app import create_app
+from copilot.settings import Settings
+from knowledge.bulletins import write_bulletin
+from tests.copilot.api.conftest import start
+from tests.knowledge.test_ingest import bulletin
+from tools.base.faults import FaultConfig
+
+
+def test_readyz_checks_each_dependency(client: TestClient) -> None:
+    body = client.get("/readyz").json()
+    assert body["status"] == "ready"
+    assert {"boss", "aaa", "pon", "coverage", "ticketing", "knowledge", "classifier", "checkpoints"} <= set(
+        body["checks"])
+
+
+def test_readyz_names_a_system_that_is_down(sim_path: Path, kb_dir: Path, tmp_path: Path) -> None:
+    settings = Settings(sim_db=sim_path, kb_dir=kb_dir, data_dir=tmp_path / "d",
+                        sim_faults={"AAA": FaultConfig(error_rate=1.0)})
+    with TestClient(create_app(settings)) as client:
+        r = client.get("/readyz")
+    assert r.status_code == 503 and not r.json()["checks"]["aaa"]["ok"] and r.json()["checks"]["boss"]["ok"]
+
+
+def test_metrics_count_turns_cards_and_failed_reads(sim_path: Path, kb_dir: Path, tmp_path: Path) -> None:
+    settings = Settings(sim_db=sim_path, kb_dir=kb_dir, data_dir=tmp_path / "d",
+                        sim_faults={"AAA": FaultConfig(error_rate=1.0)})
+    with TestClient(create_app(settings)) as client:
+        start(client, sim_path, "bb_los_fibre_cut")
+        client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "家里宽带断了，光猫红灯一直闪"})
+        text = client.get("/metrics").text
+    assert 'hotline_turns_total{kind="utterance"} 1.0' in text
+    assert "hotline_first_card_seconds_count 1.0" in text
+    assert 'hotline_cards_total{type="knowledge"} 1.0' in text
+    assert 'hotline_read_failures_total{system="AAA"}' in text
+
+
+def test_kb_search_and_status(client: TestClient) -> None:
+    body = client.get("/v1/kb/search", params={"q": "光毛红灯一直闪", "region": "江西省南昌市",
+                                               "at": "2026-11-23T10:00:00"}).json()
+    assert body["hits"][0]["id"] == "KP-KD-00001" and body["hits"][0]["why"]["matched_terms"]
+    assert client.get("/v1/kb/search", params={"q": "宽带", "region": "南昌"}).status_code == 422
+    assert client.get("/v1/kb/status").json()["counts"]["point"] == 12
+
+
+def test_kb_ingest_dry_run_then_apply_switches_the_copilot(sim_path: Path, kb_dir: Path, tmp_path: Path) -> None:
+    own_kb = tmp_path / "kb"
+    shutil.copytree(kb_dir, own_kb)
+    doc = tmp_path / "公告.docx"
+    write_bulletin(bulletin(), doc)
+    with TestClient(create_app(Settings(sim_db=sim_path, kb_dir=own_kb, data_dir=tmp_path / "d"))) as client:
+        files = {"files": ("公告.docx", doc.read_bytes())}
+        dry = client.post("/v1/kb/ingest", files=files).json()
+        assert dry["dry_run"] and dry["plan"]["summary"]["point_new"] == 1 and dry["plan"]["files"] == ["公告.docx"]
+        before = client.get("/v1/kb/status").json()["index"]
+        applied = client.post("/v1/kb/ingest", params={"dry_run": False}, files=files).json()
+        assert applied["index"] and applied["index"] != before
+        assert client.get("/readyz").json()["checks"]["knowledge"]["index"] == applied["index"]
+        again = client.post("/v1/kb/ingest", params={"dry_run": False}, files=files).json()
+        assert again["index"] is None  # nothing changed
+
+
+def test_kb_ingest_rejects_bad_files_whole(client: TestClient) -> None:
+    before = client.get("/v1/kb/status").json()["index"]
+    r = client.post("/v1/kb/ingest", params={"dry_run": False}, files={"files": ("坏.docx", b"not a docx")})
+    assert r.status_code == 422 and "坏.docx" in r.json()["error"]["problems"]
+    r = client.post("/v1/kb/ingest", files={"files": ("x.exe", b"MZ")})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "bad_file_type"
+    assert client.get("/v1/kb/status").json()["index"] == before
