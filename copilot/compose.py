@@ -81,4 +81,5 @@ def compose_reply(intent: str | None, diagnosis: dict[str, Any] | None, knowledg
         if best:
             reply = f"您好，关于{best['title']}：{best['snippet']}"
             sources = [best["id"]]
-    return {"reply": reply or GREETING, "reply_sources": sources, "actions": actions}
+    return {"reply": reply or GREETING, "reply_sources": sources, "actions": actions, "reply_origin": "rules",
+            "reply_notice": None}

@@ -9,6 +9,7 @@ for a slow system; `compose` waits for both.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,7 @@ from langgraph.types import interrupt
 from copilot.ask import answer_question
 from copilot.compose import compose_reply, knowledge_card, script_card
 from copilot.context import CallContext
+from copilot.llm import DraftedReply, GroundedAnswer, Grounds, LlmAdvisor, Understanding
 from copilot.playbooks.engine import PlaybookEngine
 from copilot.playbooks.schema import Playbook
 from copilot.state import CallInput, CallOutput, CallState
@@ -32,6 +34,8 @@ from knowledge.search import Searcher
 from knowledge.vocabulary import Vocabulary
 
 CONTEXT_UTTERANCES = 3
+LLM_OVERRIDES_BELOW = 0.5
+"""The model's intent replaces the classifier's only when the classifier is less sure than this."""
 Region = tuple[str | None, str | None, str | None]
 
 
@@ -49,6 +53,8 @@ class CopilotServices:
     clock: Callable[[], datetime]
     locate: Callable[[str], Region]
     """The caller's (province, city, district) from BOSS; all None when it cannot be read."""
+    llm: LlmAdvisor | None = None
+    """The optional model: refines understanding, drafts the reply, answers the agent. None: rules only."""
 
 
 def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext, CallInput, CallOutput]:
@@ -105,12 +111,42 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         intent = state.intents[0][0] if state.intents else None
         return compose_reply(intent, state.diagnosis, state.knowledge, state.scripts)
 
+    def draft(state: CallState, runtime: Runtime[CallContext]) -> dict[str, Any]:
+        """LLM mode: the model's reading of the call and its reply; the rules' reply stands if it fails."""
+        assert services.llm is not None
+        llm = services.llm
+        said = [u["text"] for u in state.transcript if u["speaker"] == "caller"][-CONTEXT_UTTERANCES:]
+        labels = {i.id: i.label for i in services.vocabulary.intents}
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="llm") as pool:
+            read = pool.submit(llm.understand, said, labels, list(services.risks.risks))
+            drafted = pool.submit(llm.draft_reply, Grounds.from_state(state), runtime.context)
+            understood, reply = read.result(), drafted.result()
+        update: dict[str, Any] = {}
+        if isinstance(understood, Understanding):
+            update["risks"] = list(dict.fromkeys([*state.risks, *understood.risks]))
+            update["emotion"] = understood.emotion
+            pairs = understood.as_pairs()
+            if pairs and state.intents and pairs[0][0] != state.intents[0][0] and \
+                    state.intents[0][1] < LLM_OVERRIDES_BELOW:
+                update["intents"] = pairs  # the classifier was unsure: the next turn diagnoses the model's intent
+        if isinstance(reply, DraftedReply):
+            return {**update, "reply": reply.text, "reply_origin": "llm", "reply_notice": None,
+                    "reply_sources": [src.ref for src in reply.sources] or state.reply_sources}
+        return {**update, "reply_origin": "rules", "reply_notice": reply.notice}
+
     def ask(state: CallState, runtime: Runtime[CallContext]) -> dict[str, Any]:
         question = state.question or ""
         update: dict[str, Any] = {}
         if state.region is None:  # asked before the caller said anything
             state.region = update["region"] = list(services.locate(runtime.context.msisdn))
         answer = answer_question(services, state, question, runtime.context.msisdn)
+        if services.llm is not None:
+            said = services.llm.answer(question, Grounds.from_state(state), runtime.context)
+            if isinstance(said, GroundedAnswer):
+                answer = {"question": question, "answer": said.text, "sources": [x.ref for x in said.sources],
+                          "grounded": said.grounded, "origin": "llm"}
+            else:
+                answer["notice"] = said.notice
         return {**update, "question": None, "questions": [{"text": question}], "answers": [answer]}
 
     def wrapup(state: CallState, runtime: Runtime[CallContext]) -> dict[str, Any]:
@@ -141,10 +177,14 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
     for name, node in (("understand", understand), ("diagnose", diagnose), ("retrieve", retrieve),
                        ("compose", compose), ("ask", ask), ("wrapup", wrapup), ("act", act)):
         graph.add_node(name, node)
+    if services.llm is not None:
+        graph.add_node("draft", draft)
     graph.add_conditional_edges(START, route, ["understand", "act", "ask", "wrapup"])
     graph.add_edge("understand", "diagnose")
     graph.add_edge("understand", "retrieve")
     graph.add_edge(["diagnose", "retrieve"], "compose")
-    for last in ("compose", "ask", "wrapup", "act"):
+    if services.llm is not None:
+        graph.add_edge("compose", "draft")
+    for last in ("draft" if services.llm else "compose", "ask", "wrapup", "act"):
         graph.add_edge(last, END)
     return graph

@@ -13,6 +13,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 
 from copilot.graph import CopilotServices, build_graph
 from copilot.knowledge import open_knowledge
+from copilot.llm import open_llm
 from copilot.playbooks.engine import PlaybookEngine
 from copilot.playbooks.schema import load_playbooks
 from copilot.settings import Settings
@@ -74,6 +75,7 @@ def open_runtime(settings: Settings, backends: Backends, clock: Callable[[], dat
         searcher=searcher,
         clock=clock,
         locate=lambda msisdn: locate(backends, msisdn),
+        llm=open_llm(settings, tools, clock),
     )
     conn = sqlite3.connect(settings.data_dir / "checkpoints.sqlite", check_same_thread=False)
     return CopilotRuntime(build_graph(services).compile(checkpointer=SqliteSaver(conn)), services, conn, knowledge)

@@ -36,6 +36,7 @@ class CallState:
     reply: str | None = None
     reply_sources: list[str] = field(default_factory=list)
     reply_origin: str = "rules"
+    reply_notice: str | None = None
     actions: list[dict[str, Any]] = field(default_factory=list)
     results: Annotated[dict[str, dict[str, Any]], merge] = field(default_factory=dict)
     questions: Annotated[list[dict[str, Any]], operator.add] = field(default_factory=list)
@@ -67,6 +68,7 @@ class CallOutput:
     reply: str | None = None
     reply_sources: list[str] = field(default_factory=list)
     reply_origin: str = "rules"
+    reply_notice: str | None = None
     actions: list[dict[str, Any]] = field(default_factory=list)
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
     answers: list[dict[str, Any]] = field(default_factory=list)

@@ -112,7 +112,12 @@ class TurnRunner:
             return "diagnosis", {"intent": update["diagnosed_intent"], "diagnosis": diagnosis}
         if node == "compose":
             return "reply", {"reply": update["reply"], "sources": update["reply_sources"],
-                             "actions": update["actions"], "origin": update.get("reply_origin", "rules")}
+                             "actions": update["actions"], "origin": "rules"}
+        if node == "draft":
+            return "reply", {"reply": update.get("reply", before.get("reply")),
+                             "sources": update.get("reply_sources", before.get("reply_sources", [])),
+                             "actions": before.get("actions", []), "origin": update["reply_origin"],
+                             "notice": update.get("reply_notice")}
         if node == "ask":
             return "answer", update["answers"][-1]
         if node == "wrapup":

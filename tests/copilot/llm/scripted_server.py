@@ -52,12 +52,18 @@ class ScriptedModel:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.turns: deque[Turn] = deque()
+        self.plain: deque[Turn] = deque()
         self.bodies: list[str] = []
 
-    def script(self, *turns: Turn) -> None:
-        """Replace the script and forget what was received."""
+    def script(self, *turns: Turn, plain: tuple[Turn, ...] = ()) -> None:
+        """Replace the script and forget what was received.
+
+        `plain` answers non-streamed requests (understanding) first, so a test can script a turn whose
+        understanding and streamed draft run at the same time; without it, every request takes `turns` in order.
+        """
         with self._lock:
             self.turns = deque(turns)
+            self.plain = deque(plain)
             self.bodies = []
 
     @property
@@ -65,9 +71,11 @@ class ScriptedModel:
         """The request bodies received, parsed."""
         return [json.loads(b) for b in self.bodies]
 
-    def _next(self, body: str) -> Turn:
+    def _next(self, body: str, stream: bool) -> Turn:
         with self._lock:
             self.bodies.append(body)
+            if not stream and self.plain:
+                return self.plain.popleft()
             return self.turns.popleft() if self.turns else Turn(status=500, content="script exhausted")
 
     def app(self) -> FastAPI:
@@ -77,7 +85,7 @@ class ScriptedModel:
         async def completions(request: Request) -> Response:
             body = (await request.body()).decode("utf-8")
             payload = json.loads(body)
-            turn = self._next(body)
+            turn = self._next(body, bool(payload.get("stream")))
             if turn.status != 200:
                 return JSONResponse({"error": {"message": turn.content or "scripted failure", "type": "server_error",
                                                "code": turn.status}}, status_code=turn.status)
