@@ -73,7 +73,7 @@ def _facts_part(services: CopilotServices, state: Any, question: str, msisdn: st
         prediction = services.classifier.predict(question)
         intent, confidence = prediction.intents[0]
         book = services.playbooks.get(intent)
-        if book is None or confidence < INTENT_CONFIDENCE:
+        if book is None or intent == "other" or confidence < INTENT_CONFIDENCE:
             return None, []
         if state.diagnosed_intent != intent or not state.diagnosis:
             diagnosis = services.engine.run(book, {"msisdn": msisdn}, now).model_dump()
