@@ -28,6 +28,10 @@ from tools.base.errors import BackendError
 from tools.base.toolkit import ToolType
 
 
+SERVING_THREADS = 1
+"""BLAS threads per embedding while serving: concurrency comes from concurrent turns, not from one embedding."""
+
+
 @dataclass
 class CopilotRuntime:
     """The compiled graph and what it runs on."""
@@ -58,13 +62,13 @@ def open_runtime(settings: Settings, backends: Backends, clock: Callable[[], dat
     tools = backends.tools(clock)
     vocabulary = load_vocabulary()
     engine = PlaybookEngine(tools, vocabulary)
-    knowledge = open_knowledge(settings, clock)
+    knowledge = open_knowledge(settings, clock, threads=SERVING_THREADS)
     try:
         searcher = knowledge.store.open()
     except KnowledgeIndexError:
         searcher = None  # no knowledge base built yet: diagnosis still works
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    embedder = searcher.embedder if searcher else create_embedder()
+    embedder = searcher.embedder if searcher else create_embedder(threads=SERVING_THREADS)
     services = CopilotServices(
         classifier=load_or_train(embedder, settings.models_dir or settings.data_dir / "models"),
         vocabulary=vocabulary,
