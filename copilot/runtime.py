@@ -82,4 +82,6 @@ def open_runtime(settings: Settings, backends: Backends, clock: Callable[[], dat
         llm=open_llm(settings, tools, clock),
     )
     conn = sqlite3.connect(settings.data_dir / "checkpoints.sqlite", check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
+    conn.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; a power cut may lose the last turn
     return CopilotRuntime(build_graph(services).compile(checkpointer=SqliteSaver(conn)), services, conn, knowledge)

@@ -67,8 +67,9 @@ class TurnRunner:
         final: dict[str, Any] = {}
         self.metrics.turns.labels(kind).inc()
         try:
+            # one checkpoint per turn, written when it ends (or at an interrupt), not one per node
             for mode, chunk in self.graph.stream(payload, _config(record.call_id), context=ctx,
-                                                 stream_mode=["updates", "values"]):
+                                                 stream_mode=["updates", "values"], durability="exit"):
                 if mode == "values":
                     final = chunk
                     continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from copilot.cli import kb, sim, vocab
+from copilot.cli import bench, kb, sim, vocab
 from copilot.cli.serve import serve, version
 
 app = typer.Typer(
@@ -15,6 +15,7 @@ app = typer.Typer(
 app.add_typer(sim.app, name="sim")
 app.add_typer(vocab.app, name="vocab")
 app.add_typer(kb.app, name="kb")
+app.add_typer(bench.app, name="bench")
 app.command()(serve)
 app.command()(version)
 

@@ -59,6 +59,12 @@ class IntentClassifier:
         self._vectorizer = vectorizer
         self._intent = intent_model
         self._emotion = emotion_model
+        # Prediction runs the fitted linear models as plain numpy (sklearn's input checks cost more than the maths)
+        dim = embedder.dim
+        self._linear = {name: (m.coef_[:, :dim].astype(np.float32), m.coef_[:, dim:].T.tocsr()
+                               if hasattr(m.coef_, "tocsr") else np.ascontiguousarray(m.coef_[:, dim:].T),
+                               m.intercept_, [str(c) for c in m.classes_])
+                        for name, m in (("intent", intent_model), ("emotion", emotion_model))}
 
     @classmethod
     def train(cls, embedder: Embedder, utterances: list[Utterance]) -> IntentClassifier:
@@ -74,15 +80,24 @@ class IntentClassifier:
         emotion = LogisticRegression(C=10, max_iter=4000).fit(features, [u.emotion for u in utterances])
         return cls(embedder, vectorizer, intent, emotion)
 
+    def _probabilities(self, name: str, dense: np.ndarray, sparse: Any) -> tuple[np.ndarray, list[str]]:
+        w_dense, w_sparse, bias, classes = self._linear[name]
+        logits = w_dense @ dense + np.asarray(sparse @ w_sparse).ravel() + bias
+        if len(classes) == 2:  # a binary model has one row of weights: the second class's logit
+            logits = np.array([0.0, float(logits[0])])
+        exp = np.exp(logits - logits.max())
+        return exp / exp.sum(), classes
+
     def predict(self, text: str, top: int = 3) -> Prediction:
         """Intents (best first, with probabilities) and emotion for one utterance."""
-        features = _features(self.embedder, self._vectorizer, [text])
-        probs = self._intent.predict_proba(features)[0]
+        dense = self.embedder.embed_query(text)
+        sparse = self._vectorizer.transform([text])
+        probs, classes = self._probabilities("intent", dense, sparse)
         order = np.argsort(-probs)[:top]
-        intents = [(str(self._intent.classes_[i]), round(float(probs[i]), 4)) for i in order]
-        emotions = self._emotion.predict_proba(features)[0]
+        intents = [(classes[i], round(float(probs[i]), 4)) for i in order]
+        emotions, labels = self._probabilities("emotion", dense, sparse)
         best = int(np.argmax(emotions))
-        return Prediction(intents, str(self._emotion.classes_[best]), round(float(emotions[best]), 4))
+        return Prediction(intents, labels[best], round(float(emotions[best]), 4))
 
     def save(self, path: Path) -> None:
         """Cache the fitted models (not the embedder)."""

@@ -1,0 +1,31 @@
+"""`hotline bench turn`: the copilot's latency, throughput and memory under many concurrent calls."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from copilot.settings import get_settings
+
+app = typer.Typer(help="Benchmarks (not tests): print one JSON object.", no_args_is_help=True)
+
+
+@app.command()
+def turn(
+    calls: Annotated[int, typer.Option(min=1, max=2000, help="Concurrent calls")] = 200,
+    utterances: Annotated[int, typer.Option(min=1, max=50, help="Caller utterances per call")] = 6,
+    think_ms: Annotated[int, typer.Option(min=0, help="Pause between a call's utterances (ms)")] = 1500,
+    port: Annotated[int, typer.Option(help="Port for the served app")] = 8765,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object (the default)")] = True,
+) -> None:
+    """Serve the app on the demo data, replay many calls at once over HTTP + SSE, report latency and memory."""
+    from copilot.loadtest import run_turn_bench
+
+    settings = get_settings()
+    if not settings.sim_db_path.is_file():
+        typer.echo(f"模拟后台数据库不存在: {settings.sim_db_path}\n先运行: make data", err=True)
+        raise typer.Exit(2)
+    report = run_turn_bench(settings.data_dir, settings.sim_db_path, calls, utterances, think_ms / 1000, port)
+    typer.echo(json.dumps(report, ensure_ascii=False, indent=None if as_json else 2))

@@ -1,0 +1,202 @@
+"""`hotline bench turn`: replay many calls at once through the real HTTP API and time the cards.
+
+The served app runs as its own process (`hotline serve`, deterministic mode, simulator backends, the demo
+knowledge base), so its resident memory is measured alone. Each simulated call opens its SSE stream, then
+says its lines one by one with a pause between them, as a caller does; the bench times each utterance from
+the moment it is posted to its first card on the stream (knowledge, diagnosis or reply) and to the complete
+suggestion (the POST's response, sent when the reply card is ready).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+import yaml
+from pydantic import BaseModel, Field
+
+CALLS_FILE = Path(__file__).resolve().parent / "data" / "bench_calls.yaml"
+FIRST_CARDS = {"knowledge", "diagnosis", "reply"}
+
+
+class BenchCalls(BaseModel):
+    """The callers' lines per simulator situation."""
+
+    version: int = Field(ge=1)
+    calls: dict[str, list[str]] = Field(description="Situation -> what the caller says, turn by turn")
+
+
+@dataclass
+class CallTimes:
+    """One call's measurements."""
+
+    sent: dict[int, float] = field(default_factory=dict)
+    first: dict[int, float] = field(default_factory=dict)
+    done: dict[int, float] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+def load_calls(path: Path = CALLS_FILE) -> BenchCalls:
+    """The bench's call scripts, validated."""
+    return BenchCalls.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def plan_calls(sim_db: Path, scripts: BenchCalls, n: int) -> list[tuple[str, list[str]]]:
+    """`n` (msisdn, lines) pairs: simulator lines showing each scripted situation, round robin."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{sim_db}?mode=ro", uri=True)
+    try:
+        query = "SELECT msisdn FROM sim_profiles WHERE situation = ? ORDER BY msisdn LIMIT ?"
+        pools = {s: [r[0] for r in conn.execute(query, (s, n))] for s in scripts.calls}
+    finally:
+        conn.close()
+    pools = {s: p for s, p in pools.items() if p}
+    if not pools:
+        raise ValueError(f"{sim_db}: 模拟库里没有脚本中的任何情形")
+    order = sorted(pools)
+    plan = []
+    for i in range(n):
+        situation = order[i % len(order)]
+        pool = pools[situation]
+        plan.append((pool[(i // len(order)) % len(pool)], scripts.calls[situation]))
+    return plan
+
+
+async def _listen(client: httpx.AsyncClient, call_id: str, times: CallTimes, opened: asyncio.Event) -> None:
+    async with client.stream("GET", f"/v1/calls/{call_id}/events", timeout=None) as stream:
+        opened.set()
+        async for line in stream.aiter_lines():
+            if not line.startswith("data:"):
+                continue
+            event = json.loads(line[5:])
+            turn = int(event["turn"])
+            if event["type"] in FIRST_CARDS and turn not in times.first:
+                times.first[turn] = time.perf_counter()
+            if event["type"] == "wrapup":
+                return
+
+
+async def _call(client: httpx.AsyncClient, call_id: str, msisdn: str, lines: list[str], utterances: int,
+                think_s: float, times: CallTimes) -> None:
+    r = await client.post("/v1/calls", json={"call_id": call_id, "msisdn": msisdn, "agent_id": "BENCH"})
+    if r.status_code != 201:
+        times.errors.append(f"create {r.status_code}")
+        return
+    opened = asyncio.Event()
+    listener = asyncio.create_task(_listen(client, call_id, times, opened))
+    await asyncio.wait_for(opened.wait(), 30)
+    await asyncio.sleep(think_s * (hash(call_id) % 100) / 100)  # calls do not all speak at the same instant
+    for turn in range(1, utterances + 1):
+        times.sent[turn] = time.perf_counter()
+        r = await client.post(f"/v1/calls/{call_id}/utterances",
+                              json={"speaker": "caller", "text": lines[(turn - 1) % len(lines)]})
+        times.done[turn] = time.perf_counter()
+        if r.status_code != 200:
+            times.errors.append(f"utterance {r.status_code}: {r.text[:120]}")
+        await asyncio.sleep(think_s)
+    r = await client.post(f"/v1/calls/{call_id}/end")
+    if r.status_code != 200:
+        times.errors.append(f"end {r.status_code}")
+    await asyncio.wait_for(listener, 30)
+
+
+def _pct(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"p50": 0.0, "p95": 0.0, "p99": 0.0, "max": 0.0}
+    arr = np.asarray(values) * 1000
+    return {"p50": round(float(np.percentile(arr, 50)), 1), "p95": round(float(np.percentile(arr, 95)), 1),
+            "p99": round(float(np.percentile(arr, 99)), 1), "max": round(float(arr.max()), 1)}
+
+
+async def drive(base_url: str, plan: list[tuple[str, list[str]]], utterances: int, think_s: float
+                ) -> dict[str, Any]:
+    """Replay the planned calls at once; latency percentiles (ms), throughput and errors."""
+    limits = httpx.Limits(max_connections=len(plan) * 2 + 10, max_keepalive_connections=len(plan) * 2 + 10)
+    async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
+        times = [CallTimes() for _ in plan]
+        run = f"{os.getpid()}-{time.time_ns() % 10**9}"
+        started = time.perf_counter()
+        results = await asyncio.gather(*(
+            _call(client, f"bench-{run}-{i}", msisdn, lines, utterances, think_s, times[i])
+            for i, (msisdn, lines) in enumerate(plan)), return_exceptions=True)
+        elapsed = time.perf_counter() - started
+    errors = [f"{type(r).__name__}: {r}" for r in results if isinstance(r, BaseException)]
+    errors += [e for t in times for e in t.errors]
+    first = [t.first[k] - t.sent[k] for t in times for k in t.sent if k in t.first]
+    done = [t.done[k] - t.sent[k] for t in times for k in t.sent if k in t.done]
+    sent = [v for t in times for v in t.sent.values()]
+    finished = [v for t in times for v in t.done.values()]
+    window = (max(finished) - min(sent)) if sent and finished else elapsed
+    return {"first_card_ms": _pct(first), "complete_ms": _pct(done),
+            "utterances": len(done), "utterances_per_s": round(len(done) / window, 1) if window else 0.0,
+            "missing_first_card": len(done) - len(first), "errors": len(errors), "error_samples": errors[:5],
+            "wall_s": round(elapsed, 1)}
+
+
+def _proc_status(pid: int) -> dict[str, int]:
+    out = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            out[key] = int(value.split()[0]) // 1024
+    return out
+
+
+def _loaded(pid: int, library: str) -> bool:
+    return library in Path(f"/proc/{pid}/maps").read_text()
+
+
+def run_turn_bench(data_dir: Path, sim_db: Path, calls: int, utterances: int, think_s: float, port: int
+                   ) -> dict[str, Any]:
+    """Start `hotline serve` on the demo data, replay `calls` calls at once, and report.
+
+    Raises:
+        RuntimeError: The server did not become ready.
+    """
+    plan = plan_calls(sim_db, load_calls(), calls)
+    env = {**os.environ, "HOTLINE_DATA_DIR": str(data_dir), "HOTLINE_SIM_DB": str(sim_db)}
+    env = {k: v for k, v in env.items() if not k.startswith("HOTLINE_LLM_")}  # deterministic mode
+    server = subprocess.Popen([sys.executable, "-m", "copilot.cli", "serve", "--host", "127.0.0.1",
+                               "--port", str(port), "--log-level", "warning"], env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"hotline serve 退出了（{server.returncode}）")
+            try:
+                ready = httpx.get(f"{base}/readyz", timeout=5)
+                if ready.status_code == 200:
+                    break
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"服务未就绪: {ready.text[:300]}")
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("服务未在 180 秒内启动") from None
+            time.sleep(0.5)
+        idle = _proc_status(server.pid)
+        report = asyncio.run(drive(base, plan, utterances, think_s))
+        mem = _proc_status(server.pid)
+        torch = _loaded(server.pid, "libtorch")
+    finally:
+        server.terminate()
+        try:
+            server.wait(20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    return {"bench": "turn", "mode": "deterministic", "calls": calls, "utterances_per_call": utterances,
+            "think_s": think_s, "cores": os.cpu_count(), **report,
+            "server_rss_mb": {"after_start": idle.get("VmRSS"), "peak": mem.get("VmHWM"), "end": mem.get("VmRSS")},
+            "torch_loaded": torch,
+            "targets": {"first_card_p95_ms": 50, "complete_p95_ms": 150, "utterances_per_s": 100,
+                        "rss_mb": 1024}}
