@@ -33,7 +33,8 @@ from copilot.wrapup import wrap_up
 from knowledge.search import Searcher
 from knowledge.vocabulary import Vocabulary
 
-CONTEXT_UTTERANCES = 3
+CONTEXT_UTTERANCES = 2
+"""The caller's last utterances that intent and retrieval read (the same text: it is embedded once)."""
 LLM_OVERRIDES_BELOW = 0.5
 """The model's intent replaces the classifier's only when the classifier is less sure than this."""
 Region = tuple[str | None, str | None, str | None]
@@ -102,7 +103,7 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
             return {"knowledge": [], "scripts": []}
         province, city, district = state.region or (None, None, None)
         now = services.clock()
-        hits = searcher.search("，".join(said[-2:]), province=province, city=city, district=district,
+        hits = searcher.search("，".join(said[-CONTEXT_UTTERANCES:]), province=province, city=city, district=district,
                                at=now, k=5)
         outage = [s for s in searcher.active_scripts(province, city, now, district) if s.outage_id]
         return {"knowledge": knowledge_card(searcher, hits), "scripts": script_card(searcher, outage[:3])}

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from copilot.settings import Settings
-from knowledge.embedding import Embedder, create_embedder
+from knowledge.embedding import Embedder, QueryCache, create_embedder
 from knowledge.lexical import Tokenizer, load_lexicon
 from knowledge.manager import KnowledgeManager
 from knowledge.store import IndexStore
@@ -23,7 +23,8 @@ def open_knowledge(settings: Settings, clock: Callable[[], datetime], threads: i
     """
 
     def embedder() -> Embedder:
-        return create_embedder(settings.embedding_provider, settings.embedding_model_path, threads=threads)
+        return QueryCache(create_embedder(settings.embedding_provider, settings.embedding_model_path,
+                                          threads=threads))
 
     store = IndexStore(settings.kb_path / "index", embedder, lambda: Tokenizer(load_lexicon()),
                        chroma_url=settings.chroma_url)

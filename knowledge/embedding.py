@@ -12,6 +12,8 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -131,6 +133,49 @@ class SentenceTransformerEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         """Embed one query."""
         return self.embed([text])[0]
+
+
+class QueryCache:
+    """An embedder that remembers its last query vectors, so one turn's words are embedded once.
+
+    The copilot embeds the caller's words for the intent classifier and again for the knowledge search; with
+    this in between, the second costs a dictionary lookup. Vectors come back read-only.
+    """
+
+    def __init__(self, inner: Embedder, size: int = 1024) -> None:
+        self.inner = inner
+        self.size = size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def model_id(self) -> str:
+        """The wrapped model's id."""
+        return self.inner.model_id
+
+    @property
+    def dim(self) -> int:
+        """The wrapped model's size."""
+        return self.inner.dim
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Embed many texts (not cached: indexing work)."""
+        return self.inner.embed(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Embed one query, from the cache when seen lately."""
+        with self._lock:
+            hit = self._cache.get(text)
+            if hit is not None:
+                self._cache.move_to_end(text)
+                return hit
+        vector = self.inner.embed_query(text)
+        vector.flags.writeable = False
+        with self._lock:
+            self._cache[text] = vector
+            if len(self._cache) > self.size:
+                self._cache.popitem(last=False)
+        return vector
 
 
 def create_embedder(provider: str = USE_M3, model_path: Path | str | None = None, threads: int = 2) -> Embedder:
