@@ -49,3 +49,28 @@ def test_missing_model_path_is_a_clear_error_not_a_download(tmp_path: Path) -> N
         create_embedder("sentence-transformers", None)
     with pytest.raises(EmbeddingError, match="未知"):
         create_embedder("openai-ada")
+
+
+def test_query_cache_embeds_a_repeated_query_once() -> None:
+    import numpy as np
+
+    from knowledge.embedding import QueryCache
+
+    class Counting:
+        model_id, dim, calls = "fake", 3, 0
+
+        def embed(self, texts: list[str]) -> np.ndarray:
+            return np.ones((len(texts), 3), dtype=np.float32)
+
+        def embed_query(self, text: str) -> np.ndarray:
+            self.calls += 1
+            return np.full(3, len(text), dtype=np.float32)
+
+    inner = Counting()
+    cache = QueryCache(inner, size=2)
+    first = cache.embed_query("宽带断了")
+    assert cache.embed_query("宽带断了") is first and inner.calls == 1
+    cache.embed_query("流量费")
+    cache.embed_query("话费")  # evicts the oldest
+    cache.embed_query("宽带断了")
+    assert inner.calls == 4 and not first.flags.writeable

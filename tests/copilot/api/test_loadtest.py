@@ -1,0 +1,29 @@
+"""The turn benchmark's driver, against a real served app: every utterance gets its cards, nothing errs."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from copilot.api.app import create_app
+from copilot.loadtest import BenchCalls, drive, load_calls, plan_calls
+from copilot.settings import Settings
+from tests.conftest import ServerThread
+
+
+def test_the_call_scripts_cover_situations_the_simulator_has(world_file: Path) -> None:
+    plan = plan_calls(world_file, load_calls(), 30)
+    assert len(plan) == 30 and len({lines[0] for _, lines in plan}) >= 8
+    with pytest.raises(ValueError, match="没有脚本中的任何情形"):
+        plan_calls(world_file, BenchCalls(version=1, calls={"no_such_situation": ["喂"]}), 3)
+
+
+def test_drive_times_every_utterance_through_http_and_sse(sim_path: Path, kb_dir: Path, tmp_path: Path) -> None:
+    settings = Settings(sim_db=sim_path, kb_dir=kb_dir, data_dir=tmp_path / "data")
+    with ServerThread(create_app(settings)) as server:
+        report = asyncio.run(drive(server.url, plan_calls(sim_path, load_calls(), 4), utterances=3, think_s=0))
+    assert report["errors"] == 0, report["error_samples"]
+    assert report["utterances"] == 12 and report["missing_first_card"] == 0
+    assert report["first_card_ms"]["p50"] <= report["complete_ms"]["p99"]
