@@ -76,7 +76,7 @@ def _facts_part(services: CopilotServices, state: Any, question: str, msisdn: st
         if book is None or intent == "other" or confidence < INTENT_CONFIDENCE:
             return None, []
         if state.diagnosed_intent != intent or not state.diagnosis:
-            diagnosis = services.engine.run(book, {"msisdn": msisdn}, now).model_dump()
+            diagnosis = services.engine.run(book, {"msisdn": msisdn}, now, state.slots).model_dump()
         findings = diagnosis.get("findings", [])
     if not findings:
         return None, []

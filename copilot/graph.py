@@ -35,6 +35,8 @@ from knowledge.vocabulary import Vocabulary
 
 CONTEXT_UTTERANCES = 2
 """The caller's last utterances that intent and retrieval read (the same text: it is embedded once)."""
+PLAYBOOK_SLOTS = frozenset({"months", "addresses", "numbers"})
+"""Slots the playbooks read: a new one re-runs the diagnosis; others (amounts, dates) only show on the card."""
 LLM_OVERRIDES_BELOW = 0.5
 """The model's intent replaces the classifier's only when the classifier is less sure than this."""
 Region = tuple[str | None, str | None, str | None]
@@ -88,13 +90,14 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         if not state.intents:
             return {"diagnosis": state.diagnosis}
         intent = state.intents[0][0]
-        if intent == state.diagnosed_intent and state.diagnosis is not None:
-            return {"diagnosis": state.diagnosis}  # same intent: the fresh results stand
+        slots = {k: v for k, v in state.slots.items() if k in PLAYBOOK_SLOTS}
+        if intent == state.diagnosed_intent and slots == state.diagnosed_slots and state.diagnosis is not None:
+            return {"diagnosis": state.diagnosis}  # same intent, nothing new said: the fresh results stand
         book = services.playbooks.get(intent)
         if book is None:
-            return {"diagnosed_intent": intent, "diagnosis": None}
-        d = services.engine.run(book, {"msisdn": runtime.context.msisdn}, services.clock())
-        return {"diagnosed_intent": intent, "diagnosis": d.model_dump()}
+            return {"diagnosed_intent": intent, "diagnosed_slots": slots, "diagnosis": None}
+        d = services.engine.run(book, {"msisdn": runtime.context.msisdn}, services.clock(), slots)
+        return {"diagnosed_intent": intent, "diagnosed_slots": slots, "diagnosis": d.model_dump()}
 
     def retrieve(state: CallState) -> dict[str, Any]:
         searcher = services.searcher

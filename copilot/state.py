@@ -30,6 +30,7 @@ class CallState:
     risks: list[str] = field(default_factory=list)
     slots: Annotated[dict[str, Any], merge] = field(default_factory=dict)
     diagnosed_intent: str | None = None
+    diagnosed_slots: dict[str, Any] = field(default_factory=dict)
     diagnosis: dict[str, Any] | None = None
     knowledge: list[dict[str, Any]] = field(default_factory=list)
     scripts: list[dict[str, Any]] = field(default_factory=list)

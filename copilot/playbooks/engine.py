@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
@@ -62,9 +63,20 @@ class Diagnosis(BaseModel):
     unknown: list[str] = Field(description="Rules that could not be judged because a system failed")
 
 
+_MONTH_PREFIX = re.compile(r"^\d{4}-\d{2}\s?")
+
+
 def _evidence_spec(entry: str) -> tuple[str, set[str]]:
     read, _, labels = entry.partition(":")
     return read, {label for label in labels.split("|") if label}
+
+
+def _cited(fact: str, labels: set[str]) -> bool:
+    """Whether a fact is cited by a label filter; ``账单合计`` also matches ``2026-10账单合计``."""
+    if not labels:
+        return True
+    label = fact.split(" = ")[0]
+    return label in labels or _MONTH_PREFIX.sub("", label) in labels
 
 
 class PlaybookEngine:
@@ -139,14 +151,28 @@ class PlaybookEngine:
         return ReadOutcome(id=step.id, tool=step.tool, system=result.system.value, ok=True,
                            facts=[str(f) for f in result.facts], ms=ms), result.data
 
+    @staticmethod
+    def derive(book: Playbook, names: dict[str, Any]) -> dict[str, Any]:
+        """The names plus the playbook's ``let`` values, in order; a value that cannot be computed is failed."""
+        names = dict(names)
+        for name, expression in book.let.items():
+            try:
+                value = evaluate(expression, names)
+            except Unknown:
+                value = Failed(None)
+            names[name] = wrap(value) if isinstance(value, dict) else value
+        return names
+
     def decide(self, book: Playbook, reads: list[ReadOutcome], names: dict[str, Any]) -> Diagnosis:
-        """Apply the rules to the reads."""
+        """Apply the rules to the reads (after the ``let`` values are derived)."""
+        names = self.derive(book, names)
         by_id = {r.id: r for r in reads}
         findings: list[Finding] = []
         actions: list[SuggestedAction] = []
         forbidden: list[str] = []
         unknown: list[str] = []
         disposition = reply = None
+        stopped = False
         for rule in book.rules:
             holds = condition(rule.when, names)
             if holds is None:
@@ -156,7 +182,7 @@ class PlaybookEngine:
                 continue
             text = render(rule.finding, names, strict=False)
             evidence = [f"{by_id[read].tool}: {fact}" for read, labels in map(_evidence_spec, rule.evidence)
-                        for fact in by_id[read].facts if not labels or fact.split(" = ")[0] in labels][:8]
+                        for fact in by_id[read].facts if _cited(fact, labels)][:8]
             findings.append(Finding(rule=rule.id, text=text, severity=rule.severity, evidence=evidence))
             forbidden += [a for a in rule.forbid if a not in forbidden]
             for spec in rule.actions:
@@ -179,6 +205,7 @@ class PlaybookEngine:
                 except Unknown:
                     reply = None
             if rule.stop:
+                stopped = True
                 break
         seen: set[str] = set()
         ranked = []
@@ -187,7 +214,13 @@ class PlaybookEngine:
                 continue
             seen.add(a.action)
             ranked.append(a)
-        questions = [q.ask for q in book.questions if condition(q.when, names)]
+        questions = []
+        for q in book.questions:
+            if (q.after_stop or not stopped) and condition(q.when, names):
+                try:
+                    questions.append(render(q.ask, names))
+                except Unknown:
+                    continue
         failed = [r for r in reads if not r.ok]
         if failed and reply is None:
             reply = "请您稍等，我这边系统正在查询，马上为您核实。"

@@ -2,18 +2,25 @@
 
 Expressions are Python-like (``line.onu.online == False and rx < -27``) and evaluated by simpleeval with no
 builtins but a few helpers, over read results wrapped so that fields read as attributes. A read that failed
-(its system down) makes every condition that touches it *unknown* rather than true or false.
+(its system down) makes every condition that touches it *unknown* rather than true or false: reading a field,
+iterating, taking its truth or comparing it.
+
+Helpers besides ``len any all min max abs round sum str int float``: ``has(items, field, value)``,
+``count(items, field, value)``, ``first(items, default)``, ``sort_by(items, field, descending)``,
+``unique(items)``, ``days(start, end)`` (whole days between ISO dates), ``num(x)`` (23.50 -> "23.5") and
+``cn_date(iso, year=True, time=False)`` ("2026年11月8日", "11月8日09:30").
 """
 
 from __future__ import annotations
 
 import ast
 import re
+from datetime import date
 from typing import Any
 
 from simpleeval import EvalWithCompoundTypes
 
-_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _CJK = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
 _FOLDED = re.compile(rf"(?<={_CJK})\s+|\s+(?={_CJK})")  # YAML folding puts spaces into Chinese text
 MISSING = "（未查到）"
@@ -84,7 +91,15 @@ class Failed(View):
         raise Unknown("items of a failed read")
 
     def __bool__(self) -> bool:
-        return False
+        raise Unknown("truth of a failed read")
+
+    def __eq__(self, other: object) -> bool:
+        raise Unknown("comparison with a failed read")
+
+    def __ne__(self, other: object) -> bool:
+        raise Unknown("comparison with a failed read")
+
+    __hash__ = object.__hash__
 
 
 def wrap(value: Any) -> Any:
@@ -100,8 +115,46 @@ def _count(items: Any, field: str | None = None, value: Any = None) -> int:
     return sum(1 for x in items if field is None or getattr(x, field) == value)
 
 
+def _first(items: Any, default: Any = None) -> Any:
+    """The first item, or `default` when there is none."""
+    return next(iter(items), default)
+
+
+def _sort_by(items: Any, field: str, descending: bool = False) -> list[Any]:
+    """Items ordered by one field (items missing it go last)."""
+    present = [x for x in items if getattr(x, field) is not None]
+    missing = [x for x in items if getattr(x, field) is None]
+    return sorted(present, key=lambda x: getattr(x, field), reverse=descending) + missing
+
+
+def _unique(items: Any) -> list[Any]:
+    """Items without repeats, in first-seen order."""
+    return list(dict.fromkeys(items))
+
+
+def _days(start: Any, end: Any) -> int:
+    """Whole days from one ISO date or time to another (only the dates count)."""
+    return (date.fromisoformat(str(end)[:10]) - date.fromisoformat(str(start)[:10])).days
+
+
+def cn_date(value: Any, year: bool = True, time: bool = False) -> str:
+    """An ISO date or time as said aloud: 2026年11月8日, 11月8日 without the year, 11月8日09:30 with the time."""
+    text = str(value)
+    day = date.fromisoformat(text[:10])
+    said = (f"{day.year}年" if year else "") + f"{day.month}月{day.day}日"
+    return said + (text[11:16] if time and len(text) >= 16 else "")
+
+
+def number(value: Any) -> str:
+    """A number as a reply says it: at most 2 decimals, no trailing zeros (23.50 -> 23.5, 30.0 -> 30)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "" if value is None else str(value)
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
 FUNCTIONS = {"len": len, "any": any, "all": all, "min": min, "max": max, "abs": abs, "round": round,
-             "has": _has, "count": _count, "str": str, "int": int, "float": float}
+             "sum": sum, "has": _has, "count": _count, "first": _first, "sort_by": _sort_by, "unique": _unique,
+             "days": _days, "cn_date": cn_date, "num": number, "str": str, "int": int, "float": float}
 
 
 def check_syntax(expression: str) -> str | None:
@@ -124,7 +177,7 @@ def evaluate(expression: str, names: dict[str, Any]) -> Any:
         return evaluator.eval(expression)
     except Unknown:
         raise
-    except (AttributeError, TypeError, KeyError, IndexError, ZeroDivisionError) as exc:
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError, ZeroDivisionError) as exc:
         raise Unknown(f"{expression}: {exc}") from None
 
 
@@ -156,7 +209,7 @@ def render(template: str, names: dict[str, Any], strict: bool = True) -> str:
                 raise
             return MISSING
         if isinstance(value, float):
-            return f"{value:.2f}".rstrip("0").rstrip(".")
+            return number(value)
         return "" if value is None else str(value)
 
-    return _FOLDED.sub("", _PLACEHOLDER.sub(fill, template)).strip()
+    return _FOLDED.sub("", PLACEHOLDER.sub(fill, template)).strip()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from copilot.playbooks.expr import check_syntax
+from copilot.playbooks.expr import PLACEHOLDER, check_syntax
 from knowledge.vocabulary import Vocabulary
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -66,7 +67,10 @@ class Question(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     when: str = Field(description="Condition")
-    ask: str = Field(min_length=2, description="The question")
+    ask: str = Field(min_length=2, description="The question; may hold {expression} placeholders")
+    after_stop: bool = Field(
+        default=True, description="Also asked when a rule with stop: true ended the judgement"
+    )
 
 
 class Playbook(BaseModel):
@@ -77,6 +81,10 @@ class Playbook(BaseModel):
     intent: str = Field(description="Intent id")
     title: str = Field(min_length=2, description="Chinese title")
     reads: list[ReadStep] = Field(default_factory=list, description="Read tools, run concurrently in waves")
+    let: dict[str, str] = Field(
+        default_factory=dict,
+        description="Derived values, name -> expression over the reads and earlier names, in order",
+    )
     rules: list[Rule] = Field(default_factory=list, description="Judgements, in order")
     questions: list[Question] = Field(default_factory=list, description="Follow-up questions")
     fallback_reply: str = Field(min_length=2, description="Reply when no rule gives one")
@@ -91,13 +99,18 @@ class Playbook(BaseModel):
             if missing:
                 raise ValueError(f"读取步骤 {step.id} 的 after 引用了之前没有的步骤: {', '.join(missing)}")
             ids.append(step.id)
-        expressions = [e for s in self.reads for e in s.args.values()]
+        for name in self.let:
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or name in ids or name in RESERVED:
+                raise ValueError(f"let 名称不合法、与读取步骤重名或为保留字: {name}")
+        expressions = [e for s in self.reads for e in s.args.values()] + list(self.let.values())
         for rule in self.rules:
             expressions += [rule.when, *[e for a in rule.actions for e in a.params.values()]]
             unknown = [e for e in rule.evidence if e.split(":")[0] not in ids]
             if unknown:
                 raise ValueError(f"规则 {rule.id} 的 evidence 引用了不存在的读取步骤: {', '.join(unknown)}")
         expressions += [q.when for q in self.questions]
+        texts = [t for r in self.rules for t in (r.finding, r.reply or "")] + [q.ask for q in self.questions]
+        expressions += [m.group(1) for text in texts for m in PLACEHOLDER.finditer(text)]
         for expression in expressions:
             problem = check_syntax(expression)
             if problem:

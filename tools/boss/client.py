@@ -11,6 +11,7 @@ from tools.boss.data_model import (
     DataUsage,
     ElasticEligibility,
     Payment,
+    PortEligibility,
     Product,
     Subscriber,
     Subscription,
@@ -56,6 +57,10 @@ class BossClient(Protocol):
 
     def check_elastic_eligibility(self, msisdn: str, month: str) -> ElasticEligibility:
         """Whether the month's overage can become an elastic pack, and the fee it saves."""
+        ...
+
+    def check_port_eligibility(self, msisdn: str) -> PortEligibility:
+        """Whether the line can port out now (携号转网), each condition with the values checked."""
         ...
 
     def apply_elastic_package(self, msisdn: str, month: str, *, actor: str, idempotency_key: str) -> WriteResult:

@@ -161,3 +161,14 @@ class ElasticEligibility(BaseModel):
     fee_after_yuan: float | None = Field(default=None, description="Fee after conversion")
     saving_yuan: float = Field(description="overage fee - tier fee, 0 when not eligible")
     checks: list[RuleCheck] = Field(description="Each rule and its outcome")
+
+
+class PortEligibility(BaseModel):
+    """Whether a line can port out now (携号转网), each condition with the values checked."""
+
+    msisdn: str = Field(description="Line")
+    eligible: bool = Field(description="Every condition passes")
+    checks: list[RuleCheck] = Field(description="Each condition and its outcome")
+    contract_until: str | None = Field(default=None, description="End of the contract period, if any")
+    arrears_yuan: float = Field(description="Amount owed now (0 when none)")
+    notes: list[str] = Field(description="What the caller gives up or must settle, though it does not block")

@@ -10,6 +10,7 @@ from tools.boss.data_model import (
     DataUsage,
     ElasticEligibility,
     Payment,
+    PortEligibility,
     Product,
     Subscriber,
     Subscription,
@@ -64,6 +65,10 @@ class HttpBossClient:
     def check_elastic_eligibility(self, msisdn: str, month: str) -> ElasticEligibility:
         """See `BossClient.check_elastic_eligibility`."""
         return self.http.get_model(f"{self._base(msisdn)}/elastic/{check_month(month, SYS)}", ElasticEligibility)
+
+    def check_port_eligibility(self, msisdn: str) -> PortEligibility:
+        """See `BossClient.check_port_eligibility`."""
+        return self.http.get_model(f"{self._base(msisdn)}/porting", PortEligibility)
 
     def apply_elastic_package(self, msisdn: str, month: str, *, actor: str, idempotency_key: str) -> WriteResult:
         """See `BossClient.apply_elastic_package`."""

@@ -16,6 +16,7 @@ from tools.boss.data_model import (
     DataUsage,
     ElasticEligibility,
     Payment,
+    PortEligibility,
     Product,
     Subscriber,
     Subscription,
@@ -70,6 +71,10 @@ def build_router(client: BossClient) -> APIRouter:
     @r.get(base + "/elastic/{month}", response_model=ElasticEligibility)
     def check_elastic_eligibility(msisdn: str, month: str) -> ElasticEligibility:
         return client.check_elastic_eligibility(msisdn, month)
+
+    @r.get(base + "/porting", response_model=PortEligibility)
+    def check_port_eligibility(msisdn: str) -> PortEligibility:
+        return client.check_port_eligibility(msisdn)
 
     @r.post(base + "/elastic/{month}/apply", response_model=WriteResult)
     def apply_elastic_package(msisdn: str, month: str, body: ActorBody, key: IdempotencyKey) -> WriteResult:

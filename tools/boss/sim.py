@@ -8,7 +8,7 @@ from datetime import datetime
 from tools.base.errors import InvalidInput, OperationRejected, RecordNotFound
 from tools.base.faults import FaultInjector
 from tools.base.values import System, WriteResult, check_month, check_msisdn, fen_to_yuan
-from tools.boss import sim_writes
+from tools.boss import sim_porting, sim_writes
 from tools.boss.data_model import (
     STATUS_LABELS,
     Bill,
@@ -18,6 +18,7 @@ from tools.boss.data_model import (
     ElasticEligibility,
     ElasticTier,
     Payment,
+    PortEligibility,
     Product,
     RuleCheck,
     Subscriber,
@@ -268,6 +269,13 @@ class SimBossClient:
         else:
             passed, detail = False, f"未知规则 {code}，按不符合处理"
         return RuleCheck(rule_code=code, description=rule["description"], passed=passed, detail=detail)
+
+    def check_port_eligibility(self, msisdn: str) -> PortEligibility:
+        """See `BossClient.check_port_eligibility`."""
+        msisdn = check_msisdn(msisdn, SYS)
+        self.faults.apply("check_port_eligibility")
+        sub = self._subscriber_row(msisdn)
+        return sim_porting.port_eligibility(self.db.conn(), sub, self.db.now().date())
 
     # ------------------------------------------------------------------ writes
     def apply_elastic_package(self, msisdn: str, month: str, *, actor: str, idempotency_key: str) -> WriteResult:

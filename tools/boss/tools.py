@@ -203,6 +203,80 @@ class BossToolkit(Toolkit):
         return ToolResult(tool="boss_get_payments", system=SYS, ok=True, facts=facts,
                           data=[p.model_dump() for p in pays])
 
+    @is_tool(ToolType.READ)
+    def boss_get_product(self, product_id: str) -> ToolResult:
+        """Look up one product of the catalogue (plan, data pack, VAS, broadband): fee, allowances, on sale or retired.
+
+        Args:
+            product_id: The product id, e.g. the line's plan_id from boss_get_account.
+
+        Returns:
+            Facts such as 月费 = 128.0元 (BOSS), 在售状态 = 已下架（2020-12-31起停售） (BOSS).
+
+        Raises:
+            RecordNotFound: No such product (the tool answers ok = False, code not_found).
+        """
+        p = self.client.get_product(product_id)
+        ref = f"product.{p.product_id}"
+        facts = [
+            _fact("产品名称", p.name, f"{ref}.name"),
+            _fact("月费", p.monthly_fee_yuan, f"{ref}.fee", "元"),
+            _fact("国内通用流量", p.data_quota_mb, f"{ref}.quota", "MB"),
+            _fact("国内语音", p.voice_minutes, f"{ref}.minutes", "分钟"),
+            _fact("不限量", p.unlimited, f"{ref}.unlimited"),
+            _fact("在售状态", f"已下架（{p.effective_to}起停售）" if p.effective_to else "在售", f"{ref}.effective_to"),
+            _fact("产品说明", p.description, f"{ref}.description"),
+        ]
+        return ToolResult(tool="boss_get_product", system=SYS, ok=True, facts=facts, data=p.model_dump())
+
+    @is_tool(ToolType.READ)
+    def boss_list_products(self, kind: str | None = None) -> ToolResult:
+        """List the products on sale today, cheapest first, to compare plans or pick a pack.
+
+        Args:
+            kind: plan, data_pack, vas, elastic_pack or broadband; every kind when omitted.
+
+        Returns:
+            One fact per product with its fee and allowances; data holds the full records.
+
+        Raises:
+            SystemUnavailable: BOSS is down (the tool answers ok = False naming BOSS).
+        """
+        products = self.client.list_products(kind)
+        labels = {"plan": "在售套餐", "data_pack": "在售流量包", "vas": "在售增值业务",
+                  "elastic_pack": "弹性计费包档位", "broadband": "在售宽带"}
+        facts = [
+            _fact(labels.get(p.kind, p.kind),
+                  f"{p.name}（{p.product_id}）{p.monthly_fee_yuan}元/月，流量{p.data_quota_mb}MB，语音{p.voice_minutes}分钟",
+                  f"product.{p.product_id}")
+            for p in products
+        ]
+        return ToolResult(tool="boss_list_products", system=SYS, ok=True, facts=facts,
+                          data=[p.model_dump() for p in products])
+
+    @is_tool(ToolType.READ)
+    def boss_check_port_eligibility(self, msisdn: str) -> ToolResult:
+        """Judge number portability (携号转网) for a line: each condition, what blocks it, what the caller gives up.
+
+        Args:
+            msisdn: The caller's 11-digit mobile number.
+
+        Returns:
+            Facts: 可携号转网 (yes/no), each failed condition with the values checked, and 携转提示 notes
+            (star level and points, VAS that end, balance to refund).
+
+        Raises:
+            RecordNotFound: No such line (the tool answers ok = False, code not_found).
+            InvalidInput: Not an 11-digit mobile number (ok = False, code invalid_input).
+        """
+        e = self.client.check_port_eligibility(msisdn)
+        facts = [_fact("可携号转网", e.eligible, "porting.eligible")]
+        facts += [_fact("不符合条件", f"{c.description}：{c.detail}", f"porting.rule.{c.rule_code}")
+                  for c in e.checks if not c.passed]
+        facts += [_fact("携转提示", note, f"porting.note.{n}") for n, note in enumerate(e.notes)]
+        return ToolResult(tool="boss_check_port_eligibility", system=SYS, ok=True, facts=facts,
+                          data=e.model_dump())
+
     @is_tool(ToolType.WRITE, action="refund_via_elastic_package")
     def boss_apply_elastic_package(self, msisdn: str, month: str, actor: str, idempotency_key: str) -> ToolResult:
         """Convert a month's data overage into the elastic billing package and refund the difference.

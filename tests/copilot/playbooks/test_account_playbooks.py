@@ -1,0 +1,191 @@
+"""Suspend/resume, password, SIM replacement, real-name and fraud reports decide on simulator lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import profile
+from tests.copilot.playbooks.conftest import (
+    action,
+    actions,
+    assert_complete,
+    assert_partial,
+    diagnose,
+    diagnose_line,
+    read_tool,
+    rules,
+    said_date,
+    spoken,
+)
+from tools.base.faults import FaultConfig
+from tools.base.values import System
+from tools.sim.db import SimDatabase
+
+BOSS_DOWN = {System.BOSS: FaultConfig(error_rate=1.0)}
+AAA_DOWN = {System.AAA: FaultConfig(error_rate=1.0)}
+
+
+# --- suspend and resume -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("situation", "rule", "expected", "forbidden"), [
+    ("request_suspended", "suspended_on_request", ["verify_identity", "resume_service"], "request_suspension"),
+    ("arrears_suspended", "suspended_for_arrears", ["payment_guide", "resume_service"], "request_suspension"),
+    ("cancelled", "cancelled", ["verify_identity"], "resume_service"),
+    ("healthy", "active_line", ["verify_identity", "request_suspension"], "resume_service"),
+])
+def test_suspend_resume_decides(sim_db: SimDatabase, situation: str, rule: str, expected: list[str],
+                                forbidden: str) -> None:
+    d = diagnose(sim_db, "suspend_resume", situation)
+    assert_complete(d)
+    assert rules(d) == [rule] and actions(d) == expected and forbidden in d.forbidden
+
+
+def test_resume_is_prefilled_and_waits_for_confirmation(sim_db: SimDatabase) -> None:
+    msisdn = profile(sim_db, "request_suspended")
+    account = read_tool(sim_db, "boss_get_account", msisdn=msisdn)
+    d = diagnose_line(sim_db, "suspend_resume", msisdn)
+    resume = action(d, "resume_service")
+    assert resume.params == {"msisdn": msisdn} and resume.needs_confirmation and resume.tool == "boss_resume_service"
+    assert said_date(account["status_since"]) in d.reply and f"余额{spoken(account['balance_yuan'])}元" in d.reply
+
+
+def test_an_arrears_suspension_says_what_to_pay(sim_db: SimDatabase) -> None:
+    msisdn = profile(sim_db, "arrears_suspended")
+    owed = -read_tool(sim_db, "boss_get_account", msisdn=msisdn)["balance_yuan"]
+    d = diagnose_line(sim_db, "suspend_resume", msisdn)
+    assert d.actions[0].params["amount_yuan"] == pytest.approx(owed)
+    assert f"欠费{spoken(owed)}元" in d.reply and "自动复机" in d.reply
+
+
+def test_suspend_resume_with_boss_down_is_partial(sim_db: SimDatabase) -> None:
+    d = diagnose(sim_db, "suspend_resume", "request_suspended", faults=BOSS_DOWN)
+    assert_partial(d, {"account", "payments", "bill_last"}, "BOSS")
+    assert "resume_service" not in actions(d) and "报停" not in d.reply
+
+
+# --- service password ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("situation", "first_rule", "expected"), [
+    ("account_locked", "data_account_locked", ["verify_identity", "reset_password"]),
+    ("bb_radius_locked", "broadband_locked", ["verify_identity", "reset_password"]),
+    ("healthy", "plain_reset", ["verify_identity", "reset_password"]),
+    ("not_real_name", "not_real_name", ["guide_real_name"]),
+    ("cancelled", "cancelled", []),
+])
+def test_password_reset_decides(sim_db: SimDatabase, situation: str, first_rule: str, expected: list[str]) -> None:
+    d = diagnose(sim_db, "password_reset", situation)
+    assert_complete(d)
+    assert rules(d)[0] == first_rule and actions(d) == expected
+    if "reset_password" in expected:
+        reset = action(d, "reset_password")
+        assert reset.needs_confirmation and reset.tool == "boss_reset_password" and "短信" in d.reply
+    else:
+        assert "reset_password" in d.forbidden
+
+
+def test_a_locked_account_names_the_reason(sim_db: SimDatabase) -> None:
+    msisdn = profile(sim_db, "account_locked")
+    reason = read_tool(sim_db, "aaa_get_data_profile", msisdn=msisdn)["lock_reason"]
+    d = diagnose_line(sim_db, "password_reset", msisdn)
+    assert reason in d.findings[0].text and reason in d.reply
+
+
+def test_password_reset_with_pon_down_still_resets_the_phone_password(sim_db: SimDatabase) -> None:
+    d = diagnose(sim_db, "password_reset", "healthy", faults={System.PON: FaultConfig(error_rate=1.0)})
+    assert_partial(d, {"broadband"}, "PON")
+    assert d.unknown == ["broadband_locked"] and rules(d) == ["plain_reset"]
+    assert actions(d) == ["verify_identity", "reset_password"]
+
+
+# --- SIM replacement ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("situation", "rules_held", "first_action"), [
+    ("healthy", ["replace_in_person"], "guide_sim_replacement"),
+    ("arrears_suspended", ["arrears", "replace_in_person"], "payment_guide"),
+    ("not_real_name", ["not_real_name"], "guide_real_name"),
+    ("cancelled", ["cancelled"], None),
+])
+def test_sim_replacement_decides(sim_db: SimDatabase, situation: str, rules_held: list[str],
+                                 first_action: str | None) -> None:
+    d = diagnose(sim_db, "sim_replacement", situation)
+    assert_complete(d)
+    assert rules(d) == rules_held and (actions(d) or [None])[0] == first_action
+    if situation == "healthy":
+        assert actions(d) == ["guide_sim_replacement", "request_suspension", "verify_identity"]
+        assert "身份证件" in d.reply and "挂失" in d.reply
+    if situation == "cancelled":
+        assert {"guide_sim_replacement", "request_suspension"} <= set(d.forbidden) and not d.questions
+
+
+def test_sim_replacement_with_boss_down_is_partial(sim_db: SimDatabase) -> None:
+    d = diagnose(sim_db, "sim_replacement", "healthy", faults=BOSS_DOWN)
+    assert_partial(d, {"account"}, "BOSS")
+    assert "replace_in_person" in d.unknown and not d.actions
+
+
+# --- real-name registration ---------------------------------------------------------------------------------
+
+
+def test_an_unregistered_line_is_sent_to_register_and_its_limits_named(sim_db: SimDatabase) -> None:
+    d = diagnose(sim_db, "real_name", "not_real_name")
+    assert_complete(d)
+    assert rules(d) == ["not_registered"] and actions(d) == ["guide_real_name"]
+    assert {"enable_roaming", "refund_via_elastic_package"} <= set(d.forbidden)
+    assert "实名登记 = 否" in " ".join(d.findings[0].evidence) and "营业厅" in d.reply
+
+
+def test_a_registered_line_shows_the_owner_masked(sim_db: SimDatabase) -> None:
+    msisdn = profile(sim_db, "healthy")
+    account = read_tool(sim_db, "boss_get_account", msisdn=msisdn)
+    d = diagnose_line(sim_db, "real_name", msisdn)
+    assert_complete(d)
+    assert rules(d) == ["registered"] and account["id_number_masked"] in d.findings[0].text
+    masked = account["name"][0] + "*" * (len(account["name"]) - 1)
+    assert masked in d.findings[0].text and account["name"] not in d.findings[0].text
+    assert account["name"] not in d.reply and f"机主姓{account['name'][0]}" in d.reply and "一证通查" in d.reply
+
+
+def test_real_name_with_boss_down_is_partial(sim_db: SimDatabase) -> None:
+    d = diagnose(sim_db, "real_name", "not_real_name", faults=BOSS_DOWN)
+    assert_partial(d, {"account", "subs"}, "BOSS")
+    assert "not_registered" in d.unknown and "实名" not in d.reply
+
+
+# --- fraud reports ------------------------------------------------------------------------------------------
+
+
+def test_a_fraud_report_protects_the_caller_and_registers_the_numbers_given(sim_db: SimDatabase) -> None:
+    msisdn = profile(sim_db, "healthy")
+    d = diagnose_line(sim_db, "fraud_report", msisdn, slots={"numbers": ["170****8899"]})
+    assert_complete(d)
+    assert rules(d) == ["report"] and actions(d) == ["guide_anti_fraud", "create_complaint_ticket"]
+    ticket = d.actions[1]
+    assert ticket.needs_confirmation and ticket.params["urgent"] is True
+    assert "170****8899" in ticket.params["description"] and "170****8899" in d.findings[0].text
+    assert "110" in d.reply and "验证码" in d.reply
+
+
+def test_a_security_lock_is_raised_first_with_its_reason(sim_db: SimDatabase) -> None:
+    msisdn = profile(sim_db, "account_locked")
+    reason = read_tool(sim_db, "aaa_get_data_profile", msisdn=msisdn)["lock_reason"]
+    d = diagnose_line(sim_db, "fraud_report", msisdn)
+    assert rules(d)[0] == "security_lock" and actions(d)[:2] == ["verify_identity", "reset_password"]
+    assert reason in d.reply and d.disposition == "escalate"
+
+
+def test_a_partner_vas_is_offered_for_unsubscribe_in_a_fraud_call(sim_db: SimDatabase) -> None:
+    msisdn = profile(sim_db, "unknown_vas")
+    vas = next(s for s in read_tool(sim_db, "boss_get_subscriptions", msisdn=msisdn) if s["channel"] == "第三方合作渠道")
+    d = diagnose_line(sim_db, "fraud_report", msisdn)
+    assert "partner_vas" in rules(d)
+    assert action(d, "unsubscribe_vas").params == {"msisdn": msisdn, "product_id": vas["product_id"]}
+
+
+def test_fraud_report_with_aaa_down_still_protects_and_registers(sim_db: SimDatabase) -> None:
+    d = diagnose(sim_db, "fraud_report", "account_locked", faults=AAA_DOWN)
+    assert_partial(d, {"profile"}, "AAA")
+    assert d.unknown == ["security_lock"] and rules(d) == ["report"]
+    assert "110" in d.reply and "锁定" not in d.reply
