@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from copilot.api.deps import AuditDep, BackendsDep, CallsDep, HubDep, MetricsDep, TurnsDep
 from copilot.api.errors import api_error
 from copilot.api.registry import CallRecord
+from copilot.api.responses import PlainJSON
 from copilot.pii import mask, phone_numbers
 from tools.base.errors import BackendError
 from tools.base.values import check_msisdn
@@ -52,8 +53,8 @@ def create_call(body: NewCall, calls: CallsDep, backends: BackendsDep, audit: Au
     return record
 
 
-@router.post("/{call_id}/utterances")
-def add_utterance(call_id: str, body: NewUtterance, calls: CallsDep, turns: TurnsDep) -> dict[str, Any]:
+@router.post("/{call_id}/utterances", response_class=PlainJSON)
+def add_utterance(call_id: str, body: NewUtterance, calls: CallsDep, turns: TurnsDep) -> Any:
     """Add an utterance (masked) and return the complete suggestion; its cards also stream on /events."""
     record = calls.get(call_id)
     raw = " ".join(body.text.split())
@@ -69,9 +70,9 @@ def add_utterance(call_id: str, body: NewUtterance, calls: CallsDep, turns: Turn
         if record.ended:
             raise api_error(status.HTTP_409_CONFLICT, "call_ended", f"通话 {call_id} 已结束")
         if body.speaker == "agent":
-            return turns.note(record, utterance)
+            return PlainJSON(turns.note(record, utterance))
         snapshot, _ = turns.run(record, {"transcript": [utterance]}, "utterance")
-    return snapshot
+    return PlainJSON(snapshot)  # plain JSON: the snapshot is built by the graph, not a response model
 
 
 @router.get("/{call_id}")

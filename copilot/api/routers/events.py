@@ -6,6 +6,7 @@ follows live ones; it ends after the wrap-up of a call that ends. Event ids are 
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -19,7 +20,8 @@ router = APIRouter(prefix="/v1/calls", tags=["events"])
 
 
 def _sse(event: dict[str, object]) -> ServerSentEvent:
-    return ServerSentEvent(id=str(event["seq"]), event=str(event["type"]), data=event)
+    return ServerSentEvent(id=str(event["seq"]), event=str(event["type"]),
+                           raw_data=json.dumps(event, ensure_ascii=False, default=str))
 
 
 @router.get("/{call_id}/events", response_class=EventSourceResponse)

@@ -60,7 +60,7 @@ def readyz(backends: BackendsDep, runtime: RuntimeDep) -> JSONResponse:
     checks["knowledge"] = ({"ok": True, "index": searcher.version, "docs": len(searcher.rows)} if searcher
                            else {"ok": False, "error": "知识库索引不存在，先运行 hotline kb rebuild"})
     checks["classifier"] = {"ok": runtime.services.classifier is not None}
-    checks["checkpoints"] = _check(lambda: runtime.checkpoints.execute("SELECT 1").fetchone())
+    checks["checkpoints"] = _check(runtime.checkpoints.ping)
     ready = all(c["ok"] for c in checks.values())
     return JSONResponse({"status": "ready" if ready else "not_ready", "checks": checks},
                         status_code=200 if ready else 503)
