@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from langgraph.checkpoint.sqlite import SqliteSaver
-
+from copilot.checkpoints import Checkpoints, open_checkpointer
 from copilot.graph import CopilotServices, build_graph
 from copilot.knowledge import open_knowledge
 from copilot.llm import open_llm
@@ -27,7 +25,6 @@ from tools.backends import Backends
 from tools.base.errors import BackendError
 from tools.base.toolkit import ToolType
 
-
 SERVING_THREADS = 1
 """BLAS threads per embedding while serving: concurrency comes from concurrent turns, not from one embedding."""
 
@@ -38,13 +35,13 @@ class CopilotRuntime:
 
     graph: Any
     services: CopilotServices
-    checkpoints: sqlite3.Connection
+    checkpoints: Checkpoints
     knowledge: KnowledgeManager
     kb_lock: threading.Lock = field(default_factory=threading.Lock)
     """One ingest at a time."""
 
     def close(self) -> None:
-        """Close the checkpoint database."""
+        """Close the checkpoint store."""
         self.checkpoints.close()
 
 
@@ -58,7 +55,7 @@ def locate(backends: Backends, msisdn: str) -> tuple[str | None, str | None, str
 
 
 def open_runtime(settings: Settings, backends: Backends, clock: Callable[[], datetime]) -> CopilotRuntime:
-    """Services (classifier, playbooks, knowledge, tools) and the graph compiled with SQLite checkpoints."""
+    """Services (classifier, playbooks, knowledge, tools) and the graph compiled with the configured checkpoints."""
     tools = backends.tools(clock)
     vocabulary = load_vocabulary()
     engine = PlaybookEngine(tools, vocabulary)
@@ -81,7 +78,6 @@ def open_runtime(settings: Settings, backends: Backends, clock: Callable[[], dat
         locate=lambda msisdn: locate(backends, msisdn),
         llm=open_llm(settings, tools, clock),
     )
-    conn = sqlite3.connect(settings.data_dir / "checkpoints.sqlite", check_same_thread=False)
-    conn.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
-    conn.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; a power cut may lose the last turn
-    return CopilotRuntime(build_graph(services).compile(checkpointer=SqliteSaver(conn)), services, conn, knowledge)
+    checkpoints = open_checkpointer(settings)
+    graph = build_graph(services).compile(checkpointer=checkpoints.saver)
+    return CopilotRuntime(graph, services, checkpoints, knowledge)

