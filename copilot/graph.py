@@ -35,6 +35,8 @@ from knowledge.vocabulary import Vocabulary
 
 CONTEXT_UTTERANCES = 2
 """The caller's last utterances that intent and retrieval read (the same text: it is embedded once)."""
+KEEP_INTENT_BELOW = 0.5
+"""A new reading less sure than this (or "other") keeps the call's intent."""
 PLAYBOOK_SLOTS = frozenset({"months", "addresses", "numbers"})
 """Slots the playbooks read: a new one re-runs the diagnosis; others (amounts, dates) only show on the card."""
 LLM_OVERRIDES_BELOW = 0.5
@@ -83,7 +85,11 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         if said[-1].get("other_number"):
             risks.append("third_party_number")
         slots = merge_slots(state.slots, extract_slots(recent[-1], services.clock().date()))
-        return {**update, "intents": prediction.intents, "emotion": prediction.emotion,
+        intents = prediction.intents
+        top, confidence = intents[0]
+        if state.intents and state.intents[0][0] != "other" and (top == "other" or confidence < KEEP_INTENT_BELOW):
+            intents = state.intents  # "好的", "嗯那怎么办": filler does not throw away what the call is about
+        return {**update, "intents": intents, "emotion": prediction.emotion,
                 "risks": list(dict.fromkeys(risks)), "slots": slots}
 
     def diagnose(state: CallState, runtime: Runtime[CallContext]) -> dict[str, Any]:

@@ -131,3 +131,15 @@ def test_an_active_outage_script_replaces_dispatch_and_is_read(
     assert out["reply"] == script.wording
     assert "create_repair_ticket" not in [a["action"] for a in out["actions"]]
     assert out["knowledge"], "knowledge hits come with the diagnosis"
+
+
+def test_filler_words_keep_the_calls_intent_and_its_diagnosis(services: CopilotServices, sim_db: SimDatabase,
+                                                              tmp_path: Path) -> None:
+    graph = compiled(services, tmp_path)
+    ctx = CallContext(call_id="c-filler", msisdn=profile(sim_db, "bb_los_fibre_cut"), agent_id="A1")
+    first = say(graph, ctx, "家里宽带断了，光猫红灯一直闪")
+    say(graph, ctx, "嗯，好的好的")
+    after = say(graph, ctx, "你等一下啊，我看看")
+    assert services.classifier.predict("嗯，好的好的，你等一下啊，我看看").intents[0][0] != "broadband_fault"
+    assert first["intents"][0][0] == "broadband_fault" and after["intents"][0][0] == "broadband_fault"
+    assert after["diagnosis"] == first["diagnosis"]
