@@ -7,7 +7,7 @@ DATA ?= data
 SUBSCRIBERS ?= 20000
 SEED ?= 7
 
-.PHONY: demo test install lint typecheck unit data bench clean
+.PHONY: demo test install lint typecheck unit data bench clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +42,12 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-unit: install
+# Debian's Chromium and CJK fonts for the browser tests (never a downloaded browser build)
+browser:
+	@command -v chromium >/dev/null || ( SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium fonts-noto-cjk )
+
+unit: install browser
 	$(BIN)/python -m pytest -q
 
 test: lint typecheck unit

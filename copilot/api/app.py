@@ -13,7 +13,7 @@ from copilot.api.errors import install_error_handlers
 from copilot.api.events import EventHub
 from copilot.api.metrics import Metrics
 from copilot.api.registry import CallRegistry
-from copilot.api.routers import actions, assist, calls, events, health, kb, metrics, ui
+from copilot.api.routers import actions, assist, caller, calls, demo, events, health, kb, metrics, ui
 from copilot.api.turns import TurnRunner
 from copilot.backends import open_backends, wall_clock
 from copilot.runtime import open_runtime
@@ -49,6 +49,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Hotline Copilot", version=__version__, lifespan=lifespan)
     app.state.settings = settings
     install_error_handlers(app)
-    for module in (health, metrics, ui, calls, events, actions, assist, kb):
+    for module in (health, metrics, ui, calls, caller, events, actions, assist, kb, demo):
         app.include_router(module.router)
     return app

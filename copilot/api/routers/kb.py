@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Query, UploadFile, status
+from fastapi import Path as PathParam
 
 from copilot.api.deps import RuntimeDep
 from copilot.api.errors import api_error
@@ -52,6 +53,18 @@ def search(runtime: RuntimeDep,
 def kb_status(runtime: RuntimeDep) -> dict[str, Any]:
     """Counts by kind, index version, last change, embedding model, expired and not-yet-effective items."""
     return runtime.knowledge.status()
+
+
+@router.get("/docs/{doc_id}")
+def get_doc(doc_id: Annotated[str, PathParam(max_length=80)], runtime: RuntimeDep) -> dict[str, Any]:
+    """One knowledge point (full text, version, effective dates, region, source) or emergency script (wording)."""
+    searcher = runtime.services.searcher
+    if searcher is None:
+        raise api_error(status.HTTP_503_SERVICE_UNAVAILABLE, "no_index", "知识库索引不存在，先运行 hotline kb rebuild")
+    row = searcher.get(doc_id)
+    if row is None:
+        raise api_error(status.HTTP_404_NOT_FOUND, "unknown_doc", f"知识库中没有 {doc_id}")
+    return {"kind": row.kind, "index": searcher.version, **row.doc().model_dump(mode="json")}
 
 
 @router.post("/ingest")

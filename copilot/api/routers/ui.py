@@ -1,26 +1,61 @@
-"""The agent's sidebar page (a placeholder until the sidebar lands)."""
+"""The pages: the agent's sidebar at `/`, the knowledge manager's page at `/kb`, and their static files.
+
+Plain HTML, CSS and ES modules from ``copilot/web`` (package files; no CDN, no build step), plus the labels the
+pages show for intents and actions, taken from the vocabulary so that a new action shows its Chinese name.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+import re
+from pathlib import Path
+from typing import Any
 
-from copilot import __version__
+from fastapi import APIRouter, status
+from fastapi.responses import FileResponse
+
+from copilot.api.deps import RuntimeDep
+from copilot.api.errors import api_error
 
 router = APIRouter(tags=["ui"])
 
-PAGE = """<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>热线坐席助手</title>
-<style>body{{font-family:system-ui,"Noto Sans CJK SC",sans-serif;max-width:420px;margin:2rem auto;color:#222}}
-code{{background:#f3f3f3;padding:0 .3em}}</style></head>
-<body><h1>热线坐席助手 <small>v{version}</small></h1>
-<p>后台模拟系统已就绪。坐席侧边栏正在建设中。</p>
-<ul><li>健康检查：<a href="/healthz"><code>/healthz</code></a></li>
-<li>接口文档：<a href="/docs"><code>/docs</code></a></li></ul></body></html>"""
+WEB = Path(__file__).resolve().parents[2] / "web"
+MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+               ".html": "text/html; charset=utf-8", ".svg": "image/svg+xml"}
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*\.(js|css|html|svg)$")
+NO_CACHE = {"Cache-Control": "no-cache"}  # revalidate (ETag) so a new version shows at once
 
 
-@router.get("/", response_class=HTMLResponse)
-def index() -> str:
-    """The landing page."""
-    return PAGE.format(version=__version__)
+def _file(name: str) -> FileResponse:
+    path = WEB / name
+    if not _NAME.match(name) or not path.is_file():
+        raise api_error(status.HTTP_404_NOT_FOUND, "not_found", f"没有文件 {name}")
+    return FileResponse(path, media_type=MEDIA_TYPES[path.suffix], headers=NO_CACHE)
+
+
+@router.get("/", include_in_schema=False)
+def sidebar() -> FileResponse:
+    """The agent's sidebar (demo mode when no call is given)."""
+    return _file("index.html")
+
+
+@router.get("/kb", include_in_schema=False)
+def kb_page() -> FileResponse:
+    """The knowledge manager's page: bulletin upload, diff, apply, status and search."""
+    return _file("kb.html")
+
+
+@router.get("/static/{name}", include_in_schema=False)
+def static(name: str) -> FileResponse:
+    """One of the pages' files (flat folder: names only, no paths)."""
+    return _file(name)
+
+
+@router.get("/v1/ui/labels")
+def labels(runtime: RuntimeDep) -> dict[str, Any]:
+    """Chinese labels of intents and actions, and whether an action needs the agent's confirmation."""
+    vocabulary = runtime.services.vocabulary
+    return {
+        "intents": {i.id: {"label": i.label, "pilot": i.pilot} for i in vocabulary.intents},
+        "actions": {a.id: {"label": a.label, "kind": a.kind, "needs_confirmation": a.needs_confirmation}
+                    for a in vocabulary.actions},
+    }
