@@ -44,6 +44,7 @@ export const api = {
   confirm: (id, key) => request("POST", `${call(id)}/actions/${encodeURIComponent(key)}/confirm`),
   reject: (id, key) => request("POST", `${call(id)}/actions/${encodeURIComponent(key)}/reject`),
   feedback: (id, body) => request("POST", `${call(id)}/feedback`, body),
+  confirmWrapup: (id, body) => request("PUT", `${call(id)}/wrapup`, body),
   end: (id) => request("POST", `${call(id)}/end`),
   caller: (id) => request("GET", `${call(id)}/caller`),
   eventsUrl: (id, after) => `${call(id)}/events${after ? `?after=${after}` : ""}`,

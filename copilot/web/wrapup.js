@@ -38,6 +38,11 @@ export function renderWrapup(el, event, ctx) {
     await copyText(text());
     const edits = changed();
     try {
+      const summary = Object.fromEntries(FIELDS.map((f) => [f, el.querySelector(`[data-field="${f}"]`).value]));
+      const ticketBody = w.ticket ? { title: el.querySelector('[data-field="工单标题"]').value,
+        description: el.querySelector('[data-field="工单内容"]').value } : null;
+      await api.confirmWrapup(ctx.callId(), { summary, disposition: select.value, ticket: ticketBody,
+        edited: edits });
       await api.feedback(ctx.callId(), { card: "wrapup", event: "used",
         ref: edits.length ? `edited:${edits.join(",")}` : "as_suggested" });
       fill(button, "小结已确认");

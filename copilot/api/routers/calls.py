@@ -92,6 +92,35 @@ def get_audit(call_id: str, calls: CallsDep, audit: AuditDep, after: int = 0) ->
     return {"call": audit.call(call_id), "events": audit.events(call_id, after)}
 
 
+class ConfirmedWrapup(BaseModel):
+    """The wrap-up as the agent confirmed it (edited or as suggested)."""
+
+    summary: dict[Literal["诉求", "核查", "处理", "结果"], str] = Field(
+        description="The four parts, each at most 1000 characters")
+    disposition: Literal["intercept", "resolve", "dispatch", "escalate", "inform"] = Field(
+        description="How the call ended")
+    ticket: dict[str, str] | None = Field(default=None, description="The ticket to submit (title, description)")
+    edited: list[str] = Field(default_factory=list, description="Which parts the agent changed")
+
+
+@router.put("/{call_id}/wrapup")
+def confirm_wrapup(call_id: str, body: ConfirmedWrapup, calls: CallsDep, hub: HubDep) -> dict[str, Any]:
+    """Store the wrap-up the agent confirmed (masked) in the call's audit trail; allowed once the call ended."""
+    record = calls.get(call_id, open_only=False)
+    if not record.ended:
+        raise api_error(status.HTTP_409_CONFLICT, "call_not_ended", f"通话 {call_id} 尚未结束，先结束通话再确认小结")
+    too_long = [k for k, v in body.summary.items() if len(v) > 1000]
+    if too_long or len(body.summary) != 4:
+        raise api_error(status.HTTP_422_UNPROCESSABLE_CONTENT, "bad_wrapup",
+                        "小结需包含 诉求/核查/处理/结果 四项，每项不超过1000字" + (f"（超长：{'、'.join(too_long)}）"
+                                                                       if too_long else ""))
+    data = {"summary": {k: mask(v) for k, v in body.summary.items()}, "disposition": body.disposition,
+            "ticket": {k: mask(v) for k, v in body.ticket.items()} if body.ticket else None,
+            "edited": body.edited}
+    event = hub.audit.append(call_id, "wrapup_confirmed", record.turns, data)
+    return {"seq": event["seq"], "recorded": True}
+
+
 @router.post("/{call_id}/end")
 def end_call(call_id: str, calls: CallsDep, turns: TurnsDep, audit: AuditDep, hub: HubDep,
              metrics: MetricsDep) -> dict[str, Any]:

@@ -73,3 +73,17 @@ def test_the_audit_trail_keeps_what_the_agent_was_shown_masked(client: TestClien
     raw = (Path(client.app.state.settings.data_dir) / "audit.sqlite").read_bytes()  # type: ignore[attr-defined]
     assert msisdn.encode() not in raw and b"360102199001011234" not in raw
     assert SimDatabase(sim_path).one("SELECT 1") is not None
+
+
+def test_the_agents_confirmed_wrap_up_is_kept_masked_and_only_after_the_call(client: TestClient,
+                                                                            sim_path: Path) -> None:
+    start(client, sim_path, "healthy")
+    body = {"summary": {"诉求": "查话费", "核查": "无异常", "处理": "解释", "结果": "客户留了号码13812345678"},
+            "disposition": "inform", "edited": ["结果"]}
+    early = client.put("/v1/calls/c1/wrapup", json=body)
+    assert early.status_code == 409 and early.json()["error"]["code"] == "call_not_ended"
+    client.post("/v1/calls/c1/end")
+    assert client.put("/v1/calls/c1/wrapup", json=body | {"disposition": "teleport"}).status_code == 422
+    assert client.put("/v1/calls/c1/wrapup", json=body).status_code == 200
+    kept = [e["data"] for e in client.get("/v1/calls/c1/audit").json()["events"] if e["type"] == "wrapup_confirmed"]
+    assert kept[0]["summary"]["结果"] == "客户留了号码138****5678" and kept[0]["edited"] == ["结果"]

@@ -110,6 +110,9 @@ def test_a_demo_call_end_to_end(server: Served, page: Page) -> None:
     assert {"card": "diagnosis", "event": "thumbs_down", "reason": "信息过时"} in [
         {k: f.get(k) for k in ("card", "event", "reason")} for f in feedback]
     assert any(f["card"] == "wrapup" and f.get("ref", "").startswith("edited:") for f in feedback)
+    confirmed = [e["data"] for e in audit["events"] if e["type"] == "wrapup_confirmed"]
+    assert len(confirmed) == 1 and confirmed[0]["summary"]["结果"] == "客户认可，已办理"
+    assert confirmed[0]["edited"] == ["结果"]
     assert sum(e["type"] == "action_result" for e in audit["events"]) == 1
 
 
