@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from knowledge.numbers import normalize_numbers
 
@@ -29,7 +29,18 @@ class Lexicon(BaseModel):
     terms: list[str] = Field(default_factory=list, description="Words jieba keeps whole")
     synonyms: list[list[str]] = Field(default_factory=list, description="Groups of one meaning; first is canonical")
     asr_confusions: dict[str, str] = Field(default_factory=dict, description="Misrecognised word -> intended word")
+    dialect: dict[str, str] = Field(default_factory=dict, description="Dialect word -> Mandarin word")
     stopwords: list[str] = Field(default_factory=list, description="Ignored tokens")
+    question_types: dict[str, list[str]] = Field(
+        default_factory=dict, description="Knowledge category -> words in a question that ask for it")
+
+    @field_validator("question_types")
+    @classmethod
+    def _cues_not_empty(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for category, cues in value.items():
+            if not category.strip() or not cues or any(not c.strip() for c in cues):
+                raise ValueError(f"问题类型 {category!r} 需要至少一个非空提示词")
+        return value
 
 
 def load_lexicon(path: Path | None = None) -> Lexicon:
@@ -66,14 +77,28 @@ class Tokenizer:
             self._jieba.add_word(word, freq=200000)
         self._canonical = {w.lower(): group[0] for group in lexicon.synonyms for w in group}
         self._asr = dict(lexicon.asr_confusions)
+        self._dialect = dict(lexicon.dialect)
+        self._dialect_words = re.compile("|".join(map(re.escape, sorted(self._dialect, key=len, reverse=True))))
         self._stop = set(lexicon.stopwords)
+        # cue words as `normalize` writes a question ("一个月多少" -> "1个月多少"), so they match it
+        self.question_types = {category: [self.normalize(cue) for cue in cues]
+                               for category, cues in lexicon.question_types.items()}
 
-    def tokens(self, text: str) -> list[str]:
-        """Search tokens of a text: words, plus each synonym's canonical word."""
+    def normalize(self, text: str) -> str:
+        """The text with ASR confusions fixed, dialect words in Mandarin and spoken numbers as digits.
+
+        This is what `tokens` segments, and what question-type cues are matched in.
+        """
         for wrong, right in self._asr.items():
             if wrong in text:
                 text = text.replace(wrong, right)
-        text = normalize_numbers(text)
+        if self._dialect:
+            text = self._dialect_words.sub(lambda m: self._dialect[m.group(0)], text)
+        return normalize_numbers(text)
+
+    def tokens(self, text: str) -> list[str]:
+        """Search tokens of a text: words, plus each synonym's canonical word."""
+        text = self.normalize(text)
         out: list[str] = []
         for raw in self._jieba.cut_for_search(text):
             token = raw.strip().lower()

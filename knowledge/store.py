@@ -3,7 +3,8 @@
 Layout under ``root``::
 
     CURRENT            the serving version's name (replaced atomically)
-    v0001/             catalog.sqlite, bm25/, chroma/ (embedded mode), manifest.json (written last)
+    v0001/             catalog.sqlite, bm25/, chroma/ (embedded mode), phrases.npz (vectors of what each title
+                       asks and of each business name, for the second search stage), manifest.json (written last)
 
 A version without a manifest never finished (it failed or was killed); it is never served and is removed
 by the next build. In server mode the vectors live in the Chroma collection ``kb_<version>``.
@@ -27,10 +28,12 @@ import numpy as np
 from knowledge.catalog import Catalog, Doc, Row, kind_of
 from knowledge.embedding import Embedder
 from knowledge.lexical import LexicalIndex, Tokenizer
+from knowledge.rerank import load_phrases, save_phrases
 from knowledge.search import Searcher
 from knowledge.vectors import VectorStore, chroma_client
 
 Progress = Callable[[str, int, int], None]
+PHRASES = "phrases.npz"
 
 
 class KnowledgeIndexError(RuntimeError):
@@ -147,14 +150,16 @@ class IndexStore:
             catalog.close()
         ids, matrix, _ = self._vectors(name, path).all()
         known = dict(zip(ids, matrix, strict=True))
-        return self._searcher(name, rows, known, LexicalIndex.load(self.tokenizer, path / "bm25"))
+        return self._searcher(name, rows, known, LexicalIndex.load(self.tokenizer, path / "bm25"),
+                              load_phrases(path / PHRASES))
 
-    def _searcher(self, name: str, rows: list[Row], known: dict[str, np.ndarray], lexical: LexicalIndex) -> Searcher:
+    def _searcher(self, name: str, rows: list[Row], known: dict[str, np.ndarray], lexical: LexicalIndex,
+                  phrases: dict[str, np.ndarray]) -> Searcher:
         vectors = np.zeros((len(rows), self.embedder.dim), dtype=np.float32)
         for row in rows:
             if row.id in known:
                 vectors[row.row] = known[row.id]
-        return Searcher(rows, vectors, lexical, self.embedder, name)
+        return Searcher(rows, vectors, lexical, self.embedder, name, phrases=phrases)
 
     # ------------------------------------------------------------ build
     def build(self, docs: Iterable[Doc], *, note: str, validate: Callable[[Searcher], list[str]] | None = None,
@@ -178,7 +183,7 @@ class IndexStore:
                 tokens = pending.get()
             catalog.upsert(zip(docs, tokens, strict=True))
             lexical = self._write_lexical(catalog, path)
-            return self._finish(name, path, catalog, vectors, note, validate, known, lexical)
+            return self._finish(name, path, catalog, vectors, note, validate, known, lexical, {})
         finally:
             catalog.close()
 
@@ -203,7 +208,8 @@ class IndexStore:
             catalog.upsert((doc, self.tokenizer.tokens(doc.search_text())) for doc in docs)
             known.update(self._embed_into(vectors, [d for d in docs if d.id in reembed], progress))
             lexical = self._write_lexical(catalog, path)
-            return self._finish(name, path, catalog, vectors, note, validate, known, lexical)
+            return self._finish(name, path, catalog, vectors, note, validate, known, lexical,
+                                load_phrases(base.path / PHRASES))
         finally:
             catalog.close()
 
@@ -225,7 +231,7 @@ class IndexStore:
 
     def _finish(self, name: str, path: Path, catalog: Catalog, vectors: VectorStore, note: str,
                 validate: Callable[[Searcher], list[str]] | None, known: dict[str, np.ndarray],
-                lexical: LexicalIndex) -> VersionInfo:
+                lexical: LexicalIndex, phrases: dict[str, np.ndarray]) -> VersionInfo:
         rows = catalog.rows()
         problems = []
         if vectors.count() != len(rows):
@@ -235,7 +241,8 @@ class IndexStore:
         missing = [r.id for r in rows if r.id not in known]
         if missing:
             problems.append(f"{len(missing)} 条文档没有向量: {', '.join(missing[:5])}")
-        searcher = self._searcher(name, rows, known, lexical)
+        searcher = self._searcher(name, rows, known, lexical, phrases)
+        save_phrases(path / PHRASES, searcher.reranker.phrases, searcher.reranker.phrase_vectors)
         if validate is not None:
             problems += validate(searcher)
         if problems:

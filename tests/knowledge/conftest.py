@@ -88,3 +88,36 @@ def make_store(tmp_path: Path, embedder: UseM3Embedder, tokenizer: Tokenizer
         return IndexStore(tmp_path / name, lambda: counting, lambda: tokenizer, chroma_url=chroma_url), counting
 
     return make
+
+
+def business_corpus() -> list[Doc]:
+    """One VAS and two plan tiers, each with near-identical points of several categories and FAQs."""
+    vas = "来电提醒"
+    docs: list[Doc] = [
+        point("KP-ZZ-00001", "来电提醒功能说明", "来电提醒：关机或无信号时的来电，开机后以短信告知来电号码和时间，每月3元。",
+              business=vas, category="业务介绍"),
+        point("KP-ZZ-00002", "来电提醒收费标准", "来电提醒3元/月，按自然月收取，首次开通当月免费。", business=vas, category="资费"),
+        point("KP-ZZ-00003", "来电提醒订购渠道", "可通过中国移动APP、10086或发送短信KTLDTX到10086开通来电提醒。", business=vas,
+              category="办理渠道"),
+        point("KP-ZZ-00004", "来电提醒如何取消", "发送QXLDTX到10086或在中国移动APP中退订来电提醒，次月起不再收费。",
+              business=vas, category="退订规则"),
+        point("KP-ZZ-00005", "来电提醒体验期及扣费时间", "来电提醒开通当月免费体验，次月1日起按月扣费。", business=vas,
+              category="生效规则"),
+        point("KP-ZZ-00006", "来电提醒的费用在账单哪一项？", "来电提醒的月费列在账单的增值业务费一项中。", business=vas,
+              category="常见问题"),
+        point("KP-ZZ-00007", "换了手机来电提醒还在吗？", "来电提醒开在号码上，换手机不影响使用。", business=vas,
+              category="常见问题"),
+    ]
+    for fee, data_gb in ((128, 30), (158, 40)):
+        biz = f"全球通畅享套餐{fee}元档"
+        docs += [
+            point(f"KP-QQT-{fee}01", f"{biz}资费标准", f"月费{fee}元，含国内通用流量{data_gb}GB，套餐外流量0.29元/MB。",
+                  business=biz, category="资费"),
+            point(f"KP-QQT-{fee}02", f"{biz}受理渠道及操作路径", f"{biz}可在营业厅、中国移动APP或10086办理，次月生效。",
+                  business=biz, category="办理渠道"),
+            point(f"KP-QQT-{fee}03", f"{biz}取消与降档规则", f"{biz}取消或降档次月生效，合约期内不可降档。", business=biz,
+                  category="退订规则"),
+            point(f"KP-QQT-{fee}04", f"{biz}未用完的流量能否留到下个月？", f"{biz}当月未用完的通用流量可结转至次月。",
+                  business=biz, category="常见问题"),
+        ]
+    return [*small_corpus(), *docs]

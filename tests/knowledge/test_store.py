@@ -71,7 +71,8 @@ def test_hits_explain_why_and_modes_differ(make_store: Make) -> None:
 def test_incremental_apply_replaces_in_every_index_and_embeds_only_changes(make_store: Make) -> None:
     store, counting = make_store()
     first = store.build(small_corpus(), note="t")
-    assert counting.embedded == len(small_corpus())
+    phrases = len(store.open().reranker.phrases)  # title aspects and business names, once each (second stage)
+    assert counting.embedded == len(small_corpus()) + phrases
     changed = point("KP-KD-00002", "宽带账号欠费停机的处理", "宽带欠费停机后，缴费成功约10分钟内自动复通，复通后请重启光猫。",
                     business="家庭宽带", version=2)
     retired = point("KP-XH-00001", "携号转网办理条件", small_corpus()[10].body, business="携号转网",  # type: ignore[union-attr]

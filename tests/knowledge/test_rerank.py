@@ -1,0 +1,89 @@
+"""The second search stage: the business the caller means, and the kind of answer the question asks for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from knowledge.bench import CountingEmbedder
+from knowledge.lexical import Lexicon, LexiconError, Tokenizer, load_lexicon
+from knowledge.rerank import RerankError, aspect_of, load_model
+from knowledge.search import Searcher
+from knowledge.store import IndexStore
+from tests.knowledge.conftest import NOW, business_corpus
+
+Make = Callable[..., tuple[IndexStore, CountingEmbedder]]
+
+
+@pytest.fixture
+def searcher(make_store: Make) -> Searcher:
+    store, _ = make_store()
+    store.build(business_corpus(), note="t")
+    return store.open()
+
+
+def first(searcher: Searcher, query: str, mode: str = "hybrid") -> str:
+    return searcher.search(query, province="江西省", city="南昌市", at=NOW, mode=mode)[0].id  # type: ignore[arg-type]
+
+
+def test_an_unsubscribe_cue_ranks_the_businesss_unsubscribe_point_first(searcher: Searcher) -> None:
+    assert first(searcher, "帮我把来电提醒退了，要怎么弄") == "KP-ZZ-00004"
+    hit = searcher.search("来电提醒不想用了怎么取消", province="江西省", city="南昌市", at=NOW)[0]
+    assert hit.id == "KP-ZZ-00004" and hit.why["question_type"] == "退订规则"
+
+
+def test_each_kind_of_question_gets_its_kind_of_answer(searcher: Searcher) -> None:
+    assert first(searcher, "来电提醒一个月多少钱") == "KP-ZZ-00002"
+    assert first(searcher, "来电提醒在哪里开通，发短信能办吗") == "KP-ZZ-00003"
+    assert first(searcher, "来电提醒开了以后啥时候开始收钱") == "KP-ZZ-00005"
+
+
+def test_an_faq_is_found_by_its_own_question_in_the_callers_words(searcher: Searcher) -> None:
+    assert first(searcher, "账单上来电提醒的钱算在哪一项") == "KP-ZZ-00006"
+
+
+def test_the_tier_the_caller_names_wins_over_its_near_identical_sibling(searcher: Searcher) -> None:
+    assert first(searcher, "一百五十八的全球通怎么取消") == "KP-QQT-15803"
+    assert first(searcher, "128的全球通一个月多少钱") == "KP-QQT-12801"
+
+
+def test_dialect_words_read_as_mandarin(searcher: Searcher) -> None:
+    assert first(searcher, "来电提醒么样开通咯") == "KP-ZZ-00003"
+
+
+def test_an_opened_version_embeds_nothing_again(make_store: Make) -> None:
+    store, counting = make_store()
+    store.build(business_corpus(), note="t")
+    built = counting.embedded
+    assert built > len(business_corpus()), "each distinct title aspect and business name is embedded once, beside the documents"
+    store.open()
+    assert counting.embedded == built
+
+
+def test_aspect_drops_the_business_and_the_region_suffix() -> None:
+    assert aspect_of("全球通畅享套餐158元档月费什么时候扣？（江西）", "全球通畅享套餐158元档", True) == "月费什么时候扣？"
+    assert aspect_of("在日本接电话收费吗？", "国际漫游日套餐（日本）", False) == "在 接电话收费吗？"
+    assert aspect_of("弹性计费包80元档（20GB）资费", "弹性计费包80元档（20GB）", False) == "资费"
+
+
+def test_a_model_without_every_weight_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "rerank.yaml"
+    path.write_text("version: 1\nfitted_on: x\nbusinesses: 3\nweights: {lex: 1.0}\n", encoding="utf-8")
+    with pytest.raises(RerankError, match=r"rerank\.yaml: 重排模型不合法: weights"):
+        load_model(path)
+    assert load_model().weights.keys() >= {"lex", "question_type"}
+
+
+def test_question_types_need_cue_words(tmp_path: Path) -> None:
+    path = tmp_path / "lexicon.yaml"
+    path.write_text("version: 1\nquestion_types:\n  退订规则: []\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match="question_types"):
+        load_lexicon(path)
+
+
+def test_dialect_and_asr_are_fixed_before_numbers_and_cues() -> None:
+    tokenizer = Tokenizer(Lexicon(version=1, asr_confusions={"留量": "流量"}, dialect={"怎么样": "怎么样", "么样": "怎么"}))
+    assert tokenizer.normalize("二十块的留量包么样退") == "20元的流量包怎么退"
+    assert tokenizer.normalize("会怎么样") == "会怎么样"
