@@ -121,7 +121,9 @@ def _pct(values: list[float]) -> dict[str, float]:
 async def drive(base_url: str, plan: list[tuple[str, list[str]]], utterances: int, think_s: float
                 ) -> dict[str, Any]:
     """Replay the planned calls at once; latency percentiles (ms), throughput and errors."""
-    limits = httpx.Limits(max_connections=len(plan) * 2 + 10, max_keepalive_connections=len(plan) * 2 + 10)
+    # idle connections are dropped before uvicorn's 5 s keep-alive timeout closes them under us
+    limits = httpx.Limits(max_connections=len(plan) * 2 + 10, max_keepalive_connections=len(plan) * 2 + 10,
+                          keepalive_expiry=2.0)
     async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
         times = [CallTimes() for _ in plan]
         run = f"{os.getpid()}-{time.time_ns() % 10**9}"

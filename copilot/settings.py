@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Where `hotline serve` listens")
     port: int = Field(default=8000, ge=1, le=65535, description="Port of `hotline serve`")
+    turn_concurrency: int = Field(
+        default=2, ge=1, le=64,
+        description="Turns the graph runs at once; more queue (one per core: threads fighting for the GIL are slower)")
     llm_base_url: str | None = Field(
         default=None, description="OpenAI-compatible API base URL, e.g. http://vllm:8000/v1; LLM mode is off when unset"
     )

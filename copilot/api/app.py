@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.metrics = Metrics()
         app.state.hub = EventHub(AuditLog(settings.data_dir / "audit.sqlite", wall_clock))
         app.state.turns = TurnRunner(app.state.runtime.graph, app.state.hub, app.state.metrics,
-                                     app.state.runtime.services.vocabulary)
+                                     app.state.runtime.services.vocabulary, settings.turn_concurrency)
         try:
             yield
         finally:

@@ -7,6 +7,7 @@ diagnosis still waits on the back-office systems. Turns of one call run one at a
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import fields
 from typing import Any
@@ -31,11 +32,14 @@ def _config(call_id: str) -> dict[str, Any]:
 class TurnRunner:
     """Streams the graph for a call's turns and publishes their cards."""
 
-    def __init__(self, graph: Any, hub: EventHub, metrics: Metrics, vocabulary: Vocabulary) -> None:
+    def __init__(self, graph: Any, hub: EventHub, metrics: Metrics, vocabulary: Vocabulary,
+                 concurrency: int = 2) -> None:
         self.graph = graph
         self.hub = hub
         self.metrics = metrics
         self.vocabulary = vocabulary
+        # A few turns at a time: dozens of threads taking turns on the GIL run slower than a short queue
+        self._slots = threading.BoundedSemaphore(concurrency)
 
     def snapshot(self, call_id: str) -> dict[str, Any]:
         """What the sidebar shows for the call now."""
@@ -62,10 +66,15 @@ class TurnRunner:
             for u in payload.get("transcript", []) if isinstance(payload, dict) else []:
                 self.hub.publish(record.call_id, "utterance", record.turns, u)
         started = time.perf_counter()
+        self.metrics.turns.labels(kind).inc()
+        with self._slots:
+            return self._stream(record, payload, kind, ctx, started)
+
+    def _stream(self, record: CallRecord, payload: dict[str, Any] | Command, kind: str, ctx: CallContext,
+                started: float) -> tuple[dict[str, Any], Any]:
         first = True
         interrupt = None
         final: dict[str, Any] = {}
-        self.metrics.turns.labels(kind).inc()
         try:
             # one checkpoint per turn, written when it ends (or at an interrupt), not one per node
             for mode, chunk in self.graph.stream(payload, _config(record.call_id), context=ctx,
