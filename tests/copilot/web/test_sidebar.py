@@ -193,3 +193,20 @@ def test_keyboard_only(server: Served, page: Page) -> None:
         pytest.fail("ending the call cannot be reached with Tab")
     page.keyboard.press("Enter")
     expect(page.locator("#wrapup")).to_be_visible()
+
+
+def test_a_system_that_fails_mid_call_is_named_while_the_others_stand(server: Served, page: Page) -> None:
+    start_demo(page, server.url, "broadband_onu", mode="type")
+    page.locator("#caller-input").fill("家里宽带用不了，光猫灯都亮着就是打不开网页")
+    page.locator("#caller-say button").click()
+    expect(page.locator('#diagnosis .sys[data-system="PON"]')).not_to_have_attribute("data-state", "failed")
+    server.app.state.backends.aaa.faults.config = FaultConfig(error_rate=1.0)  # AAA goes down mid-call
+    for line in ("另外我手机流量也用不了", "手机显示4G信号满格，就是上不了网"):  # a new topic: a new diagnosis
+        page.locator("#caller-input").fill(line)
+        page.locator("#caller-say button").click()
+    expect(page.locator("#understanding")).to_contain_text("手机上网故障")
+    aaa = page.locator('#diagnosis .sys[data-system="AAA"]')
+    expect(aaa).to_have_attribute("data-state", "failed")
+    expect(aaa).to_contain_text("查询失败")
+    expect(page.locator('#diagnosis .sys[data-system="BOSS"]')).not_to_have_attribute("data-state", "failed")
+    expect(page.locator("#reply-text")).not_to_be_empty()
