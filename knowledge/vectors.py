@@ -61,6 +61,12 @@ def chroma_client(path: Path | None = None, url: str | None = None) -> Any:
     return chromadb.PersistentClient(path=str(path), settings=settings)
 
 
+HNSW = {"hnsw:space": "cosine", "hnsw:M": 8, "hnsw:construction_ef": 32}
+"""A light HNSW graph: the copilot's own search is an exact scan over the vectors (with its filters as a mask),
+so Chroma's graph serves only Chroma's own queries; building the default graph (M 16, ef 100) took 12 s of a
+one-minute build of 13,668 vectors, this one 5 s."""
+
+
 class VectorStore:
     """One Chroma collection holding one index version's vectors."""
 
@@ -68,7 +74,7 @@ class VectorStore:
         self.client = client
         self.name = collection
         self.collection = client.get_or_create_collection(
-            name=collection, embedding_function=NoDefaultEmbedding(model_id), metadata={"hnsw:space": "cosine"},
+            name=collection, embedding_function=NoDefaultEmbedding(model_id), metadata=HNSW,
         )
 
     def upsert(self, ids: list[str], vectors: np.ndarray, metadatas: list[dict[str, Any]]) -> None:
