@@ -14,11 +14,13 @@ Helpers besides ``len any all min max abs round sum str int float``: ``has(items
 from __future__ import annotations
 
 import ast
+import functools
 import re
+import threading
 from datetime import date
 from typing import Any
 
-from simpleeval import EvalWithCompoundTypes
+from simpleeval import EvalWithCompoundTypes, SimpleEval
 
 PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _CJK = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
@@ -157,6 +159,15 @@ FUNCTIONS = {"len": len, "any": any, "all": all, "min": min, "max": max, "abs": 
              "days": _days, "cn_date": cn_date, "num": number, "str": str, "int": int, "float": float}
 
 
+_LOCAL = threading.local()
+
+
+@functools.lru_cache(maxsize=8192)
+def _parsed(expression: str) -> Any:
+    """The expression's syntax tree (playbooks repeat the same few hundred expressions on every call)."""
+    return SimpleEval.parse(expression)
+
+
 def check_syntax(expression: str) -> str | None:
     """None when `expression` parses, else the reason."""
     try:
@@ -172,9 +183,12 @@ def evaluate(expression: str, names: dict[str, Any]) -> Any:
     Raises:
         Unknown: A value it needs is unavailable.
     """
-    evaluator = EvalWithCompoundTypes(names=names, functions=FUNCTIONS)
+    evaluator = getattr(_LOCAL, "evaluator", None)
+    if evaluator is None:  # one evaluator per thread, its names swapped per call: building one costs more
+        evaluator = _LOCAL.evaluator = EvalWithCompoundTypes(names={}, functions=dict(FUNCTIONS))
+    evaluator.names = names
     try:
-        return evaluator.eval(expression)
+        return evaluator.eval(expression, _parsed(expression))
     except Unknown:
         raise
     except (AttributeError, TypeError, KeyError, IndexError, ValueError, ZeroDivisionError) as exc:
