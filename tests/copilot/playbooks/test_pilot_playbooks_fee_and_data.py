@@ -284,3 +284,22 @@ def test_cancelled_line_is_not_reopened(sim_db: SimDatabase) -> None:
     assert [f.rule for f in d.findings] == ["cancelled"]
     assert {"open_gprs_function", "resume_service"} <= set(d.forbidden)
     assert "销户" in d.reply and d.disposition == "inform"
+
+
+def test_weak_coverage_without_a_plan_does_not_claim_work_is_under_way(sim_db: SimDatabase) -> None:
+    msisdn = profile(sim_db, "weak_coverage")
+    sub = sim_db.one("SELECT home_cell_id FROM subscribers WHERE msisdn = ?", (msisdn,))
+    assert sub is not None
+    with sim_db.conn() as conn:  # this world's plan for that cell, as one with no plan yet
+        conn.execute("UPDATE weak_coverage SET plan = '暂无建设计划，建议用户开启VoWiFi' WHERE cell_id = ?",
+                     (sub["home_cell_id"],))
+    d = diagnose(sim_db, "mobile_data_fault", "weak_coverage")
+    assert "weak_coverage" in [f.rule for f in d.findings]
+    assert "没有排上建设计划" in d.reply and "已经在做优化" not in d.reply
+
+
+def test_a_cancelled_line_disputing_old_fees_gets_identity_check_and_a_dispute_ticket(sim_db: SimDatabase) -> None:
+    d = diagnose(sim_db, "data_fee_dispute", "cancelled")  # its usage reads fail: there is no usage after cancelling
+    assert [f.rule for f in d.findings] == ["cancelled"] and d.disposition == "inform"
+    assert actions(d)[:2] == ["verify_identity", "create_fee_dispute_ticket"]
+    assert "销户" in d.reply and "refund_via_elastic_package" in d.forbidden
