@@ -65,6 +65,11 @@ class IntentClassifier:
                                if hasattr(m.coef_, "tocsr") else np.ascontiguousarray(m.coef_[:, dim:].T),
                                m.intercept_, [str(c) for c in m.classes_])
                         for name, m in (("intent", intent_model), ("emotion", emotion_model))}
+        # ...and the character n-gram tf-idf by hand: sklearn's transform builds a sparse matrix for one text
+        self._analyze = vectorizer.build_analyzer()
+        self._vocab: dict[str, int] = vectorizer.vocabulary_
+        self._idf = np.asarray(vectorizer.idf_, dtype=np.float64)
+        self._by_hand = vectorizer.norm == "l2" and vectorizer.use_idf and vectorizer.sublinear_tf
 
     @classmethod
     def train(cls, embedder: Embedder, utterances: list[Utterance]) -> IntentClassifier:
@@ -80,9 +85,28 @@ class IntentClassifier:
         emotion = LogisticRegression(C=10, max_iter=4000).fit(features, [u.emotion for u in utterances])
         return cls(embedder, vectorizer, intent, emotion)
 
+    def _ngrams(self, text: str) -> tuple[np.ndarray, np.ndarray] | Any:
+        """The text's tf-idf features: (columns, values), or sklearn's sparse row when not computed by hand."""
+        if not self._by_hand:
+            return self._vectorizer.transform([text])
+        counts: dict[int, int] = {}
+        for gram in self._analyze(text):
+            column = self._vocab.get(gram)
+            if column is not None:
+                counts[column] = counts.get(column, 0) + 1
+        columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self._idf[columns]
+        norm = float(np.sqrt(values @ values))
+        return columns, values / norm if norm else values
+
     def _probabilities(self, name: str, dense: np.ndarray, sparse: Any) -> tuple[np.ndarray, list[str]]:
         w_dense, w_sparse, bias, classes = self._linear[name]
-        logits = w_dense @ dense + np.asarray(sparse @ w_sparse).ravel() + bias
+        if isinstance(sparse, tuple):
+            columns, values = sparse
+            ngram_logits = values @ w_sparse[columns] if len(columns) else 0.0
+        else:
+            ngram_logits = np.asarray(sparse @ w_sparse).ravel()
+        logits = w_dense @ dense + ngram_logits + bias
         if len(classes) == 2:  # a binary model has one row of weights: the second class's logit
             logits = np.array([0.0, float(logits[0])])
         exp = np.exp(logits - logits.max())
@@ -91,7 +115,7 @@ class IntentClassifier:
     def predict(self, text: str, top: int = 3) -> Prediction:
         """Intents (best first, with probabilities) and emotion for one utterance."""
         dense = self.embedder.embed_query(text)
-        sparse = self._vectorizer.transform([text])
+        sparse = self._ngrams(text)
         probs, classes = self._probabilities("intent", dense, sparse)
         order = np.argsort(-probs)[:top]
         intents = [(classes[i], round(float(probs[i]), 4)) for i in order]
