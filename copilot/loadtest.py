@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,16 +159,26 @@ def _loaded(pid: int, library: str) -> bool:
     return library in Path(f"/proc/{pid}/maps").read_text()
 
 
-def run_turn_bench(data_dir: Path, sim_db: Path, calls: int, utterances: int, think_s: float, port: int
-                   ) -> dict[str, Any]:
+def run_turn_bench(sim_db: Path, kb_dir: Path, models_dir: Path, calls: int, utterances: int, think_s: float,
+                   port: int) -> dict[str, Any]:
     """Start `hotline serve` on the demo data, replay `calls` calls at once, and report.
+
+    The served app reads the demo's simulator, knowledge base and trained models; its own checkpoints and
+    audit trail go to a temporary directory, so a bench leaves the demo's data as it was.
 
     Raises:
         RuntimeError: The server did not become ready.
     """
     plan = plan_calls(sim_db, load_calls(), calls)
-    env = {**os.environ, "HOTLINE_DATA_DIR": str(data_dir), "HOTLINE_SIM_DB": str(sim_db)}
-    env = {k: v for k, v in env.items() if not k.startswith("HOTLINE_LLM_")}  # deterministic mode
+    with tempfile.TemporaryDirectory(prefix="hotline-bench-") as scratch:
+        env = {**os.environ, "HOTLINE_DATA_DIR": scratch, "HOTLINE_SIM_DB": str(sim_db),
+               "HOTLINE_KB_DIR": str(kb_dir), "HOTLINE_MODELS_DIR": str(models_dir)}
+        env = {k: v for k, v in env.items() if not k.startswith(("HOTLINE_LLM_", "HOTLINE_CHECKPOINT_URL"))}
+        return _serve_and_drive(env, plan, calls, utterances, think_s, port)
+
+
+def _serve_and_drive(env: dict[str, str], plan: list[tuple[str, list[str]]], calls: int, utterances: int,
+                     think_s: float, port: int) -> dict[str, Any]:
     server = subprocess.Popen([sys.executable, "-m", "copilot.cli", "serve", "--host", "127.0.0.1",
                                "--port", str(port), "--log-level", "warning"], env=env)
     base = f"http://127.0.0.1:{port}"

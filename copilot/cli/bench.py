@@ -27,5 +27,7 @@ def turn(
     if not settings.sim_db_path.is_file():
         typer.echo(f"模拟后台数据库不存在: {settings.sim_db_path}\n先运行: make data", err=True)
         raise typer.Exit(2)
-    report = run_turn_bench(settings.data_dir, settings.sim_db_path, calls, utterances, think_ms / 1000, port)
+    report = run_turn_bench(settings.sim_db_path, settings.kb_path,
+                            settings.models_dir or settings.data_dir / "models", calls, utterances, think_ms / 1000,
+                            port)
     typer.echo(json.dumps(report, ensure_ascii=False, indent=None if as_json else 2))
