@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from knowledge.catalog import Doc
-from knowledge.embedding import Embedder, create_embedder
+from knowledge.embedding import Embedder, WrappedEmbedder, create_embedder
 from knowledge.lexical import Tokenizer, load_lexicon
 from knowledge.manager import KnowledgeManager, load_jsonl
 from knowledge.schema import EmergencyScript, KnowledgePoint, RegionScope, region_keys
@@ -29,31 +29,17 @@ from knowledge.store import IndexStore
 MODES: tuple[Mode, ...] = ("bm25", "dense", "hybrid")
 
 
-class CountingEmbedder:
-    """Wraps an embedder and counts the texts it embeds."""
+class CountingEmbedder(WrappedEmbedder):
+    """Wraps an embedder and counts the texts it embeds for indexing (queries are not counted)."""
 
     def __init__(self, inner: Embedder) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.embedded = 0
-
-    @property
-    def model_id(self) -> str:
-        """The wrapped model's id."""
-        return self.inner.model_id
-
-    @property
-    def dim(self) -> int:
-        """The wrapped model's size."""
-        return self.inner.dim
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Embed and count."""
         self.embedded += len(texts)
         return self.inner.embed(texts)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        """Embed a query (not counted as indexing)."""
-        return self.inner.embed_query(text)
 
 
 def _pct(values: list[float], q: float) -> float:

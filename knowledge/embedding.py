@@ -135,18 +135,11 @@ class SentenceTransformerEmbedder:
         return self.embed([text])[0]
 
 
-class QueryCache:
-    """An embedder that remembers its last query vectors, so one turn's words are embedded once.
+class WrappedEmbedder:
+    """An embedder around another: the same model id, size and behaviour until a subclass changes some."""
 
-    The copilot embeds the caller's words for the intent classifier and again for the knowledge search; with
-    this in between, the second costs a dictionary lookup. Vectors come back read-only.
-    """
-
-    def __init__(self, inner: Embedder, size: int = 1024) -> None:
+    def __init__(self, inner: Embedder) -> None:
         self.inner = inner
-        self.size = size
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
 
     @property
     def model_id(self) -> str:
@@ -159,8 +152,26 @@ class QueryCache:
         return self.inner.dim
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        """Embed many texts (not cached: indexing work)."""
+        """Embed many texts."""
         return self.inner.embed(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Embed one query."""
+        return self.inner.embed_query(text)
+
+
+class QueryCache(WrappedEmbedder):
+    """An embedder that remembers its last query vectors, so one turn's words are embedded once.
+
+    The copilot embeds the caller's words for the intent classifier and again for the knowledge search; with
+    this in between, the second costs a dictionary lookup. Vectors come back read-only.
+    """
+
+    def __init__(self, inner: Embedder, size: int = 1024) -> None:
+        super().__init__(inner)
+        self.size = size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
 
     def embed_query(self, text: str) -> np.ndarray:
         """Embed one query, from the cache when seen lately."""
