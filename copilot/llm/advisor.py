@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from typing import Any, TypeVar
 
 from langchain_core.tools import BaseTool
 
@@ -21,6 +22,8 @@ from copilot.llm.tools import ReadToolbox
 from copilot.llm.understand import understand
 from copilot.prompts import PromptBook, load_prompts
 from copilot.settings import Settings
+
+Written = TypeVar("Written", DraftedReply, GroundedAnswer)
 
 
 class LlmAdvisor:
@@ -97,20 +100,7 @@ class LlmAdvisor:
             (first_token_timeout, timeout, http_error, connection_error, model_error, invalid_tool_call,
             tool_rounds_exceeded, invalid_output, ungrounded).
         """
-        try:
-            book = SourceBook()
-            prompt = self.prompts.draft_reply
-            system, user = prompt.render(today=self._today(),
-                                         grounds=render_grounds(grounds, self.prompts.grounds, book))
-            written = write_grounded(self.client, self.toolbox, system=system, user=user, book=book,
-                                     msisdn=context.msisdn, deadline=time.monotonic() + self.timeout_s,
-                                     max_rounds=self.max_tool_rounds, max_chars=prompt.max_chars, on_token=on_token)
-            if isinstance(written, LlmFailure):
-                return written
-            return DraftedReply(text=written.text, cited=written.cited, sources=written.sources,
-                                tool_calls=written.tool_calls)
-        except Exception as exc:
-            return internal_failure(exc)
+        return self._write(DraftedReply, self.prompts.draft_reply, grounds, context, on_token)
 
     def answer(self, question: str, grounds: Grounds, context: CallContext, *,
                on_token: Callable[[str], None] | None = None) -> GroundedAnswer | LlmFailure:
@@ -126,18 +116,22 @@ class LlmAdvisor:
             The answer with its sources (none when it says it does not know: see `GroundedAnswer.grounded`);
             or an `LlmFailure` (the same kinds as `draft_reply`).
         """
+        return self._write(GroundedAnswer, self.prompts.answer, grounds, context, on_token, question=question)
+
+    def _write(self, result: type[Written], prompt: Any, grounds: Grounds, context: CallContext,
+               on_token: Callable[[str], None] | None, **fields: str) -> Written | LlmFailure:
+        """One grounded piece of writing (a draft or an answer): render the prompt, let the model write, check."""
         try:
             book = SourceBook()
-            prompt = self.prompts.answer
-            system, user = prompt.render(today=self._today(), question=question,
+            system, user = prompt.render(today=self._today(), **fields,
                                          grounds=render_grounds(grounds, self.prompts.grounds, book))
             written = write_grounded(self.client, self.toolbox, system=system, user=user, book=book,
                                      msisdn=context.msisdn, deadline=time.monotonic() + self.timeout_s,
                                      max_rounds=self.max_tool_rounds, max_chars=prompt.max_chars, on_token=on_token)
             if isinstance(written, LlmFailure):
                 return written
-            return GroundedAnswer(text=written.text, cited=written.cited, sources=written.sources,
-                                  tool_calls=written.tool_calls)
+            return result(text=written.text, cited=written.cited, sources=written.sources,
+                          tool_calls=written.tool_calls)
         except Exception as exc:
             return internal_failure(exc)
 
