@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -148,7 +148,8 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         question = state.question or ""
         update: dict[str, Any] = {}
         if state.region is None:  # asked before the caller said anything
-            state.region = update["region"] = list(services.locate(runtime.context.msisdn))
+            update["region"] = list(services.locate(runtime.context.msisdn))
+            state = replace(state, region=update["region"])  # a copy: nodes return updates, never mutate
         answer = answer_question(services, state, question, runtime.context.msisdn)
         if services.llm is not None:
             said = services.llm.answer(question, Grounds.from_state(state), runtime.context)
