@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib.metadata import entry_points
+
 import typer
 
 from copilot.cli import bench, kb, sim, vocab
@@ -20,6 +22,17 @@ app.command()(serve)
 app.command()(version)
 
 
+def add_plugins(cli: typer.Typer) -> None:
+    """Add the sub-commands other installed packages declare under the ``hotline.cli`` entry-point group.
+
+    This is how ``hotline eval`` (the evaluation harness in ``evals/``) joins the command line without the
+    product importing it.
+    """
+    for ep in entry_points(group="hotline.cli"):
+        cli.add_typer(ep.load(), name=ep.name)
+
+
 def main() -> None:
     """Entry point of the `hotline` console script."""
+    add_plugins(app)
     app()
