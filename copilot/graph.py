@@ -22,6 +22,7 @@ from langgraph.types import interrupt
 from copilot.ask import answer_question
 from copilot.compose import compose_reply, knowledge_card, script_card
 from copilot.context import CallContext
+from copilot.guides import guide_queries, guided_card, merge_cards
 from copilot.llm import DraftedReply, GroundedAnswer, Grounds, LlmAdvisor, Understanding
 from copilot.playbooks.engine import PlaybookEngine
 from copilot.playbooks.schema import Playbook
@@ -114,12 +115,27 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         now = services.clock()
         hits = searcher.search("，".join(said[-CONTEXT_UTTERANCES:]), province=province, city=city, district=district,
                                at=now, k=5)
+        intent = state.intents[0][0] if state.intents else None
+        guides = guide_queries(services.playbooks.get(intent or ""), state.diagnosis)
+        knowledge = merge_cards(guided_card(searcher, guides, state.region, now), knowledge_card(searcher, hits))
         outage = [s for s in searcher.active_scripts(province, city, now, district) if s.outage_id]
-        return {"knowledge": knowledge_card(searcher, hits), "scripts": script_card(searcher, outage[:3])}
+        return {"knowledge": knowledge, "scripts": script_card(searcher, outage[:3]), "knowledge_guides": guides}
 
     def compose(state: CallState) -> dict[str, Any]:
         intent = state.intents[0][0] if state.intents else None
-        return compose_reply(intent, state.diagnosis, state.knowledge, state.scripts)
+        update: dict[str, Any] = {}
+        found = (state.diagnosis or {}).get("knowledge_queries") or []
+        missing = [q for q in found if q not in state.knowledge_guides]
+        if missing and services.searcher is not None:  # a new diagnosis: its findings' know-how heads the card
+            guided = [k for k in state.knowledge if "guide" in k.get("why", {})]
+            rest = [k for k in state.knowledge if "guide" not in k.get("why", {})]
+            new = guided_card(services.searcher, missing, state.region, services.clock())
+            merged = merge_cards([*new, *guided], rest)
+            update = {"knowledge_guides": [*state.knowledge_guides, *missing]}
+            if [k["id"] for k in merged] != [k["id"] for k in state.knowledge]:
+                update["knowledge"] = merged
+        knowledge = update.get("knowledge", state.knowledge)
+        return {**update, **compose_reply(intent, state.diagnosis, knowledge, state.scripts)}
 
     def draft(state: CallState, runtime: Runtime[CallContext]) -> dict[str, Any]:
         """LLM mode: the model's reading of the call and its reply; the rules' reply stands if it fails."""

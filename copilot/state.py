@@ -33,6 +33,7 @@ class CallState:
     diagnosed_slots: dict[str, Any] = field(default_factory=dict)
     diagnosis: dict[str, Any] | None = None
     knowledge: list[dict[str, Any]] = field(default_factory=list)
+    knowledge_guides: list[str] = field(default_factory=list)
     scripts: list[dict[str, Any]] = field(default_factory=list)
     reply: str | None = None
     reply_sources: list[str] = field(default_factory=list)

@@ -86,20 +86,25 @@ class TurnRunner:
                     if node == "__interrupt__":
                         interrupt = update
                         continue
-                    card = self._card(node, update or {}, final)
-                    if card is None:
-                        continue
-                    self.hub.publish(record.call_id, card[0], record.turns, card[1])
-                    self.metrics.cards.labels(card[0]).inc()
-                    if kind == "utterance" and first and card[0] in FIRST_CARDS:
-                        self.metrics.first_card.observe(time.perf_counter() - started)
-                        first = False
+                    for card in self._cards(node, update or {}, final):
+                        self.hub.publish(record.call_id, card[0], record.turns, card[1])
+                        self.metrics.cards.labels(card[0]).inc()
+                        if kind == "utterance" and first and card[0] in FIRST_CARDS:
+                            self.metrics.first_card.observe(time.perf_counter() - started)
+                            first = False
         except Exception:
             self.metrics.turn_errors.labels(kind).inc()
             raise
         if kind == "utterance":
             self.metrics.complete.observe(time.perf_counter() - started)
         return {k: final[k] for k in OUTPUT_KEYS if k in final}, interrupt
+
+    def _cards(self, node: str, update: dict[str, Any], before: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        if node == "compose" and "knowledge" in update:  # the findings' know-how joined the knowledge card
+            knowledge = ("knowledge", {"hits": update["knowledge"], "scripts": before.get("scripts", [])})
+            return [knowledge, *filter(None, [self._card(node, update, before)])]
+        card = self._card(node, update, before)
+        return [card] if card else []
 
     def _card(self, node: str, update: dict[str, Any], before: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
         labels = self.vocabulary.intent_by_id

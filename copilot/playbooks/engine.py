@@ -61,6 +61,8 @@ class Diagnosis(BaseModel):
     reply: str = Field(description="Suggested reply")
     questions: list[str] = Field(description="What to ask the caller next")
     unknown: list[str] = Field(description="Rules that could not be judged because a system failed")
+    knowledge_queries: list[str] = Field(default_factory=list,
+                                         description="Searches for the know-how the findings call for")
 
 
 _MONTH_PREFIX = re.compile(r"^\d{4}-\d{2}\s?")
@@ -168,6 +170,7 @@ class PlaybookEngine:
         names = self.derive(book, names)
         by_id = {r.id: r for r in reads}
         findings: list[Finding] = []
+        queries: list[str] = []
         actions: list[SuggestedAction] = []
         forbidden: list[str] = []
         unknown: list[str] = []
@@ -185,6 +188,7 @@ class PlaybookEngine:
                         for fact in by_id[read].facts if _cited(fact, labels)][:8]
             findings.append(Finding(rule=rule.id, text=text, severity=rule.severity, evidence=evidence))
             forbidden += [a for a in rule.forbid if a not in forbidden]
+            queries += [q for q in rule.knowledge if q not in queries]
             for spec in rule.actions:
                 params: dict[str, Any] = {}
                 for key, expression in spec.params.items():
@@ -226,7 +230,7 @@ class PlaybookEngine:
             reply = "请您稍等，我这边系统正在查询，马上为您核实。"
         return Diagnosis(intent=book.intent, reads=reads, findings=findings, actions=ranked, forbidden=forbidden,
                          disposition=disposition, reply=reply or book.fallback_reply, questions=questions,
-                         unknown=unknown)
+                         unknown=unknown, knowledge_queries=queries)
 
     def run(self, book: Playbook, caller: dict[str, Any], now: datetime, slots: dict[str, Any] | None = None
             ) -> Diagnosis:

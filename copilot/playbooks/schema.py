@@ -58,6 +58,10 @@ class Rule(BaseModel):
         default=None, description="intercept: solved in the call without a crew; dispatch: send a repair"
     )
     reply: str | None = Field(default=None, description="Reply template to read aloud")
+    knowledge: list[str] = Field(
+        default_factory=list,
+        description="Searches for the know-how this finding calls for (e.g. 宽带光猫LOS红灯排查步骤); their best "
+                    "hits head the knowledge card once the finding holds")
     stop: bool = Field(default=False, description="Later rules are not applied once this one holds")
 
 
@@ -88,6 +92,10 @@ class Playbook(BaseModel):
     rules: list[Rule] = Field(default_factory=list, description="Judgements, in order")
     questions: list[Question] = Field(default_factory=list, description="Follow-up questions")
     fallback_reply: str = Field(min_length=2, description="Reply when no rule gives one")
+    knowledge: list[str] = Field(
+        default_factory=list,
+        description="Searches for what an agent needs on every call of this type (its handling procedure, e.g. "
+                    "流量费争议投诉处理流程); their best hits join the hits for the caller's own words")
 
     @model_validator(mode="after")
     def _consistent(self) -> Playbook:

@@ -45,6 +45,7 @@ class BossToolkit(Toolkit):
         s = self.client.get_subscriber(msisdn)
         facts = [
             _fact("账户状态", s.status_label, "subscriber.status"),
+            *([_fact("状态起始", s.status_since, "subscriber.status_since")] if s.status != "active" else []),
             _fact("账户余额", s.balance_yuan, "subscriber.balance", "元"),
             _fact("信用额度", s.credit_limit_yuan, "subscriber.credit_limit", "元"),
             _fact("品牌", s.brand, "subscriber.brand"),

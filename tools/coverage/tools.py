@@ -53,7 +53,8 @@ class CoverageToolkit(Toolkit):
             facts.append(_fact("计划施工", f"{m.description}（{m.start_ts} 至 {m.end_ts}）",
                                f"maintenance.{m.maintenance_id}"))
         for w in a.weak_coverage:
-            facts.append(_fact("弱覆盖", f"{w.place}（{SEVERITY_LABELS[w.severity]}，{w.cause}；{w.plan}）",
+            due = f"，计划{w.planned_fix_date}前完成" if w.planned_fix_date else ""
+            facts.append(_fact("弱覆盖", f"{w.place}（{SEVERITY_LABELS[w.severity]}，{w.cause}；{w.plan}{due}）",
                                f"weak.{w.grid_id}"))
         if not (a.outages or a.maintenance or a.weak_coverage):
             facts.append(_fact("区域网络", "当前无故障、施工或弱覆盖记录", "area.clear"))
