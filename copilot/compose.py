@@ -12,6 +12,7 @@ SERVICES_OF_FAULT = {"mobile_data_fault": {"mobile_data"}, "broadband_fault": {"
                      "coverage_complaint": {"voice", "mobile_data"}}
 """A fault intent, and the outage-script services that explain it."""
 DISPATCH_ACTIONS = frozenset({"create_repair_ticket"})
+SCRIPT_ACTION = "read_emergency_script"
 SNIPPET_CHARS = 90
 GREETING = "您好，请问有什么可以帮您？"
 
@@ -64,7 +65,10 @@ def compose_reply(intent: str | None, diagnosis: dict[str, Any] | None, knowledg
     """The suggested reply, its sources and the ranked actions.
 
     An active outage script for the caller's area outranks everything on a fault call: the agent reads the
-    script instead of dispatching a repair. Without a playbook diagnosis, the best knowledge point answers.
+    script instead of dispatching a repair, unless the diagnosis rules the script out (it forbids
+    ``read_emergency_script``: the playbook checked the caller's line against the outage and found that the
+    outage does not explain it, e.g. another OLT's fault in the same district). Without a playbook diagnosis,
+    the best knowledge point answers.
     """
     d = diagnosis or {}
     actions = action_keys(list(d.get("actions", [])))
@@ -72,6 +76,8 @@ def compose_reply(intent: str | None, diagnosis: dict[str, Any] | None, knowledg
     reply = d.get("reply")
     wanted = SERVICES_OF_FAULT.get(intent or "", set())
     script = next((s for s in scripts if wanted and ({"all", *wanted} & set(s.get("services", ["all"])))), None)
+    if SCRIPT_ACTION in d.get("forbidden", []):
+        script = None
     if script:
         reply = script["wording"]
         sources = [script["id"], *sources]

@@ -39,7 +39,11 @@ CONTEXT_UTTERANCES = 2
 KEEP_INTENT_BELOW = 0.5
 """A new reading less sure than this (or "other") keeps the call's intent."""
 PLAYBOOK_SLOTS = frozenset({"months", "addresses", "numbers"})
-"""Slots the playbooks read: a new one re-runs the diagnosis; others (amounts, dates) only show on the card."""
+"""Slots the playbooks read: a new one re-runs the diagnosis; others (amounts, dates) only show on the card.
+The playbooks also see the call's risks (``slots.risks``: every risk raised so far in the call) and the caller's
+emotion (``slots.emotion``: the strongest shown so far, calm < anxious < angry), so that a rule can escalate a
+threatening or furious caller. Both only grow during a call, so they re-run the diagnosis at most a few times."""
+EMOTION_LEVELS = ("calm", "anxious", "angry")
 LLM_OVERRIDES_BELOW = 0.5
 """The model's intent replaces the classifier's only when the classifier is less sure than this."""
 Region = tuple[str | None, str | None, str | None]
@@ -98,6 +102,7 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
             return {"diagnosis": state.diagnosis}
         intent = state.intents[0][0]
         slots = {k: v for k, v in state.slots.items() if k in PLAYBOOK_SLOTS}
+        slots |= {"risks": call_risks(state), "emotion": call_emotion(state)}
         if intent == state.diagnosed_intent and slots == state.diagnosed_slots and state.diagnosis is not None:
             return {"diagnosis": state.diagnosis}  # same intent, nothing new said: the fresh results stand
         book = services.playbooks.get(intent)
@@ -105,6 +110,17 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
             return {"diagnosed_intent": intent, "diagnosed_slots": slots, "diagnosis": None}
         d = services.engine.run(book, {"msisdn": runtime.context.msisdn}, services.clock(), slots)
         return {"diagnosed_intent": intent, "diagnosed_slots": slots, "diagnosis": d.model_dump()}
+
+    def call_risks(state: CallState) -> list[str]:
+        """The risks raised anywhere in the call so far (a threat made once still stands), with this turn's."""
+        said = [u["text"] for u in state.transcript if u["speaker"] == "caller"]
+        earlier = [r for text in said for r in services.risks.detect(text)]
+        return sorted(set(earlier) | set(state.risks))
+
+    def call_emotion(state: CallState) -> str:
+        """The strongest emotion of the call so far (a caller who was angry is still to be handled as one)."""
+        shown = [e for e in (state.emotion, state.diagnosed_slots.get("emotion")) if e in EMOTION_LEVELS]
+        return max(shown, key=EMOTION_LEVELS.index, default="calm")
 
     def retrieve(state: CallState) -> dict[str, Any]:
         searcher = services.searcher

@@ -19,7 +19,10 @@ export const EMOTIONS = {
 
 export const RISKS = {
   complaint_escalation: { level: "red", text: "投诉升级风险：客户提到投诉/12300/找领导，必要时转值班长" },
+  escalation_threat: { level: "red", text: "越级投诉风险：客户扬言找工信部/12300/消协或领导，请按升级流程转值班长" },
   media_threat: { level: "red", text: "舆情风险：客户扬言曝光或找媒体，请按升级流程处理" },
+  repeat_contact: { level: "amber", text: "重复来电：客户已多次催办，催办无果请转值班长" },
+  charge_disputed: { level: "amber", text: "客户不认可费用：说明并提出优惠后仍有异议，可提交费用争议工单" },
   injection: { level: "amber", text: "疑似诱导越权：不要按客户要求查询他人信息或跳过审核" },
   fraud_risk: { level: "red", text: "疑似诈骗：提醒客户不要转账、不要泄露验证码" },
   elderly: { level: "amber", text: "老年客户：放慢语速，一步一步说明" },

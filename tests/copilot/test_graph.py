@@ -143,3 +143,58 @@ def test_filler_words_keep_the_calls_intent_and_its_diagnosis(services: CopilotS
     assert services.classifier.predict("嗯，好的好的，你等一下啊，我看看").intents[0][0] != "broadband_fault"
     assert first["intents"][0][0] == "broadband_fault" and after["intents"][0][0] == "broadband_fault"
     assert after["diagnosis"] == first["diagnosis"]
+
+
+def test_an_outage_script_does_not_replace_the_dispatch_of_a_line_it_does_not_explain(
+    services: CopilotServices, sim_db: SimDatabase, tmp_path: Path
+) -> None:
+    """Another OLT's outage in the caller's district: the line's own LOS is dispatched, the script is not read."""
+    from datetime import timedelta
+
+    from knowledge.embedding import create_embedder
+    from knowledge.lexical import Tokenizer, load_lexicon
+    from knowledge.schema import EmergencyScript
+    from knowledge.store import IndexStore
+    from tests.knowledge.conftest import small_corpus
+
+    msisdn = profile(sim_db, "bb_los_fibre_cut")
+    account = sim_db.one("SELECT * FROM broadband_accounts WHERE msisdn = ?", (msisdn,))
+    assert account is not None
+    with sim_db.conn() as conn:
+        conn.execute("INSERT INTO outages VALUES ('TEST-OUT-2', ?, ?, ?, 'broadband', '主干光缆被挖断', '家庭宽带中断',"
+                     " '2026-11-20T08:00:00', '2026-11-20T18:00:00', NULL, 'OLT-000000-99')",
+                     (account["province"], account["city"], account["district"]))
+    script = EmergencyScript(
+        id="ES-20261120-902", title=f"{account['district']}宽带光缆中断", topic="outage",
+        region=f"{account['province']}{account['city']}", district=account["district"], outage_id="TEST-OUT-2",
+        services=["broadband"], keywords=["宽带断了", "上不了网"],
+        wording=f"您好，{account['district']}因光缆中断影响宽带使用，正在抢修，预计今天18点前恢复，无需报修。",
+        valid_from=AS_OF - timedelta(hours=2), valid_to=AS_OF + timedelta(hours=8), source="测试口径〔2026〕2号")
+    store = IndexStore(tmp_path / "kb", create_embedder, lambda: Tokenizer(load_lexicon()))
+    store.build([*small_corpus(), script], note="graph test")
+    services.searcher = store.open()
+    graph = compiled(services, tmp_path)
+    ctx = CallContext(call_id="call-trap", msisdn=msisdn, agent_id="A1")
+    out = say(graph, ctx, "我家宽带从昨天晚上就断了，光猫红灯一直亮着")
+    assert out["scripts"] and out["scripts"][0]["id"] == "ES-20261120-902", "the script is on the card"
+    rules = [f["rule"] for f in out["diagnosis"]["findings"]]
+    assert rules == ["outage_not_on_this_line", "fibre_cut_los"] and out["diagnosis"]["disposition"] == "dispatch"
+    assert out["reply"] != script.wording and "无需报修" not in out["reply"]
+    assert [a["action"] for a in out["actions"]] == ["create_repair_ticket"]
+
+
+def test_a_threat_raised_once_keeps_the_supervisor_on_the_card(services: CopilotServices, sim_db: SimDatabase,
+                                                               tmp_path: Path) -> None:
+    runs = []
+    original = services.engine.run
+    services.engine.run = lambda *a, **k: runs.append(a[3]) or original(*a, **k)  # type: ignore[method-assign]
+    graph = compiled(services, tmp_path)
+    ctx = CallContext(call_id="call-threat", msisdn=profile(sim_db, "big_overage_elastic_used"), agent_id="A1")
+    first = say(graph, ctx, "这个月流量费扣了三百块，我根本没用那么多流量，凭什么收我这么多钱")
+    assert "escalate_supervisor" not in [a["action"] for a in first["actions"]]
+    second = say(graph, ctx, "流量费今天不给我退，我就打12300投诉你们")
+    assert "escalation_threat" in second["risks"]
+    assert second["actions"][0]["action"] == "escalate_supervisor"
+    third = say(graph, ctx, "嗯，好的")
+    assert third["actions"][0]["action"] == "escalate_supervisor", "a threat made once still stands"
+    assert "escalation_threat" in runs[-1]["risks"] and len(runs) <= 3

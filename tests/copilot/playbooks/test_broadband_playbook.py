@@ -10,6 +10,8 @@ import yaml
 from copilot.playbooks.engine import Diagnosis
 from copilot.playbooks.schema import DATA_DIR, PlaybookError, load_playbooks
 from knowledge.vocabulary import load_vocabulary
+from tests.conftest import profile
+from tests.copilot.playbooks.conftest import actions, assert_complete, diagnose_line, read_tool, rules, said_date
 from tests.copilot.playbooks.conftest import diagnose as run_playbook
 from tools.base.faults import FaultConfig
 from tools.base.values import System
@@ -23,7 +25,7 @@ def diagnose(db: SimDatabase, situation: str, faults: dict[System, FaultConfig] 
 @pytest.mark.parametrize(("situation", "rule", "first_action", "disposition"), [
     ("bb_area_outage", "area_outage", "read_emergency_script", "intercept"),
     ("bb_arrears", "broadband_arrears", "payment_guide", "intercept"),
-    ("bb_open_repair_ticket", "open_repair_ticket", "escalate_supervisor", "escalate"),
+    ("bb_open_repair_ticket", "open_repair_ticket", "urge_ticket", "inform"),
     ("bb_radius_locked", "radius_locked", "verify_identity", "intercept"),
     ("bb_bad_password", "bad_password", "reset_password", "intercept"),
     ("bb_dying_gasp", "dying_gasp", "guide_device_restart", "intercept"),
@@ -97,3 +99,165 @@ def test_bad_playbook_files_are_named(tmp_path: Path) -> None:
     with pytest.raises(PlaybookError) as exc:
         load_playbooks(load_vocabulary(), engine_tools, tmp_path)
     assert "teleport_crew" in str(exc.value) and "boss_delete_everything" in str(exc.value)
+
+
+# --- an outage explains the line only when it is on the caller's OLT or port -----------------------------------
+
+
+def stage_outage(db: SimDatabase, situation: str, olt: str, start: str) -> str:
+    """A broadband outage in the district of the first line showing `situation`: on that line's own OLT
+    (``own``), on another OLT of the district (``other``), or naming no OLT (``none``); returns the line."""
+    msisdn = profile(db, situation)
+    account = db.one("SELECT * FROM broadband_accounts WHERE msisdn = ?", (msisdn,))
+    assert account is not None
+    olt_id = {"own": account["olt_id"], "other": "OLT-000000-99", "none": None}[olt]
+    with db.conn() as conn:
+        conn.execute("INSERT INTO outages VALUES ('TEST-OUT-1', ?, ?, ?, 'broadband', '主干光缆被挖断',"
+                     " '家庭宽带中断', ?, '2026-11-20T18:00:00', NULL, ?)",
+                     (account["province"], account["city"], account["district"], start, olt_id))
+    return msisdn
+
+
+@pytest.mark.parametrize(("situation", "olt", "rule"), [
+    ("bb_los_fibre_cut", "other", "fibre_cut_los"),   # another OLT's fault in the district: the line's own LOS
+    ("bb_low_rx_power", "other", "low_rx_power"),     # ... or its own low optical power
+    ("bb_los_fibre_cut", "own", "fibre_cut_los"),     # own OLT, but the LOS began before the outage did
+    ("bb_los_fibre_cut", "none", "fibre_cut_los"),    # no OLT named, port up, the line's own LOS alarm
+    ("bb_low_rx_power", "none", "low_rx_power"),
+])
+def test_an_outage_that_does_not_explain_the_line_leaves_it_to_its_own_rules(
+        sim_db: SimDatabase, situation: str, olt: str, rule: str) -> None:
+    msisdn = stage_outage(sim_db, situation, olt, start="2026-11-20T08:00:00")
+    d = diagnose_line(sim_db, "broadband_fault", msisdn)
+    assert_complete(d)
+    assert rules(d) == ["outage_not_on_this_line", rule] and d.disposition == "dispatch"
+    assert actions(d) == ["create_repair_ticket"]
+    assert "read_emergency_script" in d.forbidden, "the district's outage script is ruled out for this line"
+    assert "TEST-OUT-1" in d.findings[0].text and "不能解释本户问题" in d.findings[0].text
+    assert "不需要报修" not in d.reply and "报修" in d.reply
+
+
+def test_an_outage_elsewhere_does_not_hide_the_lines_arrears(sim_db: SimDatabase) -> None:
+    msisdn = stage_outage(sim_db, "bb_arrears", "other", start="2026-11-20T08:00:00")
+    d = diagnose_line(sim_db, "broadband_fault", msisdn)
+    assert rules(d) == ["outage_not_on_this_line", "broadband_arrears"] and actions(d)[0] == "payment_guide"
+    assert "欠费" in d.reply
+
+
+@pytest.mark.parametrize(("situation", "olt", "start"), [
+    ("bb_los_fibre_cut", "own", "2026-11-19T08:00:00"),  # the caller's OLT, the ONU dropped after it began
+    ("bb_healthy", "own", "2026-11-20T08:00:00"),        # the caller's OLT, ONU still registered (uplink cut)
+])
+def test_an_outage_on_the_callers_olt_is_intercepted_with_its_script(sim_db: SimDatabase, situation: str,
+                                                                       olt: str, start: str) -> None:
+    msisdn = stage_outage(sim_db, situation, olt, start=start)
+    d = diagnose_line(sim_db, "broadband_fault", msisdn)
+    assert_complete(d)
+    assert rules(d) == ["area_outage"] and d.disposition == "intercept"
+    assert actions(d) == ["read_emergency_script"] and d.actions[0].params == {"outage_id": "TEST-OUT-1"}
+    assert {"create_repair_ticket", "remote_onu_reboot"} <= set(d.forbidden)
+    assert "11-20 18:00" in d.reply and "不需要报修" in d.reply
+
+
+def test_a_down_pon_port_is_an_outage_even_without_a_notice(sim_db: SimDatabase) -> None:
+    msisdn = profile(sim_db, "bb_area_outage")
+    with sim_db.conn() as conn:  # the same line, the port still down, but no fault notice in force
+        conn.execute("UPDATE outages SET recovered_ts = '2026-11-20T09:00:00' WHERE service IN ('broadband', 'all')")
+    d = diagnose_line(sim_db, "broadband_fault", msisdn)
+    assert_complete(d)
+    assert rules(d) == ["area_outage"] and d.disposition == "intercept"
+    assert d.actions[0].params == {"outage_id": None} and "PON口" in d.findings[0].text
+    assert "create_repair_ticket" in d.forbidden and "不需要报修" in d.reply
+
+
+def test_the_simulators_outage_line_is_on_the_outages_olt(sim_db: SimDatabase) -> None:
+    msisdn = profile(sim_db, "bb_area_outage")
+    line = read_tool(sim_db, "pon_get_line_status", account_id=read_tool(
+        sim_db, "pon_find_broadband_accounts", msisdn=msisdn)[0]["account_id"])
+    d = diagnose_line(sim_db, "broadband_fault", msisdn)
+    outage = sim_db.one("SELECT * FROM outages WHERE outage_id = ?", (d.actions[0].params["outage_id"],))
+    assert outage is not None and outage["olt_id"] == line["account"]["olt_id"]
+    assert line["account"]["olt_name"] in d.findings[0].text
+
+
+# --- an ONU offline for no known reason: restart first, no crew in the same card --------------------------------
+
+
+def test_an_onu_offline_without_alarms_is_intercepted_without_a_repair_ticket(sim_db: SimDatabase) -> None:
+    msisdn = profile(sim_db, "bb_healthy")
+    onu = sim_db.one("SELECT onu_id FROM broadband_accounts WHERE msisdn = ?", (msisdn,))
+    assert onu is not None
+    with sim_db.conn() as conn:  # offline for 40 minutes, light still measured, no alarm of any kind
+        conn.execute("UPDATE onus SET online = 0, rx_power_dbm = -19.5, state_since = '2026-11-20T09:20:00'"
+                     " WHERE onu_id = ?", (onu["onu_id"],))
+    d = diagnose_line(sim_db, "broadband_fault", msisdn)
+    assert_complete(d)
+    assert rules(d) == ["onu_offline_other"] and d.disposition == "intercept"
+    assert actions(d) == ["guide_device_restart"], "an intercept never comes with a dispatch in the same card"
+    assert "断电" in d.reply
+
+
+# --- an open repair ticket is urged; the supervisor only for real escalation ------------------------------------
+
+
+def overdue(db: SimDatabase, msisdn: str) -> None:
+    """Make the line's open ticket three days old, past its 48-hour commitment."""
+    with db.conn() as conn:
+        conn.execute("UPDATE tickets SET created_ts = '2026-11-17T09:00:00', sla_due_ts = '2026-11-19T09:00:00'"
+                     " WHERE msisdn = ? AND status IN ('open', 'in_progress')", (msisdn,))
+
+
+@pytest.mark.parametrize(("risks", "emotion", "late"), [
+    ([], "calm", False),          # asks when the technician comes
+    ([], "angry", False),         # annoyed, but within the commitment
+    ([], "calm", True),           # overdue, calm
+    (["complaint_escalation"], "angry", False),  # "我要投诉" is a complaint, not a threat over our heads
+])
+def test_an_open_repair_ticket_is_urged_not_escalated(sim_db: SimDatabase, risks: list[str], emotion: str,
+                                                       late: bool) -> None:
+    msisdn = profile(sim_db, "bb_open_repair_ticket")
+    ticket = read_tool(sim_db, "ticketing_list_tickets", msisdn=msisdn, open_only=True)[0]
+    if late:
+        overdue(sim_db, msisdn)
+        ticket["sla_due_ts"] = "2026-11-19T09:00:00"
+    d = diagnose_line(sim_db, "broadband_fault", msisdn, slots={"risks": risks, "emotion": emotion})
+    assert_complete(d)
+    assert rules(d) == ["open_repair_ticket"] and d.disposition == "inform"
+    assert actions(d) == ["urge_ticket"] and d.actions[0].params == {"ticket_id": ticket["ticket_id"]}
+    assert "create_repair_ticket" in d.forbidden
+    assert said_date(ticket["sla_due_ts"], year=False, time=True) in d.reply and "催办" in d.reply
+    assert ("超时" in d.reply) == late
+
+
+@pytest.mark.parametrize(("risks", "emotion", "late"), [
+    (["media_threat"], "angry", False),        # 发微博曝光
+    (["escalation_threat"], "calm", False),    # 打12300 / 找你们领导
+    (["repeat_contact"], "anxious", False),    # 已经打了三次电话
+    ([], "angry", True),                       # past the commitment and angry
+])
+def test_an_open_repair_ticket_goes_to_the_supervisor_on_real_escalation(
+        sim_db: SimDatabase, risks: list[str], emotion: str, late: bool) -> None:
+    msisdn = profile(sim_db, "bb_open_repair_ticket")
+    if late:
+        overdue(sim_db, msisdn)
+    d = diagnose_line(sim_db, "broadband_fault", msisdn, slots={"risks": risks, "emotion": emotion})
+    assert "repair_escalation" in rules(d) and rules(d)[-1] == "open_repair_ticket"
+    assert actions(d) == ["escalate_supervisor", "urge_ticket"] and d.disposition == "escalate"
+    assert "create_repair_ticket" in d.forbidden and "值班长" in d.reply
+    assert ("超过了承诺时间" in d.reply) == late
+
+
+@pytest.mark.parametrize("situation", ["bb_los_fibre_cut", "bb_area_outage", "bb_healthy"])
+def test_a_threat_adds_the_supervisor_without_changing_the_lines_handling(sim_db: SimDatabase,
+                                                                          situation: str) -> None:
+    calm = run_playbook(sim_db, "broadband_fault", situation)
+    d = diagnose_line(sim_db, "broadband_fault", profile(sim_db, situation),
+                      slots={"risks": ["media_threat"], "emotion": "angry"})
+    assert rules(d) == ["escalation_risk", *rules(calm)] and actions(d) == ["escalate_supervisor", *actions(calm)]
+    assert d.disposition == calm.disposition and d.reply == calm.reply
+
+
+def test_without_risks_in_the_slots_nothing_is_escalated(sim_db: SimDatabase) -> None:
+    d = diagnose_line(sim_db, "broadband_fault", profile(sim_db, "bb_open_repair_ticket"), slots={})
+    assert_complete(d)
+    assert "escalate_supervisor" not in actions(d)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -213,3 +214,50 @@ def test_broadband_install_with_pon_down_does_not_guess_install_or_move(sim_db: 
     assert_partial(d, {"broadband"}, "PON")
     assert {"move_existing", "converged_right", "new_install"} <= set(d.unknown)
     assert "book_broadband_install" not in actions(d)
+
+
+# --- an open complaint is urged; the supervisor only for real escalation ----------------------------------------
+
+
+def open_signal_complaint(db: SimDatabase, due: str = "2026-11-21T10:00:00") -> str:
+    """A healthy line with a signal complaint still open, due at `due` (48 hours after it was taken)."""
+    msisdn = profile(db, "healthy")
+    taken = (datetime.fromisoformat(due) - timedelta(hours=48)).isoformat()
+    with db.conn() as conn:
+        conn.execute("INSERT INTO tickets (ticket_id, kind, msisdn, account_id, title, description, status, priority,"
+                     " created_ts, sla_due_ts, resolved_ts, created_by) VALUES ('T202611199999', 'complaint', ?, NULL,"
+                     " '手机信号差', '用户反映家中信号差', 'in_progress', 'normal', ?, ?, NULL, 'KF1001')",
+                     (msisdn, taken, due))
+    return msisdn
+
+
+def test_an_open_coverage_complaint_is_urged_not_escalated(sim_db: SimDatabase) -> None:
+    msisdn = open_signal_complaint(sim_db)
+    d = diagnose_line(sim_db, "coverage_complaint", msisdn, slots={"risks": ["complaint_escalation"],
+                                                                    "emotion": "angry"})
+    assert rules(d)[0] == "open_complaint" and actions(d)[0] == "urge_ticket"
+    assert d.actions[0].params == {"ticket_id": "T202611199999"}
+    assert "escalate_supervisor" not in actions(d) and d.disposition == "inform"
+    assert "create_complaint_ticket" in d.forbidden and "11月21日10:00" in d.reply
+
+
+@pytest.mark.parametrize(("risks", "emotion", "due"), [
+    (["media_threat"], "calm", "2026-11-21T10:00:00"),
+    (["repeat_contact"], "calm", "2026-11-21T10:00:00"),
+    ([], "angry", "2026-11-19T10:00:00"),  # past its commitment and angry
+])
+def test_an_open_coverage_complaint_is_escalated_on_a_threat_repeat_or_overdue_anger(
+        sim_db: SimDatabase, risks: list[str], emotion: str, due: str) -> None:
+    msisdn = open_signal_complaint(sim_db, due)
+    d = diagnose_line(sim_db, "coverage_complaint", msisdn, slots={"risks": risks, "emotion": emotion})
+    assert "open_complaint_escalation" in rules(d)
+    assert actions(d)[:2] == ["escalate_supervisor", "urge_ticket"] and d.disposition == "escalate"
+    assert "值班长" in d.reply
+
+
+def test_an_open_ticket_on_a_data_fault_is_urged(sim_db: SimDatabase) -> None:
+    msisdn = open_signal_complaint(sim_db)
+    d = diagnose_line(sim_db, "mobile_data_fault", msisdn)
+    assert "open_ticket" in rules(d)
+    assert action(d, "urge_ticket").params == {"ticket_id": "T202611199999"}
+    assert "escalate_supervisor" not in actions(d)

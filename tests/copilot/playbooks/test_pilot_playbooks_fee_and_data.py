@@ -8,7 +8,7 @@ import pytest
 
 from copilot.playbooks.engine import Diagnosis
 from tests.conftest import AS_OF, profile
-from tests.copilot.playbooks.conftest import diagnose
+from tests.copilot.playbooks.conftest import diagnose, diagnose_line
 from tools.backends import build_backends
 from tools.base.faults import FaultConfig
 from tools.base.values import System
@@ -168,6 +168,103 @@ def test_an_open_dispute_ticket_is_not_duplicated(sim_db: SimDatabase) -> None:
     assert "open_dispute_ticket" in [f.rule for f in d.findings]
     assert "create_fee_dispute_ticket" in d.forbidden
     assert "create_fee_dispute_ticket" not in actions(d)
+
+
+def test_an_eligible_caller_who_contests_the_charge_can_get_a_dispute_ticket(sim_db: SimDatabase) -> None:
+    """DOMAIN step 3: the pack first; a caller who contests the charge (and may refuse the pack) gets a dispute
+    ticket beside it."""
+    msisdn = profile(sim_db, "big_overage_elastic_eligible")
+    checks = {m: read_tool(sim_db, "boss_check_elastic_eligibility", msisdn=msisdn, month=m)
+              for m in (MONTH, LAST_MONTH)}
+    month, check = next((m, e) for m, e in checks.items() if e["eligible"])
+    d = diagnose_line(sim_db, "data_fee_dispute", msisdn, slots={"risks": ["charge_disputed"], "emotion": "angry"})
+    assert [f.rule for f in d.findings][:2] == ["elastic_eligible", "eligible_but_disputed"]
+    assert_cites_evidence(d)
+    assert actions(d)[:3] == ["refund_via_elastic_package", "explain_bill", "create_fee_dispute_ticket"]
+    ticket = d.actions[2]
+    assert ticket.needs_confirmation and ticket.tool == "ticketing_create_fee_dispute_ticket"
+    assert ticket.params["msisdn"] == msisdn and month in ticket.params["title"]
+    assert spoken(check["overage_fee_yuan"]) + "元" in ticket.params["description"]
+    assert check["tier"]["name"] in ticket.params["description"] and "不接受" in ticket.params["description"]
+    assert d.disposition == "resolve" and "请问现在为您办理吗" in d.reply, "the pack stays the offer"
+
+
+def test_an_eligible_caller_who_only_wants_to_pay_less_gets_the_pack_not_a_dispute(sim_db: SimDatabase) -> None:
+    d = diagnose(sim_db, "data_fee_dispute", "big_overage_elastic_eligible")
+    assert "eligible_but_disputed" not in [f.rule for f in d.findings]
+    assert "create_fee_dispute_ticket" not in actions(d) and actions(d)[0] == "refund_via_elastic_package"
+
+
+def test_the_lexicon_tells_contesting_a_charge_from_wanting_to_pay_less() -> None:
+    from copilot.understand.risk import load_risks
+
+    risks = load_risks()
+    assert "charge_disputed" in risks.detect("一百八十块流量费，我一个字都不认，我的手机我没用就是没用")
+    assert "charge_disputed" in risks.detect("三十块我也不想出，流量费也要你们重新审核")
+    assert "charge_disputed" not in risks.detect("我知道我流量超了，但是扣费太贵了，有没有什么补救的办法")
+    assert "charge_disputed" not in risks.detect("我不是说不认这笔钱，就想问能不能少收点")
+
+
+def test_an_open_dispute_ticket_is_urged_with_its_status_and_commitment(sim_db: SimDatabase) -> None:
+    msisdn = profile(sim_db, "open_fee_dispute")
+    ticket = next(t for t in read_tool(sim_db, "ticketing_list_tickets", msisdn=msisdn, open_only=True)
+                  if t["kind"] == "fee_dispute")
+    d = diagnose(sim_db, "data_fee_dispute", "open_fee_dispute")
+    assert not d.unknown and d.findings[0].rule == "open_dispute_ticket"
+    assert actions(d)[0] == "urge_ticket" and d.actions[0].params == {"ticket_id": ticket["ticket_id"]}
+    assert "escalate_supervisor" not in actions(d) and d.disposition == "inform"
+    due = ticket["sla_due_ts"]
+    assert f"{int(due[5:7])}月{int(due[8:10])}日{due[11:16]}" in d.reply and "催办" in d.reply
+    assert {"open": "已受理", "in_progress": "处理中"}[ticket["status"]] in d.reply
+    eligible = [e for e in (read_tool(sim_db, "boss_check_elastic_eligibility", msisdn=msisdn, month=m)
+                            for m in (MONTH, LAST_MONTH)) if e["eligible"]]
+    assert ("弹性计费包" in d.reply) == bool(eligible), "the pack is mentioned after the ticket, when it applies"
+    if eligible:
+        assert "refund_via_elastic_package" in actions(d) and eligible[0]["tier"]["name"] in d.reply
+
+
+@pytest.mark.parametrize(("risks", "emotion"), [
+    (["escalation_threat"], "angry"),   # 工信部 / 12300 / 找领导
+    (["media_threat"], "calm"),         # 发抖音曝光
+    (["repeat_contact"], "anxious"),    # 催了好几次
+])
+def test_an_open_dispute_ticket_goes_to_the_supervisor_on_real_escalation(
+        sim_db: SimDatabase, risks: list[str], emotion: str) -> None:
+    d = diagnose_line(sim_db, "data_fee_dispute", profile(sim_db, "open_fee_dispute"),
+                      slots={"risks": risks, "emotion": emotion})
+    names = [f.rule for f in d.findings]
+    assert "dispute_escalation" in names and "open_dispute_ticket" in names
+    assert actions(d)[:2] == ["escalate_supervisor", "urge_ticket"] and d.disposition == "escalate"
+    assert "create_fee_dispute_ticket" not in actions(d) and "值班长" in d.reply
+
+
+def test_an_angry_caller_within_the_commitment_is_urged_not_escalated(sim_db: SimDatabase) -> None:
+    d = diagnose_line(sim_db, "data_fee_dispute", profile(sim_db, "open_fee_dispute"),
+                      slots={"risks": ["complaint_escalation"], "emotion": "angry"})
+    assert "escalate_supervisor" not in actions(d) and d.disposition == "inform"
+
+
+@pytest.mark.parametrize("situation", ["big_overage_elastic_eligible", "big_overage_elastic_used", "healthy"])
+def test_a_threat_on_a_fee_dispute_adds_the_supervisor(sim_db: SimDatabase, situation: str) -> None:
+    calm = diagnose(sim_db, "data_fee_dispute", situation)
+    d = diagnose_line(sim_db, "data_fee_dispute", profile(sim_db, situation),
+                      slots={"risks": ["escalation_threat"], "emotion": "angry"})
+    assert [f.rule for f in d.findings] == ["escalation_risk", *(f.rule for f in calm.findings)]
+    assert actions(d) == ["escalate_supervisor", *actions(calm)]
+    assert d.reply == calm.reply and d.disposition == calm.disposition
+
+
+def test_a_suspended_line_with_a_disputed_overage_hears_its_arrears_first(sim_db: SimDatabase) -> None:
+    msisdn = profile(sim_db, "big_overage_elastic_used")
+    with sim_db.conn() as conn:  # the unpaid overage has run the line into arrears and it was suspended
+        conn.execute("UPDATE subscribers SET status = 'suspended_arrears', status_since = '2026-11-20T07:00:00',"
+                     " balance_fen = -9134 WHERE msisdn = ?", (msisdn,))
+    d = diagnose_line(sim_db, "data_fee_dispute", msisdn)
+    names = [f.rule for f in d.findings]
+    assert names[:2] == ["arrears_from_fee", "elastic_not_applicable"]
+    assert actions(d)[0] == "payment_guide" and d.actions[0].params["amount_yuan"] == pytest.approx(91.34)
+    assert "欠费91.34元" in d.reply, "the amount to pay is said, not the elastic pack's refusal"
+    assert "refund_via_elastic_package" not in actions(d) and "create_fee_dispute_ticket" in actions(d)
 
 
 # --- mobile data fault --------------------------------------------------------------------------------------
