@@ -17,9 +17,13 @@ from copilot.playbooks.schema import load_playbooks
 from copilot.runtime import locate
 from copilot.understand.classifier import load_or_train
 from copilot.understand.risk import load_risks
-from knowledge.embedding import UseM3Embedder
+from knowledge.embedding import UseM3Embedder, create_embedder
+from knowledge.lexical import Tokenizer, load_lexicon
+from knowledge.schema import EmergencyScript
+from knowledge.store import IndexStore
 from knowledge.vocabulary import load_vocabulary
 from tests.conftest import AS_OF, profile
+from tests.knowledge.conftest import small_corpus
 from tools.backends import build_backends
 from tools.base.toolkit import ToolType
 from tools.sim.db import SimDatabase
@@ -46,6 +50,14 @@ def services(sim_db: SimDatabase, classifier: Any) -> CopilotServices:
 def compiled(services: CopilotServices, tmp_path: Path) -> Any:
     conn = sqlite3.connect(tmp_path / "checkpoints.sqlite", check_same_thread=False)
     return build_graph(services).compile(checkpointer=SqliteSaver(conn))
+
+
+def with_knowledge(services: CopilotServices, tmp_path: Path, script: EmergencyScript) -> Any:
+    """The graph over a small knowledge base (the test corpus plus `script`)."""
+    store = IndexStore(tmp_path / "kb", create_embedder, lambda: Tokenizer(load_lexicon()))
+    store.build([*small_corpus(), script], note="graph test")
+    services.searcher = store.open()
+    return compiled(services, tmp_path)
 
 
 def say(graph: Any, ctx: CallContext, text: str) -> dict[str, Any]:
@@ -105,11 +117,7 @@ def test_an_active_outage_script_replaces_dispatch_and_is_read(
 ) -> None:
     from datetime import timedelta
 
-    from knowledge.embedding import create_embedder
-    from knowledge.lexical import Tokenizer, load_lexicon
     from knowledge.schema import EmergencyScript
-    from knowledge.store import IndexStore
-    from tests.knowledge.conftest import small_corpus
     from tools.backends import build_backends as backends_of
 
     msisdn = profile(sim_db, "bb_area_outage")
@@ -120,10 +128,7 @@ def test_an_active_outage_script_replaces_dispatch_and_is_read(
         district=sub.district, outage_id="SIM-OUTAGE", services=["broadband"], keywords=["宽带断了", "上不了网"],
         wording=f"您好，{sub.district}因光缆中断影响宽带使用，正在抢修，预计今天18点前恢复，无需报修，给您带来不便深表歉意。",
         valid_from=AS_OF - timedelta(hours=3), valid_to=AS_OF + timedelta(hours=8), source="测试口径〔2026〕1号")
-    store = IndexStore(tmp_path / "kb", create_embedder, lambda: Tokenizer(load_lexicon()))
-    store.build([*small_corpus(), script], note="graph test")
-    services.searcher = store.open()
-    graph = compiled(services, tmp_path)
+    graph = with_knowledge(services, tmp_path, script)
     ctx = CallContext(call_id="call-4", msisdn=msisdn, agent_id="A1")
     out = say(graph, ctx, "我家宽带断了，一直上不了网，你们派人来修一下")
     assert account.district == sub.district or account.city == sub.city
@@ -151,11 +156,7 @@ def test_an_outage_script_does_not_replace_the_dispatch_of_a_line_it_does_not_ex
     """Another OLT's outage in the caller's district: the line's own LOS is dispatched, the script is not read."""
     from datetime import timedelta
 
-    from knowledge.embedding import create_embedder
-    from knowledge.lexical import Tokenizer, load_lexicon
     from knowledge.schema import EmergencyScript
-    from knowledge.store import IndexStore
-    from tests.knowledge.conftest import small_corpus
 
     msisdn = profile(sim_db, "bb_los_fibre_cut")
     account = sim_db.one("SELECT * FROM broadband_accounts WHERE msisdn = ?", (msisdn,))
@@ -170,10 +171,7 @@ def test_an_outage_script_does_not_replace_the_dispatch_of_a_line_it_does_not_ex
         services=["broadband"], keywords=["宽带断了", "上不了网"],
         wording=f"您好，{account['district']}因光缆中断影响宽带使用，正在抢修，预计今天18点前恢复，无需报修。",
         valid_from=AS_OF - timedelta(hours=2), valid_to=AS_OF + timedelta(hours=8), source="测试口径〔2026〕2号")
-    store = IndexStore(tmp_path / "kb", create_embedder, lambda: Tokenizer(load_lexicon()))
-    store.build([*small_corpus(), script], note="graph test")
-    services.searcher = store.open()
-    graph = compiled(services, tmp_path)
+    graph = with_knowledge(services, tmp_path, script)
     ctx = CallContext(call_id="call-trap", msisdn=msisdn, agent_id="A1")
     out = say(graph, ctx, "我家宽带从昨天晚上就断了，光猫红灯一直亮着")
     assert out["scripts"] and out["scripts"][0]["id"] == "ES-20261120-902", "the script is on the card"
