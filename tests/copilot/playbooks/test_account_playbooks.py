@@ -189,3 +189,18 @@ def test_fraud_report_with_aaa_down_still_protects_and_registers(sim_db: SimData
     assert_partial(d, {"profile"}, "AAA")
     assert d.unknown == ["security_lock"] and rules(d) == ["report"]
     assert "110" in d.reply and "锁定" not in d.reply
+
+
+@pytest.mark.parametrize(("intent", "own_line_action"), [
+    ("suspend_resume", "request_suspension"), ("password_reset", "reset_password"),
+    ("sim_replacement", "guide_sim_replacement"), ("plan_change", "change_plan"),
+])
+def test_a_request_for_someone_elses_number_is_not_done_on_the_callers_line(
+        sim_db: SimDatabase, intent: str, own_line_action: str) -> None:
+    msisdn = profile(sim_db, "healthy")
+    d = diagnose_line(sim_db, intent, msisdn, slots={"risks": ["third_party_number"], "numbers": ["158****6340"]})
+    assert [f.rule for f in d.findings] == ["third_party_request"]
+    assert [a.action for a in d.actions] == ["verify_identity"]
+    assert own_line_action in d.forbidden and "机主本人" in d.reply
+    own = diagnose_line(sim_db, intent, msisdn, slots={"risks": []})
+    assert "third_party_request" not in [f.rule for f in own.findings]
