@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +22,7 @@ from langgraph.types import interrupt
 from copilot.ask import answer_question
 from copilot.compose import compose_reply, knowledge_card, script_card
 from copilot.context import CallContext
-from copilot.guides import guide_queries, guided_card, merge_cards
+from copilot.guides import GuidedKnowledge, guide_queries, merge_cards
 from copilot.llm import DraftedReply, GroundedAnswer, Grounds, LlmAdvisor, Understanding
 from copilot.playbooks.engine import PlaybookEngine
 from copilot.playbooks.schema import Playbook
@@ -65,6 +65,8 @@ class CopilotServices:
     """The caller's (province, city, district) from BOSS; all None when it cannot be read."""
     llm: LlmAdvisor | None = None
     """The optional model: refines understanding, drafts the reply, answers the agent. None: rules only."""
+    guides: GuidedKnowledge = field(default_factory=GuidedKnowledge)
+    """The playbooks' guided searches, remembered per index version, region and day."""
 
 
 def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext, CallInput, CallOutput]:
@@ -133,7 +135,8 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
                                at=now, k=5)
         intent = state.intents[0][0] if state.intents else None
         guides = guide_queries(services.playbooks.get(intent or ""), state.diagnosis)
-        knowledge = merge_cards(guided_card(searcher, guides, state.region, now), knowledge_card(searcher, hits))
+        knowledge = merge_cards(services.guides.card(searcher, guides, state.region, now),
+                                knowledge_card(searcher, hits))
         outage = [s for s in searcher.active_scripts(province, city, now, district) if s.outage_id]
         return {"knowledge": knowledge, "scripts": script_card(searcher, outage[:3]), "knowledge_guides": guides}
 
@@ -145,7 +148,7 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         if missing and services.searcher is not None:  # a new diagnosis: its findings' know-how heads the card
             guided = [k for k in state.knowledge if "guide" in k.get("why", {})]
             rest = [k for k in state.knowledge if "guide" not in k.get("why", {})]
-            new = guided_card(services.searcher, missing, state.region, services.clock())
+            new = services.guides.card(services.searcher, missing, state.region, services.clock())
             merged = merge_cards([*new, *guided], rest)
             update = {"knowledge_guides": [*state.knowledge_guides, *missing]}
             if [k["id"] for k in merged] != [k["id"] for k in state.knowledge]:

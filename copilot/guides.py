@@ -9,6 +9,8 @@ search contributes its best point for the caller's region and day; the caller's 
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
@@ -30,17 +32,40 @@ def guide_queries(playbook: Playbook | None, diagnosis: dict[str, Any] | None) -
     return list(dict.fromkeys([*found, *playbook.knowledge]))
 
 
-def guided_card(searcher: Searcher, queries: list[str], region: list[str | None] | None,
-                at: datetime) -> list[dict[str, Any]]:
-    """The best knowledge point of each search, for the caller's region and day (no point: nothing)."""
-    province, city, district = region or (None, None, None)
-    card = []
-    for query in queries:
-        hits = searcher.search(query, province=province, city=city, district=district, at=at,
-                               kinds=("point",), k=1)
-        for entry in knowledge_card(searcher, hits):
-            card.append(entry | {"why": {**entry["why"], "guide": query}})
-    return card
+class GuidedKnowledge:
+    """The best point of each guided search, remembered per index version, region and day.
+
+    A guided search depends only on its words, the caller's region and the day (points take effect by the
+    day), not on the caller, so every call in one city asks the same few searches; remembering them keeps
+    guidance off each turn's bill. The index version is part of the key: a re-ingest is seen at once.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._cache: OrderedDict[tuple[Any, ...], list[dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def card(self, searcher: Searcher, queries: list[str], region: list[str | None] | None,
+             at: datetime) -> list[dict[str, Any]]:
+        """The best knowledge point of each search, for the caller's region and day (no point: nothing)."""
+        province, city, district = region or (None, None, None)
+        card = []
+        for query in queries:
+            key = (searcher.version, query, province, city, district, at.date())
+            with self._lock:
+                found = self._cache.get(key)
+                if found is not None:
+                    self._cache.move_to_end(key)
+            if found is None:
+                hits = searcher.search(query, province=province, city=city, district=district, at=at,
+                                       kinds=("point",), k=1)
+                found = [entry | {"why": {**entry["why"], "guide": query}} for entry in knowledge_card(searcher, hits)]
+                with self._lock:
+                    self._cache[key] = found
+                    if len(self._cache) > self.size:
+                        self._cache.popitem(last=False)
+            card.extend(found)
+        return card
 
 
 def merge_cards(guided: list[dict[str, Any]], rest: list[dict[str, Any]]) -> list[dict[str, Any]]:
