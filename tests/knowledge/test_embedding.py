@@ -24,6 +24,17 @@ def test_use_m3_fast_path_gives_the_packages_own_vectors(embedder: UseM3Embedder
     assert embedder.model_id.startswith("use-m3@")
 
 
+def test_use_m3_large_batches_split_over_threads_keep_order_and_vectors(embedder: UseM3Embedder) -> None:
+    from threadpoolctl import threadpool_info
+
+    texts = [f"{TEXTS[i % len(TEXTS)]}，第{i}条" for i in range(embedder.parallel_chunk * 2 + 7)]
+    batch = embedder.embed(texts)
+    assert batch.shape == (len(texts), 512)
+    for i in (0, embedder.parallel_chunk, len(texts) - 1):
+        assert np.allclose(batch[i], embedder.embed_query(texts[i]), atol=1e-5)
+    assert all(pool["num_threads"] == 2 for pool in threadpool_info() if pool["user_api"] == "blas")
+
+
 def test_use_m3_ranks_chinese_meaning(embedder: UseM3Embedder) -> None:
     docs = embedder.embed(["手机无法上网的排查步骤", "光猫LOS灯红灯处理", "携号转网办理条件"])
     query = embedder.embed_query("我手机连不上网了")
