@@ -68,7 +68,7 @@ def suggestion_of(snapshot: dict[str, Any], doc_text: DocText) -> Suggestion:
         scripts=[s["id"] for s in scripts],
         reply=snapshot.get("reply"),
         reply_sources=list(snapshot.get("reply_sources") or []),
-        facts=[fact for r in reads for fact in r["facts"]],
+        facts=[*(fact for r in reads for fact in r["facts"]), *diagnosis.get("figures", [])],
         knowledge_text=texts,
         reply_origin=snapshot.get("reply_origin", "rules"),
     )

@@ -72,6 +72,7 @@ class Grounds(BaseModel):
         for read in diagnosis.get("reads", []):
             if read.get("ok"):
                 facts += [f for f in read.get("facts", []) if f not in facts]
+        facts += [f for f in diagnosis.get("figures", []) if f not in facts]  # worked out, with the arithmetic
         return cls(
             intent=intents[0][0] if intents else diagnosis.get("intent"),
             transcript=said[-utterances:] if utterances else [],

@@ -12,7 +12,7 @@ from langchain_core.tools import BaseTool
 from pydantic import BaseModel, Field
 
 from copilot.playbooks.expr import Failed, Ok, Unknown, condition, evaluate, render, wrap
-from copilot.playbooks.schema import Playbook, ReadStep
+from copilot.playbooks.schema import FIGURES, Playbook, ReadStep
 from knowledge.vocabulary import Vocabulary
 from tools.base.values import ToolResult
 
@@ -63,8 +63,12 @@ class Diagnosis(BaseModel):
     unknown: list[str] = Field(description="Rules that could not be judged because a system failed")
     knowledge_queries: list[str] = Field(default_factory=list,
                                          description="Searches for the know-how the findings call for")
+    figures: list[str] = Field(default_factory=list,
+                               description="Values worked out from the facts, with the arithmetic, e.g. "
+                                           "近两月扣费合计 = 30元（10月15元 + 11月15元）")
 
 
+FIGURE_SOURCE = "核算"  # how evidence names a figure the playbook worked out ("核算: 近两月扣费合计 = 30元（…）")
 _MONTH_PREFIX = re.compile(r"^\d{4}-\d{2}\s?")
 
 
@@ -165,10 +169,25 @@ class PlaybookEngine:
             names[name] = wrap(value) if isinstance(value, dict) else value
         return names
 
+    @staticmethod
+    def figures(book: Playbook, names: dict[str, Any]) -> list[str]:
+        """The playbook's figures that hold and can be worked out, as facts: ``label = value（how）``."""
+        out = []
+        for figure in book.figures:
+            if not condition(figure.when, names):
+                continue
+            try:
+                out.append(f"{figure.label} = {render(figure.value, names)}（{render(figure.how, names)}）")
+            except Unknown:
+                continue
+        return out
+
     def decide(self, book: Playbook, reads: list[ReadOutcome], names: dict[str, Any]) -> Diagnosis:
         """Apply the rules to the reads (after the ``let`` values are derived)."""
         names = self.derive(book, names)
+        figures = self.figures(book, names)
         by_id = {r.id: r for r in reads}
+        by_id[FIGURES] = ReadOutcome(id=FIGURES, tool=FIGURE_SOURCE, ok=True, facts=figures, ms=0.0)
         findings: list[Finding] = []
         queries: list[str] = []
         actions: list[SuggestedAction] = []
@@ -230,7 +249,7 @@ class PlaybookEngine:
             reply = "请您稍等，我这边系统正在查询，马上为您核实。"
         return Diagnosis(intent=book.intent, reads=reads, findings=findings, actions=ranked, forbidden=forbidden,
                          disposition=disposition, reply=reply or book.fallback_reply, questions=questions,
-                         unknown=unknown, knowledge_queries=queries)
+                         unknown=unknown, knowledge_queries=queries, figures=figures)
 
     def run(self, book: Playbook, caller: dict[str, Any], now: datetime, slots: dict[str, Any] | None = None
             ) -> Diagnosis:

@@ -14,6 +14,7 @@ from knowledge.vocabulary import Vocabulary
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 RESERVED = {"caller", "now", "month", "last_month", "slots"}
+FIGURES = "figures"  # the pseudo-read a rule's evidence names to cite the playbook's figures ("figures:近两月扣费合计")
 
 
 class PlaybookError(ValueError):
@@ -65,6 +66,23 @@ class Rule(BaseModel):
     stop: bool = Field(default=False, description="Later rules are not applied once this one holds")
 
 
+class Figure(BaseModel):
+    """A value the playbook works out from the reads (a sum, a remainder, a saving), shown with its arithmetic.
+
+    The reply may only state numbers the systems returned; a number it works out (近两个月一共扣了30元) is a
+    figure first, so that the card shows it beside the facts it comes from (``近两月扣费合计 = 30元（10月15元 +
+    11月15元）``) and the agent can check it before reading it out.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    label: str = Field(min_length=2, description="What the value is, e.g. 近两月扣费合计")
+    value: str = Field(min_length=1, description="The value with its unit, a template, e.g. {num(charged)}元")
+    how: str = Field(min_length=2, description="The arithmetic over the facts it uses, a template, "
+                                               "e.g. {last.month}{num(a)}元 + {now.month}{num(b)}元")
+    when: str = Field(default="True", description="Condition: the figure is worked out only when it holds")
+
+
 class Question(BaseModel):
     """What to ask the caller when information is missing."""
 
@@ -89,6 +107,8 @@ class Playbook(BaseModel):
         default_factory=dict,
         description="Derived values, name -> expression over the reads and earlier names, in order",
     )
+    figures: list[Figure] = Field(
+        default_factory=list, description="Values worked out from the reads that findings and replies state")
     rules: list[Rule] = Field(default_factory=list, description="Judgements, in order")
     questions: list[Question] = Field(default_factory=list, description="Follow-up questions")
     fallback_reply: str = Field(min_length=2, description="Reply when no rule gives one")
@@ -101,7 +121,7 @@ class Playbook(BaseModel):
     def _consistent(self) -> Playbook:
         ids: list[str] = []
         for step in self.reads:
-            if step.id in ids or step.id in RESERVED:
+            if step.id in ids or step.id in RESERVED or step.id == FIGURES:
                 raise ValueError(f"读取步骤 id 重复或为保留字: {step.id}")
             missing = [a for a in step.after if a not in ids]
             if missing:
@@ -111,13 +131,20 @@ class Playbook(BaseModel):
             if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or name in ids or name in RESERVED:
                 raise ValueError(f"let 名称不合法、与读取步骤重名或为保留字: {name}")
         expressions = [e for s in self.reads for e in s.args.values()] + list(self.let.values())
+        labels = [f.label for f in self.figures]
+        if len(set(labels)) != len(labels):
+            raise ValueError(f"figures 的 label 重复: {', '.join(sorted({x for x in labels if labels.count(x) > 1}))}")
+        expressions += [f.when for f in self.figures]
         for rule in self.rules:
             expressions += [rule.when, *[e for a in rule.actions for e in a.params.values()]]
-            unknown = [e for e in rule.evidence if e.split(":")[0] not in ids]
+            unknown = [e for e in rule.evidence if e.split(":")[0] not in ids and e.split(":")[0] != FIGURES]
+            unknown += [e for e in rule.evidence if e.split(":")[0] == FIGURES
+                        and not {x for x in e.partition(":")[2].split("|") if x} <= set(labels)]
             if unknown:
-                raise ValueError(f"规则 {rule.id} 的 evidence 引用了不存在的读取步骤: {', '.join(unknown)}")
+                raise ValueError(f"规则 {rule.id} 的 evidence 引用了不存在的读取步骤或核算项: {', '.join(unknown)}")
         expressions += [q.when for q in self.questions]
         texts = [t for r in self.rules for t in (r.finding, r.reply or "")] + [q.ask for q in self.questions]
+        texts += [t for f in self.figures for t in (f.value, f.how)]
         expressions += [m.group(1) for text in texts for m in PLACEHOLDER.finditer(text)]
         for expression in expressions:
             problem = check_syntax(expression)

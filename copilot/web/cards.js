@@ -141,6 +141,8 @@ export function renderDiagnosis(el, event, ctx) {
       class: "finding", dataset: { severity: f.severity, rule: f.rule },
     }, f.text, f.evidence?.length ? h("details", {}, h("summary", {}, "证据"),
       h("ul", {}, f.evidence.map((e) => h("li", {}, parseFact(e).text)))) : null))),
+    d.figures?.length ? h("details", { class: "figures" }, h("summary", {}, `核算（${d.figures.length}）`),
+      h("ul", {}, d.figures.map((x) => h("li", {}, x)))) : null,
     d.forbidden?.length ? h("p", { class: "forbidden" }, `已排除：${d.forbidden.map(actionLabel).join("、")}`) : null,
     d.questions?.length ? h("p", { class: "questions" }, "建议追问：", d.questions.join(" ")) : null);
   stamp(el, event);

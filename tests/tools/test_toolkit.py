@@ -51,6 +51,26 @@ def test_read_tool_facts_cite_their_source(sim_db: SimDatabase) -> None:
     assert "光猫状态 = 离线" in text and "LOS" in text and "(PON)" in text
 
 
+def test_boss_states_the_subtotals_remainders_and_dates_a_reply_needs(sim_db: SimDatabase) -> None:
+    by_name = {t.name: t for t in build_backends(sim_db=sim_db).tools(clock, ToolType.READ)}
+    msisdn = profile(sim_db, "unknown_vas")
+    bill = by_name["boss_get_bill"].invoke({"msisdn": msisdn, "month": "2026-10"})
+    by_category: dict[str, float] = {}
+    for item in bill.data["items"]:
+        by_category[item["category"]] = round(by_category.get(item["category"], 0.0) + item["amount_yuan"], 2)
+    text = bill.summary()
+    for category, amount in by_category.items():
+        assert f"2026-10 {category}小计 = {amount}元 (BOSS)" in text
+    usage = by_name["boss_get_data_usage"].invoke({"msisdn": msisdn}).data
+    left = round(max(0.0, usage["quota_mb"] - usage["used_mb"]), 1)
+    assert f"{usage['month']}国内剩余流量 = {left}MB (BOSS)" in by_name["boss_get_data_usage"].invoke(
+        {"msisdn": msisdn}).summary()
+    contracted = sim_db.one("SELECT msisdn, contract_until FROM subscribers WHERE contract_until IS NOT NULL LIMIT 1")
+    assert contracted is not None
+    account = by_name["boss_get_account"].invoke({"msisdn": contracted["msisdn"]}).summary()
+    assert f"合约期至 = {contracted['contract_until']} (BOSS)" in account
+
+
 def test_a_failing_system_gives_a_degraded_result_naming_it(sim_db: SimDatabase) -> None:
     backends = build_backends(sim_db=sim_db, faults={System.AAA: FaultConfig(error_rate=1.0)})
     by_name = {t.name: t for t in backends.tools(clock)}

@@ -53,6 +53,7 @@ class BossToolkit(Toolkit):
             _fact("实名登记", s.real_name_verified, "subscriber.real_name"),
             _fact("星级", s.star_level, "subscriber.star_level", "星"),
             _fact("归属地", f"{s.province}{s.city}{s.district}", "subscriber.region"),
+            *([_fact("合约期至", s.contract_until, "subscriber.contract_until")] if s.contract_until else []),
         ]
         return ToolResult(tool="boss_get_account", system=SYS, ok=True, facts=facts, data=s.model_dump())
 
@@ -87,10 +88,15 @@ class BossToolkit(Toolkit):
             month: Billing month YYYY-MM; the current month when omitted.
 
         Returns:
-            Facts for the total and each item.
+            Facts for the total, each category's subtotal (套餐及固定费小计 = 69.0元) and each item.
         """
         bill = self.client.get_bill(msisdn, self._month(month))
         facts = [_fact(f"{bill.month}账单合计", bill.total_yuan, f"bill.{bill.month}.total", "元")]
+        subtotals: dict[str, float] = {}
+        for i in bill.items:
+            subtotals[i.category] = round(subtotals.get(i.category, 0.0) + i.amount_yuan, 2)
+        facts += [_fact(f"{bill.month} {category}小计", amount, f"bill.{bill.month}.subtotal.{category}", "元")
+                  for category, amount in subtotals.items()]
         facts += [
             _fact(f"{bill.month} {i.category}", f"{i.item_name} {i.amount_yuan}元", f"bill.{bill.month}.item.{n}")
             for n, i in enumerate(bill.items)
@@ -113,6 +119,7 @@ class BossToolkit(Toolkit):
         facts = [
             _fact(f"{u.month}国内流量额度", u.quota_mb, f"{ref}.quota", "MB"),
             _fact(f"{u.month}国内已用流量", u.used_mb, f"{ref}.used", "MB"),
+            _fact(f"{u.month}国内剩余流量", round(max(0.0, u.quota_mb - u.used_mb), 1), f"{ref}.left", "MB"),
             _fact(f"{u.month}套餐外流量", u.overage_mb, f"{ref}.overage", "MB"),
             _fact(f"{u.month}套餐外流量费", u.overage_fee_yuan, f"{ref}.overage_fee", "元"),
             _fact(f"{u.month}国际漫游流量", u.roaming_mb, f"{ref}.roaming", "MB"),

@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from copilot.playbooks.engine import Diagnosis, PlaybookEngine
+from copilot.playbooks.engine import FIGURE_SOURCE, Diagnosis, PlaybookEngine
 from copilot.playbooks.schema import Playbook, load_playbooks
 from knowledge.vocabulary import Vocabulary, load_vocabulary
 from tests.conftest import AS_OF, profile
@@ -85,7 +85,7 @@ def assert_complete(d: Diagnosis) -> None:
     """Every read answered, every rule judged, every finding cites its facts, nothing left unfilled."""
     assert all(r.ok for r in d.reads), [(r.id, r.error) for r in d.reads if not r.ok]
     assert not d.unknown, d.unknown
-    tools = {r.tool for r in d.reads}
+    tools = {r.tool for r in d.reads} | ({FIGURE_SOURCE} if d.figures else set())
     for finding in d.findings:
         assert finding.evidence, finding
         assert all(e.split(":")[0] in tools for e in finding.evidence), finding.evidence

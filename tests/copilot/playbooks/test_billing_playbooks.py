@@ -164,6 +164,10 @@ def test_a_partner_vas_is_flagged_unsubscribed_and_refund_offered_with_what_it_c
     assert d.actions[0].needs_confirmation and d.actions[0].tool == "boss_unsubscribe_vas"
     assert vas["product_id"] in d.actions[1].params["description"]
     assert f"一共扣了{spoken(charged)}元" in d.reply and vas["channel"] in d.reply
+    parts = [round(sum(i["amount_yuan"] for i in b["items"] if i["product_id"] == vas["product_id"]), 2) for b in bills]
+    figure = (f"近两月扣费合计 = {spoken(charged)}元（{vas['product_name']}：{LAST_MONTH}账单{spoken(parts[0])}元+"
+              f"{MONTH}账单{spoken(parts[1])}元）")
+    assert figure in d.figures and f"核算: {figure}" in d.findings[1].evidence
     assert any(vas["product_name"] in q for q in d.questions)
 
 
