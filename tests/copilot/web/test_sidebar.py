@@ -130,6 +130,20 @@ def test_outage_area_caller_gets_the_red_script_and_no_repair_action(server: Ser
     expect(page.locator("#diagnosis .forbidden")).to_contain_text("派发报修工单")
 
 
+def test_a_worked_out_amount_is_shown_with_its_arithmetic(server: Served, page: Page) -> None:
+    start_demo(page, server.url, "vas_unknown")
+    expect(page.locator("body[data-demo=done]")).to_have_count(1)
+    figures = page.locator("#diagnosis details.figures")
+    expect(figures.locator("summary")).to_contain_text("核算")
+    figures.locator("summary").click()
+    total = figures.locator("li", has_text="近两月扣费合计")
+    expect(total).to_be_visible()
+    amount = re.search(r"近两月扣费合计 = ([\d.]+)元（.+账单[\d.]+元\+.+账单[\d.]+元）", total.inner_text())
+    assert amount, total.inner_text()
+    expect(page.locator("#reply")).to_contain_text(f"一共扣了{amount.group(1)}元")
+    expect(page.locator('#reply li.action[data-action^="unsubscribe_vas"]')).to_be_visible()
+
+
 @pytest.fixture
 def pon_down(sim_path: Path, kb_dir: Path, tmp_path: Path, trained: Path) -> Iterator[Served]:
     yield from serve(own_settings(sim_path, kb_dir, tmp_path, sim_faults={"PON": FaultConfig(error_rate=1.0)}))
