@@ -17,7 +17,9 @@ the three businesses with the strongest lexical match) with a linear model over 
 * ``aspect_cosine``: the dense cosine between the question and what the point's title asks, with the
   business named in it removed ("{业务}的费用在账单哪一项？" -> "的费用在账单哪一项？"), so the question's
   wording meets the FAQ's own question and not the business name it shares with its siblings;
-* ``script``, ``faq``: the kind of document (an emergency script; an FAQ point, 常见问题).
+* ``script``, ``faq``: the kind of document (an emergency script; an FAQ point, 常见问题);
+* ``sound``: the BM25 score (as a share of the best) of the question's pinyin against the title's
+  (`knowledge.phonetic`), for what speech recognition wrote with the wrong characters (宽待 -> 宽带).
 
 The weights are data (``data/rerank.yaml``), fitted on the labelled dev queries by ``knowledge.rerank_fit``.
 """
@@ -38,7 +40,7 @@ from knowledge.schema import NATIONWIDE
 
 DEFAULT_MODEL = Path(__file__).resolve().parent / "data" / "rerank.yaml"
 FEATURES = ("lex", "cosine", "business_lex", "business_cosine", "price", "question_type", "aspect_cosine", "script",
-            "faq")
+            "faq", "sound")
 _PRICE = re.compile(r"(\d+(?:\.\d+)?)元")  # a price in a business name: 全球通畅享套餐158元档
 # A number a caller says that may be a price: "158的那个", "二十块" (20元); not "5G", "3个G", "5天", "100兆"
 _SPOKEN_PRICE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.]|\s*(?:[GgMmBbKk兆天日个年月小分点号岁次秒周]))")
@@ -197,7 +199,7 @@ class Reranker:
         return frozenset(c for c, cues in self._cues.items() if any(cue in text for cue in cues))
 
     def candidates(self, normalized_query: str, query_vector: np.ndarray, allowed: np.ndarray, lex: np.ndarray,
-                   dense: np.ndarray, first_stage: set[int]) -> Candidates:
+                   dense: np.ndarray, first_stage: set[int], sound: np.ndarray | None = None) -> Candidates:
         """The first-stage rows plus every allowed row of the best lexical businesses, with their features.
 
         Args:
@@ -206,7 +208,8 @@ class Reranker:
             allowed: The filter mask.
             lex: BM25 score of every row (0 outside the mask).
             dense: Cosine of every row.
-            first_stage: Rows the first stage ranked (top BM25 and dense matches).
+            first_stage: Rows the first stage ranked (top BM25, dense and sound-alike matches).
+            sound: Sound-alike BM25 score of every row (0 outside the mask); none gives every row 0.
         """
         best = float(lex[allowed].max()) if allowed.any() else 0.0
         lex_share = lex / best if best > 0 else np.zeros_like(lex)
@@ -226,6 +229,8 @@ class Reranker:
         business_phrase = self._business_phrase[self._business[picked]]
         asked = set(_SPOKEN_PRICE.findall(normalized_query))
         price = np.array([bool(asked & self._prices[b]) for b in self._business[picked]], dtype=np.float32)
+        loudest = float(sound[allowed].max()) if sound is not None and allowed.any() else 0.0
+        sound_share = sound[picked] / loudest if sound is not None and loudest > 0 else np.zeros(picked.size)
         features = np.column_stack([
             lex_share[picked],
             dense[picked],
@@ -236,6 +241,7 @@ class Reranker:
             phrase_cos[self._aspect[picked]],
             self._script[picked],
             self._faq[picked],
+            sound_share,
         ]).astype(np.float32)
         return Candidates(picked, features, types)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from knowledge.vocabulary import load_vocabulary
 from tests.conftest import AS_OF, profile
@@ -65,6 +65,11 @@ def test_boss_states_the_subtotals_remainders_and_dates_a_reply_needs(sim_db: Si
     left = round(max(0.0, usage["quota_mb"] - usage["used_mb"]), 1)
     assert f"{usage['month']}国内剩余流量 = {left}MB (BOSS)" in by_name["boss_get_data_usage"].invoke(
         {"msisdn": msisdn}).summary()
+    capped = sim_db.one("SELECT msisdn, month FROM data_usage WHERE speed_capped = 1 ORDER BY month LIMIT 1")
+    assert capped is not None
+    lifted = (date.fromisoformat(f"{capped['month']}-28") + timedelta(days=4)).replace(day=1).isoformat()
+    capped_usage = by_name["boss_get_data_usage"].invoke({"msisdn": capped["msisdn"], "month": capped["month"]})
+    assert f"{capped['month']}限速解除日期 = {lifted} (BOSS)" in capped_usage.summary()
     contracted = sim_db.one("SELECT msisdn, contract_until FROM subscribers WHERE contract_until IS NOT NULL LIMIT 1")
     assert contracted is not None
     account = by_name["boss_get_account"].invoke({"msisdn": contracted["msisdn"]}).summary()
