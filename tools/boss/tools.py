@@ -127,8 +127,8 @@ class BossToolkit(Toolkit):
             _fact(f"{u.month}已达量限速", u.speed_capped, f"{ref}.speed_capped"),
         ]
         if u.speed_capped:  # the cap lifts when the next billing month starts
-            year, month = int(u.month[:4]), int(u.month[5:7])
-            lifted = f"{year + month // 12}-{month % 12 + 1:02d}-01"
+            year, number = int(u.month[:4]), int(u.month[5:7])
+            lifted = f"{year + number // 12}-{number % 12 + 1:02d}-01"
             facts.append(_fact(f"{u.month}限速解除日期", lifted, f"{ref}.cap_lifted"))
         return ToolResult(tool="boss_get_data_usage", system=SYS, ok=True, facts=facts, data=u.model_dump())
 
