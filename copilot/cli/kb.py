@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -14,6 +14,9 @@ from rich.table import Table
 
 from copilot.backends import product_clock
 from copilot.settings import get_settings
+
+if TYPE_CHECKING:
+    from knowledge.corpus import OutageRef
 
 app = typer.Typer(help="The knowledge base: knowledge points, emergency scripts, bulletins.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -36,20 +39,13 @@ def _fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-@app.command()
-def generate(
-    seed: Annotated[int, typer.Option(help="Random seed")] = 7,
-    out: Annotated[Path | None, typer.Option(help="Corpus directory (default: <kb>/corpus)")] = None,
-    as_of: Annotated[str | None, typer.Option(help="Last day of the month of scripts (default: the product's today)")]
-    = None,
-) -> None:
-    """Generate the demo corpus: 10,000+ points, a month of daily scripts, bulletins, a labelled query set."""
+def _day_and_outages(as_of: str | None) -> tuple[date, list[OutageRef]]:
+    """The corpus day (given, or the product's today) and the simulator's outages of the month before it."""
     from copilot.backends import open_backends
-    from knowledge.corpus import OutageRef, generate_corpus
+    from knowledge.corpus import OutageRef
 
     settings = get_settings()
-    clock = product_clock(settings)
-    day = datetime.fromisoformat(as_of).date() if as_of else clock().date()
+    day = datetime.fromisoformat(as_of).date() if as_of else product_clock(settings)().date()
     outages: list[OutageRef] = []
     try:
         backends, _ = open_backends(settings)
@@ -58,6 +54,21 @@ def generate(
         outages = [OutageRef.model_validate(o.model_dump()) for o in backends.coverage.list_outages(since, until)]
     except FileNotFoundError:
         console.print("[yellow]未找到模拟后台数据库：应急口径不关联故障通告（先运行 hotline sim generate）[/yellow]")
+    return day, outages
+
+
+@app.command()
+def generate(
+    seed: Annotated[int, typer.Option(help="Random seed")] = 7,
+    out: Annotated[Path | None, typer.Option(help="Corpus directory (default: <kb>/corpus)")] = None,
+    as_of: Annotated[str | None, typer.Option(help="Last day of the month of scripts (default: the product's today)")]
+    = None,
+) -> None:
+    """Generate the demo corpus: 10,000+ points, a month of daily scripts, bulletins, a labelled query set."""
+    from knowledge.corpus import generate_corpus
+
+    settings = get_settings()
+    day, outages = _day_and_outages(as_of)
     root = out or settings.kb_path / "corpus"
     counts = generate_corpus(root, seed=seed, as_of=day, outages=outages)
     typer.echo(json.dumps({"out": str(root), "as_of": day.isoformat(), "outages": len(outages), **counts},
@@ -188,6 +199,33 @@ def search(
         return
     for h in hits:
         typer.echo(f"{h.rank}. [{h.id}] {h.title}  ({h.region}, {h.score})  {h.why}")
+
+
+@app.command()
+def queries(
+    out: Annotated[Path, typer.Option(help="Where to write the fresh queries (JSONL)")],
+    draw: Annotated[int, typer.Option(help="Seed of the fresh draw (not the corpus seed)")] = 1007,
+    seed: Annotated[int, typer.Option(help="Seed the corpus was generated with")] = 7,
+    corpus: Annotated[Path | None, typer.Option(help="Corpus directory (default: <kb>/corpus)")] = None,
+    as_of: Annotated[str | None, typer.Option(help="The corpus day (default: the product's today)")] = None,
+) -> None:
+    """Draw a fresh labelled query set over the corpus, to check that tuning on dev carries over.
+
+    Then: hotline kb bench --queries OUT --split all --json
+    """
+    from knowledge.corpus.build import CorpusMismatch, draw_queries
+
+    day, outages = _day_and_outages(as_of)
+    root = corpus or get_settings().kb_path / "corpus"
+    try:
+        fresh = draw_queries(root, seed=seed, draw=draw, as_of=day, outages=outages)
+    except CorpusMismatch as exc:
+        _fail(str(exc), 2)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in fresh), encoding="utf-8")
+    tmp.replace(out)
+    typer.echo(json.dumps({"out": str(out), "draw": draw, "queries": len(fresh)}, ensure_ascii=False))
 
 
 @app.command()

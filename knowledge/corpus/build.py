@@ -14,11 +14,13 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from knowledge.corpus.bulletins import pending_bulletin, plan_bulletins, write_bulletins
 from knowledge.corpus.points import draft_points, render
 from knowledge.corpus.queries import build_queries
 from knowledge.corpus.scripts import OutageRef, generate_scripts
+from knowledge.schema import KnowledgePoint
 
 
 @dataclass(frozen=True)
@@ -43,13 +45,18 @@ def _write_jsonl(path: Path, lines: list[str]) -> None:
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
 
 
-def _build(paths: CorpusPaths, seed: int, as_of: date, outages: list[OutageRef]) -> dict[str, int]:
+def _draft(seed: int, as_of: date, outages: list[OutageRef]) -> tuple[Any, Any, Any, Any, list[KnowledgePoint]]:
+    """Drafts, scripts, the month's bulletins (which expire and re-issue drafts), the pending one, the points."""
     drafting = draft_points(seed, as_of)
     scripts = generate_scripts(seed, as_of, outages)
     planned = plan_bulletins(seed, as_of, drafting, scripts)
     last = re.search(r"〕(\d+)号", planned[-1].bulletin.bulletin_id)
     pending = pending_bulletin(seed, as_of, drafting, int(last.group(1)) + 1 if last else 1)
-    points = [render(d, seed) for d in drafting.drafts]
+    return drafting, scripts, planned, pending, [render(d, seed) for d in drafting.drafts]
+
+
+def _build(paths: CorpusPaths, seed: int, as_of: date, outages: list[OutageRef]) -> dict[str, int]:
+    drafting, scripts, planned, pending, points = _draft(seed, as_of, outages)
     topic_of = {d.id: d.topic for d in drafting.drafts}
     ids = [p.id for p in points]
     if len(set(ids)) != len(ids):
@@ -67,6 +74,50 @@ def _build(paths: CorpusPaths, seed: int, as_of: date, outages: list[OutageRef])
         "queries_dev": sum(q["split"] == "dev" for q in queries),
         "queries_script": sum(q["kind"] == "script" for q in queries),
     }
+
+
+class CorpusMismatch(ValueError):
+    """The corpus on disk is not the one these generator inputs write."""
+
+
+def draw_queries(root: Path, *, seed: int, draw: int, as_of: date, outages: list[OutageRef]
+                 ) -> list[dict[str, object]]:
+    """A fresh labelled query set over an existing corpus, drawn with another seed.
+
+    The lexicon and the rerank weights are tuned on the dev split of ``queries.jsonl``; a second draw of the
+    query generator over the same points measures whether that tuning carries over to questions nobody looked
+    at. Queries that also occur in ``queries.jsonl`` are left out; the rest are marked ``split: fresh``.
+
+    Args:
+        root: The corpus folder.
+        seed: The seed the corpus was generated with.
+        draw: Seed of the fresh draw; must differ from ``seed``.
+        as_of: The day the corpus was generated for.
+        outages: The outages it was generated with (the corpus is checked against all three inputs).
+
+    Raises:
+        CorpusMismatch: The corpus on disk was not generated with these inputs, or ``draw`` equals ``seed``.
+    """
+    if draw == seed:
+        raise CorpusMismatch(f"新抽样的种子 {draw} 与语料种子相同，抽出的就是原查询集")
+    paths = CorpusPaths.under(root)
+    drafting, scripts, _, _, points = _draft(seed, as_of, outages)
+    try:
+        on_disk = paths.points.read_text(encoding="utf-8").splitlines()
+        disk_scripts = paths.scripts.read_text(encoding="utf-8").splitlines()
+        standard = {json.loads(line)["query"] for line in paths.queries.read_text(encoding="utf-8").splitlines()
+                    if line}
+    except (OSError, ValueError, KeyError) as exc:
+        raise CorpusMismatch(f"{root}: 无法读取语料: {exc}") from None
+    if on_disk != [p.model_dump_json() for p in points] or disk_scripts != [s.model_dump_json()
+                                                                           for s in scripts.scripts]:
+        raise CorpusMismatch(f"{root} 不是以种子 {seed}、日期 {as_of} 及当前故障通告生成的语料（知识点或口径不一致）")
+    fresh = []
+    for q in build_queries(draw, as_of, points, {d.id: d.topic for d in drafting.drafts}, scripts):
+        if q["query"] in standard:
+            continue
+        fresh.append({**q, "id": f"F{q['id'][1:]}", "split": "fresh"})
+    return fresh
 
 
 def generate_corpus(root: Path, *, seed: int, as_of: date, outages: list[OutageRef]) -> dict[str, int]:

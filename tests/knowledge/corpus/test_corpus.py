@@ -266,3 +266,22 @@ def test_failure_leaves_existing_corpus(tmp_path: Path, monkeypatch: pytest.Monk
         generate_corpus(root, seed=SEED, as_of=AS_OF, outages=OUTAGES)
     assert _snapshot(root) == {"knowledge_points.jsonl": b"previous\n"}
     assert [p.name for p in tmp_path.iterdir()] == ["corpus"]
+
+
+def test_a_fresh_draw_labels_new_questions_over_the_same_corpus(paths: CorpusPaths) -> None:
+    from knowledge.corpus.build import CorpusMismatch, draw_queries
+
+    points = {p["id"]: KnowledgePoint.model_validate(p) for p in map(json.loads, paths.points.read_text().splitlines())}
+    scripts = {s["id"]: EmergencyScript.model_validate(s)
+               for s in map(json.loads, paths.scripts.read_text().splitlines())}
+    standard = {json.loads(line)["query"] for line in paths.queries.read_text().splitlines()}
+    fresh = draw_queries(paths.root, seed=SEED, draw=SEED + 1000, as_of=AS_OF, outages=OUTAGES)
+    assert len(fresh) >= 500
+    assert all(q["split"] == "fresh" and q["query"] not in standard for q in fresh)
+    for q in fresh:
+        check_relevance(q, points, scripts)
+    assert fresh == draw_queries(paths.root, seed=SEED, draw=SEED + 1000, as_of=AS_OF, outages=OUTAGES)
+    with pytest.raises(CorpusMismatch, match="种子"):
+        draw_queries(paths.root, seed=SEED + 1, draw=SEED + 1000, as_of=AS_OF, outages=OUTAGES)
+    with pytest.raises(CorpusMismatch, match="相同"):
+        draw_queries(paths.root, seed=SEED, draw=SEED, as_of=AS_OF, outages=OUTAGES)
