@@ -65,7 +65,7 @@ class Diagnosis(BaseModel):
                                          description="Searches for the know-how the findings call for")
     figures: list[str] = Field(default_factory=list,
                                description="Values worked out from the facts, with the arithmetic, e.g. "
-                                           "近两月扣费合计 = 30元（10月15元 + 11月15元）")
+                                           "近两月扣费合计 = 30元（2026-10账单15元+2026-11账单15元）")
 
 
 FIGURE_SOURCE = "核算"  # how evidence names a figure the playbook worked out ("核算: 近两月扣费合计 = 30元（…）")

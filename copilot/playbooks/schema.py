@@ -70,8 +70,8 @@ class Figure(BaseModel):
     """A value the playbook works out from the reads (a sum, a remainder, a saving), shown with its arithmetic.
 
     The reply may only state numbers the systems returned; a number it works out (近两个月一共扣了30元) is a
-    figure first, so that the card shows it beside the facts it comes from (``近两月扣费合计 = 30元（10月15元 +
-    11月15元）``) and the agent can check it before reading it out.
+    figure first, so that the card shows it beside the facts it comes from (``近两月扣费合计 = 30元（2026-10账单15元+
+    2026-11账单15元）``) and the agent can check it before reading it out.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -79,7 +79,7 @@ class Figure(BaseModel):
     label: str = Field(min_length=2, description="What the value is, e.g. 近两月扣费合计")
     value: str = Field(min_length=1, description="The value with its unit, a template, e.g. {num(charged)}元")
     how: str = Field(min_length=2, description="The arithmetic over the facts it uses, a template, "
-                                               "e.g. {last.month}{num(a)}元 + {now.month}{num(b)}元")
+                                               "e.g. {last_month}账单{num(a)}元+{month}账单{num(b)}元")
     when: str = Field(default="True", description="Condition: the figure is worked out only when it holds")
 
 
