@@ -44,6 +44,8 @@ The playbooks also see the call's risks (``slots.risks``: every risk raised so f
 emotion (``slots.emotion``: the strongest shown so far, calm < anxious < angry), so that a rule can escalate a
 threatening or furious caller. Both only grow during a call, so they re-run the diagnosis at most a few times."""
 EMOTION_LEVELS = ("calm", "anxious", "angry")
+TURN_RISKS = frozenset({"third_party_number"})
+"""Risks about one request, not the caller: they do not carry over to later turns."""
 LLM_OVERRIDES_BELOW = 0.5
 """The model's intent replaces the classifier's only when the classifier is less sure than this."""
 Region = tuple[str | None, str | None, str | None]
@@ -114,9 +116,12 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         return {"diagnosed_intent": intent, "diagnosed_slots": slots, "diagnosis": d.model_dump()}
 
     def call_risks(state: CallState) -> list[str]:
-        """The risks raised anywhere in the call so far (a threat made once still stands), with this turn's."""
-        said = [u["text"] for u in state.transcript if u["speaker"] == "caller"]
-        earlier = [r for text in said for r in services.risks.detect(text)]
+        """The risks raised anywhere in the call so far (a threat made once still stands), with this turn's.
+
+        The last diagnosis holds the call's risks up to the turn before, so no earlier line is read again; a
+        request about someone else's number stands for the turn that makes it only.
+        """
+        earlier = [r for r in state.diagnosed_slots.get("risks", []) if r not in TURN_RISKS]
         return sorted(set(earlier) | set(state.risks))
 
     def call_emotion(state: CallState) -> str:
