@@ -14,13 +14,12 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-from knowledge.corpus.bulletins import pending_bulletin, plan_bulletins, write_bulletins
-from knowledge.corpus.points import draft_points, render
+from knowledge.corpus.bulletins import Planned, pending_bulletin, plan_bulletins, write_bulletins
+from knowledge.corpus.points import Drafting, Topic, draft_points, render
 from knowledge.corpus.queries import build_queries
-from knowledge.corpus.scripts import OutageRef, generate_scripts
-from knowledge.schema import KnowledgePoint
+from knowledge.corpus.scripts import OutageRef, Scripts, generate_scripts
+from knowledge.schema import Bulletin, KnowledgePoint
 
 
 @dataclass(frozen=True)
@@ -45,25 +44,40 @@ def _write_jsonl(path: Path, lines: list[str]) -> None:
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
 
 
-def _draft(seed: int, as_of: date, outages: list[OutageRef]) -> tuple[Any, Any, Any, Any, list[KnowledgePoint]]:
-    """Drafts, scripts, the month's bulletins (which expire and re-issue drafts), the pending one, the points."""
+@dataclass(frozen=True)
+class _Drafted:
+    """Everything one set of generator inputs makes, before anything is written."""
+
+    drafting: Drafting  # the drafts, with the month's bulletins applied (they expire and re-issue points)
+    scripts: Scripts
+    planned: list[Planned]  # the month's bulletins
+    pending: Bulletin  # the bulletin of as-of + 1, not applied
+    points: list[KnowledgePoint]
+
+    @property
+    def topic_of(self) -> dict[str, Topic]:
+        """Each point's topic (what the query generator asks about it)."""
+        return {d.id: d.topic for d in self.drafting.drafts}
+
+
+def _draft(seed: int, as_of: date, outages: list[OutageRef]) -> _Drafted:
     drafting = draft_points(seed, as_of)
     scripts = generate_scripts(seed, as_of, outages)
     planned = plan_bulletins(seed, as_of, drafting, scripts)
     last = re.search(r"〕(\d+)号", planned[-1].bulletin.bulletin_id)
     pending = pending_bulletin(seed, as_of, drafting, int(last.group(1)) + 1 if last else 1)
-    return drafting, scripts, planned, pending, [render(d, seed) for d in drafting.drafts]
+    return _Drafted(drafting, scripts, planned, pending, [render(d, seed) for d in drafting.drafts])
 
 
 def _build(paths: CorpusPaths, seed: int, as_of: date, outages: list[OutageRef]) -> dict[str, int]:
-    drafting, scripts, planned, pending, points = _draft(seed, as_of, outages)
-    topic_of = {d.id: d.topic for d in drafting.drafts}
+    drafted = _draft(seed, as_of, outages)
+    scripts, planned, pending, points = drafted.scripts, drafted.planned, drafted.pending, drafted.points
     ids = [p.id for p in points]
     if len(set(ids)) != len(ids):
         raise RuntimeError("知识点编号重复")
     _write_jsonl(paths.points, [p.model_dump_json() for p in points])
     _write_jsonl(paths.scripts, [s.model_dump_json() for s in scripts.scripts])
-    queries = build_queries(seed, as_of, points, topic_of, scripts)
+    queries = build_queries(seed, as_of, points, drafted.topic_of, scripts)
     _write_jsonl(paths.queries, [json.dumps(q, ensure_ascii=False) for q in queries])
     formats = write_bulletins(planned, pending, paths.bulletins)
     days = Counter(s.id[3:11] for s in scripts.scripts)
@@ -101,7 +115,7 @@ def draw_queries(root: Path, *, seed: int, draw: int, as_of: date, outages: list
     if draw == seed:
         raise CorpusMismatch(f"新抽样的种子 {draw} 与语料种子相同，抽出的就是原查询集")
     paths = CorpusPaths.under(root)
-    drafting, scripts, _, _, points = _draft(seed, as_of, outages)
+    drafted = _draft(seed, as_of, outages)
     try:
         on_disk = paths.points.read_text(encoding="utf-8").splitlines()
         disk_scripts = paths.scripts.read_text(encoding="utf-8").splitlines()
@@ -109,11 +123,11 @@ def draw_queries(root: Path, *, seed: int, draw: int, as_of: date, outages: list
                     if line}
     except (OSError, ValueError, KeyError) as exc:
         raise CorpusMismatch(f"{root}: 无法读取语料: {exc}") from None
-    if on_disk != [p.model_dump_json() for p in points] or disk_scripts != [s.model_dump_json()
-                                                                           for s in scripts.scripts]:
+    if on_disk != [p.model_dump_json() for p in drafted.points] or disk_scripts != [
+            s.model_dump_json() for s in drafted.scripts.scripts]:
         raise CorpusMismatch(f"{root} 不是以种子 {seed}、日期 {as_of} 及当前故障通告生成的语料（知识点或口径不一致）")
     fresh = []
-    for q in build_queries(draw, as_of, points, {d.id: d.topic for d in drafting.drafts}, scripts):
+    for q in build_queries(draw, as_of, drafted.points, drafted.topic_of, drafted.scripts):
         if q["query"] in standard:
             continue
         fresh.append({**q, "id": f"F{q['id'][1:]}", "split": "fresh"})
