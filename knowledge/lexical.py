@@ -14,6 +14,7 @@ from knowledge.numbers import normalize_numbers
 
 DEFAULT_LEXICON = Path(__file__).resolve().parent / "data" / "lexicon.yaml"
 _KEEP = re.compile(r"[\w\u4e00-\u9fff]")
+_CHINESE = re.compile(r"[\u4e00-\u9fff]+")
 
 
 class LexiconError(ValueError):
@@ -96,9 +97,15 @@ class Tokenizer:
             text = self._dialect_words.sub(lambda m: self._dialect[m.group(0)], text)
         return normalize_numbers(text)
 
-    def tokens(self, text: str) -> list[str]:
-        """Search tokens of a text: words, plus each synonym's canonical word."""
-        text = self.normalize(text)
+    def tokens(self, text: str, *, normalized: bool = False) -> list[str]:
+        """Search tokens of a text: words, plus each synonym's canonical word.
+
+        Args:
+            text: The text.
+            normalized: The text is already what `normalize` writes (it is not normalized twice).
+        """
+        if not normalized:
+            text = self.normalize(text)
         out: list[str] = []
         for raw in self._jieba.cut_for_search(text):
             token = raw.strip().lower()
@@ -109,6 +116,18 @@ class Tokenizer:
             if canonical is not None and canonical != token:
                 out.append(canonical.lower())
         return out
+
+
+    def pieces(self, normalized: str) -> list[tuple[str, bool]]:
+        """The words jieba cuts a normalized text into, each with whether it is unsure.
+
+        Unsure is Chinese that is not a stopword and is either a lone character or a word jieba's dictionary
+        lacks: where speech recognition's wrong characters of the right sound hide (淘餐, 听 机).
+        """
+        known = self._jieba.FREQ
+        return [(word, bool(_CHINESE.fullmatch(word)) and word not in self._stop
+                 and (len(word) == 1 or not known.get(word)))
+                for word in self._jieba.cut(normalized, HMM=True)]
 
 
 class LexicalIndex:
@@ -143,6 +162,11 @@ class LexicalIndex:
         import bm25s
 
         return cls(tokenizer, bm25s.BM25.load(str(directory), mmap=False))
+
+    def document_frequencies(self) -> dict[str, int]:
+        """How many documents hold each indexed token."""
+        counts = np.diff(self._model.scores["indptr"])
+        return {token: int(counts[i]) for token, i in self._model.vocab_dict.items() if i < counts.size}
 
     def scores(self, query: str | list[str], mask: np.ndarray | None = None) -> np.ndarray:
         """BM25 score of every row for `query` (text, or its tokens); rows outside `mask` score 0."""

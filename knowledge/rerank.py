@@ -21,7 +21,8 @@ the three businesses with the strongest lexical match) with a linear model over 
 * ``sound``: the BM25 score (as a share of the best) of the question's pinyin against the title's
   (`knowledge.phonetic`), for what speech recognition wrote with the wrong characters (宽待 -> 宽带).
 
-The weights are data (``data/rerank.yaml``), fitted on the labelled dev queries by ``knowledge.rerank_fit``.
+The weights are data (``data/rerank.yaml``), fitted by ``knowledge.rerank_fit`` on fresh labelled draws
+(``hotline kb queries --draw 3001`` ... ``3004``), never on the test split the benchmark reports.
 """
 
 from __future__ import annotations

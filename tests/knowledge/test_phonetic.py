@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from knowledge.phonetic import PhoneticIndex, sound_tokens, title_text
+from knowledge.lexical import Tokenizer
+from knowledge.phonetic import PhoneticIndex, Respeller, sound_tokens, title_text
 from tests.knowledge.conftest import NOW, small_corpus
 from tests.knowledge.test_store import Make
 
@@ -35,3 +36,28 @@ def test_hybrid_search_finds_a_misheard_question_by_its_sound(make_store: Make) 
     hits = s.search("鞋好转往要什么条件", province="江西省", city="南昌市", at=NOW, k=3)
     assert hits[0].id == "KP-XH-00001", [h.title for h in hits]
     assert hits[0].why.get("sound_rank") == 1
+
+
+def test_a_misheard_word_is_respelled_into_the_corpus_word_of_its_sound(tokenizer: Tokenizer) -> None:
+    respeller = Respeller({"套餐": 900, "停机": 40, "扣钱": 12, "网速": 30, "信号": 25, "掏": 90, "稀有": 2})
+    text, changes = respeller.respell(tokenizer.pieces(tokenizer.normalize("我那个淘餐怎么又口钱了")))
+    assert text == "我那个套餐怎么又扣钱了" and changes == {"淘餐": "套餐", "口钱": "扣钱"}
+    text, _ = respeller.respell(tokenizer.pieces("手机听机了王速好慢"))
+    assert text == "手机停机了网速好慢"
+
+
+def test_words_the_dictionary_knows_and_rare_sounds_are_left_alone(tokenizer: Tokenizer) -> None:
+    respeller = Respeller({"信号": 25, "稀有": 4, "阿拉伯": 8})
+    assert respeller.respell(tokenizer.pieces("新号码怎么激活")) == ("新号码怎么激活", {})  # 号码 is a word
+    assert respeller.respell(tokenizer.pieces("稀友号码"))[1] == {}  # 稀有 is in 4 documents only
+    assert Respeller({"稀有": 5}).respell(tokenizer.pieces("稀友号码"))[1] == {"稀友": "稀有"}
+    assert respeller.respell(tokenizer.pieces(tokenizer.normalize("阿拉去阿拉伯漫游")))[0] == "我们去阿拉伯漫游"
+
+
+def test_search_says_what_it_heard_a_misspelled_word_as(make_store: Make) -> None:
+    store, _ = make_store()
+    store.build(small_corpus(), note="t")
+    s = store.open()
+    hits = s.search("收机上不了网怎么办", province="广东省", city="广州市", at=NOW, k=3)
+    assert hits[0].id == "KP-GPRS-00003", [h.title for h in hits]
+    assert hits[0].why["heard_as"] == {"收机": "手机"}
