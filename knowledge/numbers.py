@@ -6,6 +6,7 @@ import re
 
 DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 UNITS = {"十": 10, "百": 100, "千": 1000}
+_SHORTENED = {"百": 10, "千": 100, "万": 1000}  # 二百四: the 四 is 四十
 _RUN = re.compile(
     r"[零〇一二两三四五六七八九十百千万]{2,}"  # a run of numerals
     r"|[零〇一二两三四五六七八九十百千](?=[块元档个G兆分天号月年岁]|个G)"  # or one, followed by a unit
@@ -16,7 +17,11 @@ _MEGA = re.compile(r"(\d+)\s*兆")
 
 
 def chinese_to_int(text: str) -> int | None:
-    """Value of a Chinese numeral ("两百九十九" -> 299, "十五" -> 15, "一二八" -> 128), or None."""
+    """Value of a Chinese numeral ("两百九十九" -> 299, "十五" -> 15, "一二八" -> 128), or None.
+
+    A last digit straight after 百, 千 or 万 counts in the next unit down, as callers shorten numbers:
+    "二百四" is 240, "三千五" 3,500, "一万二" 12,000 (but "二百零四" is 204).
+    """
     if not text:
         return None
     if all(c in DIGITS for c in text):  # digit by digit, as numbers are read out: 一二八
@@ -33,6 +38,8 @@ def chinese_to_int(text: str) -> int | None:
             section, current = 0, 0
         else:
             return None
+    if len(text) >= 2 and text[-1] in DIGITS and text[-1] not in "零〇" and text[-2] in _SHORTENED:
+        current *= _SHORTENED[text[-2]]
     return total + section + current
 
 

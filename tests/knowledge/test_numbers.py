@@ -1,0 +1,22 @@
+"""Spoken numbers become digits the way a caller means them."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.numbers import chinese_to_int, normalize_numbers
+
+
+@pytest.mark.parametrize(("spoken", "value"), [
+    ("两百九十九", 299), ("十五", 15), ("一二八", 128), ("一百", 100), ("两万", 20000), ("一万零五百", 10500),
+    ("二百四", 240), ("三千五", 3500), ("一万二", 12000), ("一万五千三", 15300), ("二百零四", 204), ("一百零八", 108),
+])
+def test_a_spoken_number_has_the_value_a_caller_means(spoken: str, value: int) -> None:
+    assert chinese_to_int(spoken) == value
+
+
+def test_a_caller_shortening_a_number_is_not_misread() -> None:
+    assert normalize_numbers("我这个月又多了二百四 是不是漫游了") == "我这个月又多了240 是不是漫游了"
+    assert normalize_numbers("一百二十八的套餐送五个G") == "128的套餐送5GB"
+    assert normalize_numbers("扣了八块钱，宽带一百兆") == "扣了8元，宽带100M"
+    assert chinese_to_int("两千x") is None
