@@ -117,7 +117,6 @@ class Tokenizer:
                 out.append(canonical.lower())
         return out
 
-
     def pieces(self, normalized: str) -> list[tuple[str, bool]]:
         """The words jieba cuts a normalized text into, each with whether it is unsure.
 
