@@ -39,6 +39,11 @@ def _syllable(char: str) -> str:
     return "".join(c for c in first if not unicodedata.combining(c))
 
 
+def sound_key(word: str) -> tuple[str, ...]:
+    """A word's toneless pinyin, one syllable per character."""
+    return tuple(_syllable(c) for c in word)
+
+
 def sound_tokens(text: str) -> list[str]:
     """Pinyin syllables and adjacent syllable pairs of the Chinese in `text`; letters and digits as they are.
 
@@ -50,7 +55,7 @@ def sound_tokens(text: str) -> list[str]:
         if run[0] < "\u4e00":
             out.append(run)
             continue
-        syllables = [_syllable(c) for c in run]
+        syllables = sound_key(run)
         out += syllables
         out += [f"{a}_{b}" for a, b in pairwise(syllables)]
     return out
@@ -59,11 +64,6 @@ def sound_tokens(text: str) -> list[str]:
 def title_text(title: str) -> str:
     """What a title asks, without the region a variant adds (（江西）)."""
     return _REGION_SUFFIX.sub("", title)
-
-
-def sound_key(word: str) -> tuple[str, ...]:
-    """A word's toneless pinyin, one syllable per character."""
-    return tuple(_syllable(c) for c in word)
 
 
 class Respeller:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from knowledge.lexical import Tokenizer
 from knowledge.phonetic import PhoneticIndex, Respeller, sound_tokens, title_text
+from knowledge.search import Searcher
 from tests.knowledge.conftest import NOW, small_corpus
 from tests.knowledge.test_store import Make
 
@@ -29,11 +31,15 @@ def test_misheard_words_meet_the_title_they_sound_like() -> None:
     assert not index.scores("hello").any()
 
 
-def test_hybrid_search_finds_a_misheard_question_by_its_sound(make_store: Make) -> None:
+@pytest.fixture
+def searcher(make_store: Make) -> Searcher:
     store, _ = make_store()
     store.build(small_corpus(), note="t")
-    s = store.open()
-    hits = s.search("鞋好转往要什么条件", province="江西省", city="南昌市", at=NOW, k=3)
+    return store.open()
+
+
+def test_hybrid_search_finds_a_misheard_question_by_its_sound(searcher: Searcher) -> None:
+    hits = searcher.search("鞋好转往要什么条件", province="江西省", city="南昌市", at=NOW, k=3)
     assert hits[0].id == "KP-XH-00001", [h.title for h in hits]
     assert hits[0].why.get("sound_rank") == 1
 
@@ -54,10 +60,7 @@ def test_words_the_dictionary_knows_and_rare_sounds_are_left_alone(tokenizer: To
     assert respeller.respell(tokenizer.pieces(tokenizer.normalize("阿拉去阿拉伯漫游")))[0] == "我们去阿拉伯漫游"
 
 
-def test_search_says_what_it_heard_a_misspelled_word_as(make_store: Make) -> None:
-    store, _ = make_store()
-    store.build(small_corpus(), note="t")
-    s = store.open()
-    hits = s.search("收机上不了网怎么办", province="广东省", city="广州市", at=NOW, k=3)
+def test_search_says_what_it_heard_a_misspelled_word_as(searcher: Searcher) -> None:
+    hits = searcher.search("收机上不了网怎么办", province="广东省", city="广州市", at=NOW, k=3)
     assert hits[0].id == "KP-GPRS-00003", [h.title for h in hits]
     assert hits[0].why["heard_as"] == {"收机": "手机"}
