@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from copilot.playbooks.expr import Failed, Ok, Unknown, condition, evaluate, render, wrap
 from copilot.playbooks.schema import FIGURES, Playbook, ReadStep
 from knowledge.vocabulary import Vocabulary
-from tools.base.values import ToolResult
+from tools.base.toolkit import call_tool
 
 
 class ReadOutcome(BaseModel):
@@ -148,7 +148,7 @@ class PlaybookEngine:
 
     def _call(self, step: ReadStep, args: dict[str, Any]) -> tuple[ReadOutcome, Any]:
         started = time.perf_counter()
-        result: ToolResult = self.read_tools[step.tool].invoke(args)
+        result = call_tool(self.read_tools[step.tool], args)
         ms = round((time.perf_counter() - started) * 1000, 2)
         if not result.ok:
             message = (result.error or {}).get("message", "查询失败")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import pytest
+from pydantic import ValidationError
+
 from knowledge.vocabulary import load_vocabulary
 from tests.conftest import AS_OF, profile
 from tools.backends import build_backends
 from tools.base.faults import FaultConfig
-from tools.base.toolkit import ToolType
+from tools.base.toolkit import ToolType, call_tool
 from tools.base.values import System, ToolResult
 from tools.sim.db import SimDatabase
 
@@ -108,3 +111,18 @@ def test_write_tool_acts_once_and_reports_the_outcome(sim_db: SimDatabase) -> No
     assert vas["product_id"] not in {s["product_id"] for s in remaining}
     rows = sim_db.query("SELECT actor, result FROM audit_log WHERE operation = 'boss.unsubscribe_vas'")
     assert [(r["actor"], r["result"]) for r in rows] == [("A1", "ok")]
+
+
+def test_a_direct_call_gives_what_invoke_gives_and_checks_the_same_schema(sim_db: SimDatabase) -> None:
+    backends = build_backends(sim_db=sim_db, faults={System.AAA: FaultConfig(error_rate=1.0)})
+    by_name = {t.name: t for t in backends.tools(clock, ToolType.READ)}
+    msisdn = profile(sim_db, "unknown_vas")
+    bill = {"msisdn": msisdn, "month": "2026-10"}
+    direct = call_tool(by_name["boss_get_bill"], bill)
+    assert direct.ok and direct.model_dump() == by_name["boss_get_bill"].invoke(bill).model_dump()
+    failed = call_tool(by_name["aaa_get_data_profile"], {"msisdn": msisdn})
+    assert not failed.ok and failed.error["system"] == "AAA"
+    with pytest.raises(ValidationError, match="msisdn"):
+        call_tool(by_name["boss_get_account"], {})
+    with pytest.raises(ValidationError, match="month"):
+        call_tool(by_name["boss_get_bill"], {"msisdn": msisdn, "month": ["2026-10"]})

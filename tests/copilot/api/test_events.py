@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from copilot.api.app import create_app
+from copilot.api.routers import events as events_router
 from copilot.settings import Settings
 from tests.conftest import ServerThread, profile
 from tests.copilot.api.conftest import event_types, start
@@ -64,3 +66,17 @@ def test_knowledge_arrives_before_a_slow_diagnosis(sim_path: Path, kb_dir: Path,
     types = [e["type"] for e in received]
     assert types == ["utterance", "understanding", "knowledge", "diagnosis", "reply"]
     assert received[2]["data"]["hits"][0]["id"] == "KP-KD-00001"
+
+
+def test_a_quiet_stream_is_kept_open_with_pings(sim_path: Path, kb_dir: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(events_router, "PING_S", 0.05)
+    settings = Settings(sim_db=sim_path, kb_dir=kb_dir, data_dir=tmp_path / "data")
+    msisdn = profile(SimDatabase(sim_path), "gprs_off")
+    with ServerThread(create_app(settings)) as server:
+        httpx.post(f"{server.url}/v1/calls", json={"call_id": "quiet", "msisdn": msisdn, "agent_id": "A1"}
+                   ).raise_for_status()
+        with httpx.stream("GET", f"{server.url}/v1/calls/quiet/events", timeout=10) as stream:
+            assert stream.headers["content-type"].startswith("text/event-stream")
+            lines = stream.iter_lines()
+            assert next(lines) == ": ping"  # nothing said yet: a comment, not an event

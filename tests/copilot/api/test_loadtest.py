@@ -17,7 +17,21 @@ def test_the_call_scripts_cover_situations_the_simulator_has(world_file: Path) -
     plan = plan_calls(world_file, load_calls(), 30)
     assert len(plan) == 30 and len({lines[0] for _, lines in plan}) >= 8
     with pytest.raises(ValueError, match="没有脚本中的任何情形"):
-        plan_calls(world_file, BenchCalls(version=1, calls={"no_such_situation": ["喂"]}), 3)
+        plan_calls(world_file, BenchCalls(version=1, calls={"no_such_situation": ["喂"]}, openers=["喂"],
+                                          closers=[""]), 3)
+
+
+def test_no_two_calls_say_the_same_words(world_file: Path) -> None:
+    # the copilot reads a caller's last two lines; lines repeated across calls would be answered from its
+    # embedding cache and flatter the bench (short answers like 好的 may still recur on their own)
+    plan = plan_calls(world_file, load_calls(), 200)
+    pairs = [(lines[t - 1], lines[t]) for _, lines in plan for t in range(1, len(lines))]
+    assert len(set(pairs)) == len(pairs)
+    firsts = [lines[0] for _, lines in plan]
+    assert len(set(firsts)) == len(firsts)
+    scripts = load_calls()  # each call still says its situation's lines, only opened and closed its own way
+    assert all(line in said for k in range(30) for situation, lines in scripts.calls.items()
+               for line, said in zip(lines, scripts.said(situation, k), strict=True))
 
 
 def test_drive_times_every_utterance_through_http_and_sse(sim_path: Path, kb_dir: Path, tmp_path: Path) -> None:
