@@ -40,6 +40,7 @@ CANDIDATES = 50
 PIN_LEX_RANK = 3  # an outage script is pinned first when it is among the top lexical matches...
 PIN_LEX_SHARE = 0.6  # ...scoring at least this share of the best match...
 PIN_COSINE = 0.5  # ...or close in meaning
+COSINE_SLICE = 512  # rows gathered at a time by the dense scan (1 MB of vectors)
 
 
 
@@ -205,11 +206,7 @@ class Searcher:
             stages.lex_rank = _top(stages.lex, allowed & (stages.lex > 0), CANDIDATES)
         if mode in ("hybrid", "dense"):
             qv = self.embedder.embed_query(normalized)
-            # only the allowed rows are scored (a caller's region and today leave about a fifth of them); a
-            # row outside the mask reads 0 and is never ranked
-            rows = np.flatnonzero(allowed)
-            stages.dense = np.zeros(len(self.rows), dtype=np.float32)
-            stages.dense[rows] = self.vectors[rows] @ qv
+            stages.dense = self._cosines(qv, allowed)
             stages.dense_rank = _top(stages.dense, allowed, CANDIDATES)
             if mode == "hybrid":
                 assert stages.lex is not None
@@ -219,6 +216,19 @@ class Searcher:
                 stages.second = self.reranker.candidates(normalized, qv, allowed, stages.lex, stages.dense, first,
                                                          sound)
         return stages
+
+    def _cosines(self, query_vector: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+        """Cosine of every allowed row with the query; 0 elsewhere (a masked row is never ranked).
+
+        Only allowed rows are read (a caller's region and today leave about a fifth of them), in slices small
+        enough that the gathered copy stays a scratch buffer rather than growing the heap of every thread.
+        """
+        rows = np.flatnonzero(allowed)
+        out = np.zeros(len(self.rows), dtype=np.float32)
+        for start in range(0, rows.size, COSINE_SLICE):
+            part = rows[start:start + COSINE_SLICE]
+            out[part] = self.vectors[part] @ query_vector
+        return out
 
     def _pinned(self, fused: dict[int, float], lex_rank: dict[int, int], lex: np.ndarray | None,
                 dense: np.ndarray | None, district: str | None) -> set[int]:
