@@ -3,7 +3,7 @@
 
 import { h, fill, flash, pct, maskPhones, copyText, toast } from "./dom.js";
 import { feedbackBar, used } from "./feedback.js";
-import { docButton, parseFact } from "./sources.js";
+import { docButton, heardText, parseFact } from "./sources.js";
 import { EMOTIONS, RISKS, SLOT_NAMES, SYSTEMS, STATE_TEXT, intentLabel, actionLabel } from "./labels.js";
 
 /** Mark a card as holding event `event` (seq and turn as data attributes) and show it. */
@@ -148,6 +148,13 @@ export function renderDiagnosis(el, event, ctx) {
   stamp(el, event);
 }
 
+/** Words the recogniser misheard and the search read by their sound (淘餐 → 套餐), so the agent can tell. */
+function heardAs(hits) {
+  const heard = hits.find((hit) => hit.why?.heard_as)?.why.heard_as;
+  if (!heard) return null;
+  return h("p", { class: "heard", title: "语音识别可能听错，检索按读音纠正" }, `按读音理解：${heardText(heard)}`);
+}
+
 export function renderKnowledge(el, event, ctx) {
   const hits = event.data.hits || [];
   for (const hit of hits) ctx.titles.set(hit.id, hit.title);
@@ -156,6 +163,7 @@ export function renderKnowledge(el, event, ctx) {
   fill(el,
     h("header", { class: "card-head" }, h("h2", {}, `知识推荐 `, h("span", { class: "muted" }, `${hits.length} 条`)),
       feedbackBar(ctx.callId, "knowledge", () => hits[0]?.id || String(event.seq))),
+    heardAs(hits),
     hits.length ? h("ol", { class: "hits" }, hits.map((hit) => h("li", { class: "hit", dataset: { doc: hit.id } },
       h("div", {}, docButton(hit.id, hit.title, slot), " ",
         h("span", { class: "badge", dataset: { level: hit.kind === "script" ? "red" : "blue" } },

@@ -2,7 +2,7 @@
 
 import { api } from "./api.js";
 import { h, fill, toast } from "./dom.js";
-import { docButton } from "./sources.js";
+import { docButton, heardText } from "./sources.js";
 
 const el = (id) => document.getElementById(id);
 const SUMMARY_LABELS = {
@@ -142,6 +142,7 @@ function whyText(hit) {
   const w = hit.why || {};
   return [
     w.pinned ? `置顶：${w.pinned}` : null,
+    w.heard_as ? `按读音理解：${heardText(w.heard_as)}` : null,
     w.matched_terms?.length ? `命中词：${w.matched_terms.join(" / ")}` : null,
     w.bm25_rank ? `关键词排名 ${w.bm25_rank}` : null,
     w.dense_rank ? `语义排名 ${w.dense_rank}` : null,

@@ -82,3 +82,8 @@ export function sourcesBlock(sources, titles) {
       h("ul", {}, facts.map((f) => h("li", {}, f.system ? `[${f.system}] ` : "", f.text)))) : null,
     slot);
 }
+
+/** What the search heard a misrecognised word as, by its sound: "淘餐 → 套餐，口钱 → 扣钱". */
+export function heardText(heard) {
+  return Object.entries(heard).map(([said, meant]) => `${said} → ${meant}`).join("，");
+}

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from copilot.api.routers.demo import load_demo_calls
-from tests.copilot.api.conftest import outage_script
+from tests.copilot.api.conftest import outage_script, start
 from tests.copilot.web.conftest import Served, own_settings, serve
 from tools.base.faults import FaultConfig
 from tools.sim.db import SimDatabase
@@ -142,6 +142,17 @@ def test_a_worked_out_amount_is_shown_with_its_arithmetic(server: Served, page: 
     assert amount, total.inner_text()
     expect(page.locator("#reply")).to_contain_text(f"一共扣了{amount.group(1)}元")
     expect(page.locator('#reply li.action[data-action^="unsubscribe_vas"]')).to_be_visible()
+
+
+def test_words_the_recogniser_misheard_show_as_the_search_read_them(server: Served, page: Page,
+                                                                   sim_path: Path) -> None:
+    start(server.http, sim_path, "gprs_off")
+    page.goto(f"{server.url}/?call=c1")
+    expect(page.locator("#conn")).to_have_attribute("data-state", "open")
+    said = server.http.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "我的收机流量用不了"})
+    assert said.status_code == 200, said.text
+    expect(page.locator("#knowledge .heard")).to_have_text("按读音理解：收机 → 手机")
+    expect(page.locator("#knowledge li.hit").first).to_be_visible()
 
 
 @pytest.fixture
