@@ -94,6 +94,9 @@ async def _listen(session: aiohttp.ClientSession, base: str, call_id: str, times
                   opened: asyncio.Event) -> None:
     async with session.get(f"{base}/v1/calls/{call_id}/events", timeout=aiohttp.ClientTimeout(total=None)) as stream:
         opened.set()
+        if stream.status != 200:
+            times.errors.append(f"events {stream.status}")
+            return
         async for raw in stream.content:  # one line at a time
             if not raw.startswith(b"data:"):
                 continue
@@ -103,11 +106,13 @@ async def _listen(session: aiohttp.ClientSession, base: str, call_id: str, times
                 times.first[turn] = time.perf_counter()
             if event["type"] == "wrapup":
                 return
+    times.errors.append("events: the stream ended before the wrap-up")
 
 
 async def _post(session: aiohttp.ClientSession, url: str, body: dict[str, Any] | None = None) -> tuple[int, str]:
     async with session.post(url, json=body) as r:
-        return r.status, (await r.text())[:120] if r.status >= 300 else ""
+        text = await r.text()  # read whole, so the connection goes back to the pool
+        return r.status, text[:120] if r.status >= 300 else ""
 
 
 async def _call(session: aiohttp.ClientSession, base: str, call_id: str, msisdn: str, lines: list[str],

@@ -208,7 +208,7 @@ class Reranker:
             query_vector: The question's embedding.
             allowed: The filter mask.
             lex: BM25 score of every row (0 outside the mask).
-            dense: Cosine of every row.
+            dense: Cosine of every row (0 outside the mask).
             first_stage: Rows the first stage ranked (top BM25, dense and sound-alike matches).
             sound: Sound-alike BM25 score of every row (0 outside the mask); none gives every row 0.
         """

@@ -23,11 +23,13 @@ class EventHub:
         self.audit = audit
         self._streams: dict[str, list[tuple[asyncio.AbstractEventLoop, asyncio.Queue[dict[str, Any]]]]] = {}
         self._guard = threading.Lock()
+        self._order = threading.Lock()
 
     def publish(self, call_id: str, type_: str, turn: int, data: dict[str, Any]) -> dict[str, Any]:
         """Store an event and push it to every stream open on the call; safe from any thread."""
-        event = self.audit.append(call_id, type_, turn, data)
-        self._push(call_id, event)
+        with self._order:  # numbered and handed on in one step: streams see every call's events in order
+            event = self.audit.append(call_id, type_, turn, data)
+            self._push(call_id, event)
         return event
 
     def close_call(self, call_id: str) -> None:

@@ -22,6 +22,7 @@ from fastapi.responses import StreamingResponse
 from copilot.api.deps import CallsDep, HubDep, MetricsDep
 from copilot.api.events import END, EventHub
 from copilot.api.metrics import Metrics
+from copilot.api.registry import CallRecord
 
 router = APIRouter(prefix="/v1/calls", tags=["events"])
 PING_S = 15.0
@@ -34,8 +35,12 @@ def frame(event: dict[str, Any]) -> bytes:
     return f"id: {event['seq']}\nevent: {event['type']}\ndata: {data}\n\n".encode()
 
 
-async def _stream(call_id: str, after: int, live: bool, hub: EventHub, metrics: Metrics) -> AsyncIterator[bytes]:
-    queue = hub.subscribe(call_id) if live else None  # before the replay: nothing falls between the two
+async def _stream(record: CallRecord, after: int, hub: EventHub, metrics: Metrics) -> AsyncIterator[bytes]:
+    call_id = record.call_id
+    queue = None if record.ended else hub.subscribe(call_id)  # before the replay: nothing falls between the two
+    if queue is not None and record.ended:  # it ended since the request came: its end went to the streams then
+        hub.unsubscribe(call_id, queue)  # open, and the replay below already holds its wrap-up
+        queue = None
     metrics.streams.inc()
     try:
         seen = after
@@ -68,5 +73,5 @@ async def events(call_id: str, calls: CallsDep, hub: HubDep, metrics: MetricsDep
     record = calls.get(call_id, open_only=False)
     if last_event_id and last_event_id.isdigit():
         after = max(after, int(last_event_id))
-    return StreamingResponse(_stream(call_id, after, not record.ended, hub, metrics), media_type="text/event-stream",
+    return StreamingResponse(_stream(record, after, hub, metrics), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
