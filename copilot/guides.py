@@ -59,7 +59,9 @@ class GuidedKnowledge:
             if found is None:
                 hits = searcher.search(query, province=province, city=city, district=district, at=at,
                                        kinds=("point",), k=1)
-                found = [entry | {"why": {**entry["why"], "guide": query}} for entry in knowledge_card(searcher, hits)]
+                # a playbook's words are written, not heard: no respelling of them reaches the card
+                found = [entry | {"why": {k: v for k, v in entry["why"].items() if k != "heard_as"} | {"guide": query}}
+                         for entry in knowledge_card(searcher, hits)]
                 with self._lock:
                     self._cache[key] = found
                     if len(self._cache) > self.size:

@@ -150,9 +150,7 @@ export function renderDiagnosis(el, event, ctx) {
 
 /** Words the recogniser misheard and the search read by their sound (淘餐 → 套餐), so the agent can tell. */
 function heardAs(hits) {
-  // the caller's words, not a playbook's guide query (those hits come first)
-  const heard = (hits.find((hit) => hit.why?.heard_as && !hit.why.guide) || hits.find((hit) => hit.why?.heard_as))
-    ?.why.heard_as;
+  const heard = hits.find((hit) => hit.why?.heard_as)?.why.heard_as;
   if (!heard) return null;
   return h("p", { class: "heard", title: "语音识别可能听错，检索按读音纠正" }, `按读音理解：${heardText(heard)}`);
 }

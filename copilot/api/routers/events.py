@@ -37,9 +37,10 @@ def frame(event: dict[str, Any]) -> bytes:
 
 async def _stream(record: CallRecord, after: int, hub: EventHub, metrics: Metrics) -> AsyncIterator[bytes]:
     call_id = record.call_id
-    queue = None if record.ended else hub.subscribe(call_id)  # before the replay: nothing falls between the two
-    if queue is not None and record.ended:  # it ended since the request came: its end went to the streams then
-        hub.unsubscribe(call_id, queue)  # open, and the replay below already holds its wrap-up
+    subscribed = hub.subscribe(call_id)  # before the replay: nothing falls between the two
+    queue: asyncio.Queue[dict[str, Any]] | None = subscribed
+    if record.ended:  # its end went to the streams open then; the replay below holds its wrap-up
+        hub.unsubscribe(call_id, subscribed)
         queue = None
     metrics.streams.inc()
     try:
