@@ -111,7 +111,7 @@ def _ingest(runtime: Any, paths: list[Path], dry_run: bool) -> dict[str, Any]:
         with runtime.kb_lock:
             plan, info = manager.ingest(paths)
             if info is not None:
-                runtime.services.searcher = manager.store.open()
+                runtime.reopen_knowledge()
     except IngestError as exc:
         problems = {Path(k).name: v for k, v in exc.problems.items()}
         raise api_error(status.HTTP_422_UNPROCESSABLE_CONTENT, "bad_bulletin",

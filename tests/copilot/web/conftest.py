@@ -18,7 +18,7 @@ from playwright.sync_api import expect, sync_playwright
 from copilot.api.app import create_app
 from copilot.settings import Settings
 from tests.conftest import ServerThread
-from tests.copilot.api.conftest import kb_dir, settings  # noqa: F401  (fixtures, reused)
+from tests.copilot.api.conftest import settings  # noqa: F401  (fixture, reused)
 
 CHROMIUM = Path("/usr/bin/chromium")
 TIMEOUT_MS = 30_000  # generous: two shared cores, and a turn runs the whole graph

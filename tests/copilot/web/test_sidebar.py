@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from copilot.api.routers.demo import load_demo_calls
-from tests.copilot.api.conftest import outage_script, start
+from tests.copilot.api.conftest import start
+from tests.copilot.conftest import outage_script
 from tests.copilot.web.conftest import Served, own_settings, serve
 from tools.base.faults import FaultConfig
 from tools.sim.db import SimDatabase
