@@ -117,10 +117,6 @@ class Tokenizer:
                 out.append(canonical.lower())
         return out
 
-    def knows(self, word: str) -> bool:
-        """Whether jieba's dictionary (or the lexicon) has the word."""
-        return bool(self._jieba.FREQ.get(word))
-
     def pieces(self, normalized: str) -> list[tuple[str, bool]]:
         """The words jieba cuts a normalized text into, each with whether it is unsure.
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
 from functools import lru_cache
 from itertools import pairwise
 
@@ -72,13 +71,10 @@ class Respeller:
 
     Only words of 2-5 Chinese characters that at least `min_documents` documents hold are targets; where two
     share a sound, the more common one wins. Only runs of unsure pieces (`Tokenizer.pieces`) are rewritten,
-    longest match first, so a word the dictionary knows is never changed; nor is a span of them that `known`
-    says is a word itself (没人, cut 没 / 人, is not 每人 misheard).
+    longest match first, so a word the dictionary knows is never changed.
     """
 
-    def __init__(self, document_frequencies: dict[str, int], min_documents: int = RESPELL_MIN_DOCUMENTS,
-                 known: Callable[[str], bool] | None = None) -> None:
-        self._known = known or (lambda word: False)
+    def __init__(self, document_frequencies: dict[str, int], min_documents: int = RESPELL_MIN_DOCUMENTS) -> None:
         best: dict[tuple[str, ...], tuple[int, str]] = {}
         for word, count in document_frequencies.items():
             if count < min_documents or not 2 <= len(word) <= 5 or not _WORD.fullmatch(word):
@@ -122,7 +118,7 @@ class Respeller:
             heard = "".join(run[:stop])
             if 2 <= len(heard) <= 5:
                 word = self._words.get(sound_key(heard))
-                if word and word != heard and not self._known(heard):
+                if word and word != heard:
                     return stop, word
         return 1, None
 

@@ -99,7 +99,7 @@ class Searcher:
         self.reranker = Reranker(rows, embedder, lexical.tokenizer.question_types, rerank or load_model(),
                                  phrases)
         self.phonetic = PhoneticIndex([lexical.tokenizer.normalize(title_text(r.title)) for r in rows])
-        self.respeller = Respeller(lexical.document_frequencies(), known=lexical.tokenizer.knows)
+        self.respeller = Respeller(lexical.document_frequencies())
 
     def mask(self, province: str | None, city: str | None, at: datetime,
              kinds: tuple[str, ...] = ("point", "script")) -> np.ndarray:

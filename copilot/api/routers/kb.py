@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Query, UploadFile, status
 from fastapi import Path as PathParam
+from fastapi.concurrency import run_in_threadpool
 
 from copilot.api.deps import RuntimeDep
 from copilot.api.errors import api_error
@@ -89,7 +90,8 @@ async def ingest(runtime: RuntimeDep, files: Annotated[list[UploadFile], File(de
             path.parent.mkdir()
             path.write_bytes(data)
             paths.append(path)
-        return _named(_ingest(runtime, paths, dry_run), tmp)
+        # parsing, embedding and the index switch take seconds: off the event loop, so streams keep flowing
+        return _named(await run_in_threadpool(_ingest, runtime, paths, dry_run), tmp)
 
 
 def _named(obj: Any, tmp: str) -> Any:
