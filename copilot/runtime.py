@@ -60,7 +60,7 @@ def settle_heap() -> None:
 
     A served process holds a few million long-lived objects (the catalogue's rows and tokens, the BM25 and
     phonetic indexes, jieba's dictionary). CPython's full collection walks all of them: here it paused every
-    thread for 300-450 ms a few times a minute under load, the turns in flight waiting behind it (the turn
+    thread for 310-370 ms a few times a minute under load, the turns in flight waiting behind it (the turn
     bench's p99 and max). After one collection they are frozen (`gc.freeze`): later collections walk only
     what turns allocate, and the frozen objects are still freed by reference counting when dropped. What turns
     in flight hold when an ingest settles the heap is frozen with it: a cycle among those objects waits for the
