@@ -57,11 +57,10 @@ class GuidedKnowledge:
                 if found is not None:
                     self._cache.move_to_end(key)
             if found is None:
+                # a playbook's words are written, not heard: nothing in them is respelled by its sound
                 hits = searcher.search(query, province=province, city=city, district=district, at=at,
-                                       kinds=("point",), k=1)
-                # a playbook's words are written, not heard: no respelling of them reaches the card
-                found = [entry | {"why": {k: v for k, v in entry["why"].items() if k != "heard_as"} | {"guide": query}}
-                         for entry in knowledge_card(searcher, hits)]
+                                       kinds=("point",), k=1, heard=False)
+                found = [entry | {"why": {**entry["why"], "guide": query}} for entry in knowledge_card(searcher, hits)]
                 with self._lock:
                     self._cache[key] = found
                     if len(self._cache) > self.size:

@@ -130,6 +130,7 @@ class Searcher:
         kinds: tuple[str, ...] = ("point", "script"),
         k: int = 10,
         mode: Mode = "hybrid",
+        heard: bool = True,
     ) -> list[Hit]:
         """Rank documents for a caller's words.
 
@@ -142,6 +143,8 @@ class Searcher:
             kinds: ``point`` and/or ``script``.
             k: How many hits.
             mode: ``hybrid`` (default), ``bm25`` or ``dense``.
+            heard: The words were heard (speech recognition may have misspelled them, so misheard words are
+                respelled by sound); False for written words, such as a playbook's own searches.
 
         Returns:
             Hits, best first. Outage scripts covering the caller that match the query come first; a
@@ -151,7 +154,7 @@ class Searcher:
         allowed = self.mask(province, city, at, kinds)
         if not allowed.any() or not query.strip():
             return []
-        stages = self._stages(query, allowed, mode)
+        stages = self._stages(query, allowed, mode, heard)
         lex_rank, lex_scores, dense_rank, dense_scores = stages.lex_rank, stages.lex, stages.dense_rank, stages.dense
         query_tokens, second = stages.query_tokens, stages.second
         if second is not None:
@@ -195,11 +198,13 @@ class Searcher:
             return None
         return self._stages(query, allowed, "hybrid").second
 
-    def _stages(self, query: str, allowed: np.ndarray, mode: Mode) -> _Stages:
+    def _stages(self, query: str, allowed: np.ndarray, mode: Mode, heard: bool = True) -> _Stages:
         stages = _Stages()
         tokenizer = self.lexical.tokenizer
         # ASR fixes, dialect, spoken numbers, then misheard words respelled by sound: for both searches
-        normalized, stages.respelled = self.respeller.respell(tokenizer.pieces(tokenizer.normalize(query)))
+        normalized = tokenizer.normalize(query)
+        if heard:
+            normalized, stages.respelled = self.respeller.respell(tokenizer.pieces(normalized))
         if mode in ("hybrid", "bm25"):
             stages.query_tokens = tokenizer.tokens(normalized, normalized=True)
             stages.lex = self.lexical.scores(stages.query_tokens, allowed)

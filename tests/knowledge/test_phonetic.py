@@ -70,3 +70,8 @@ def test_search_says_what_it_heard_a_misspelled_word_as(searcher: Searcher) -> N
     hits = searcher.search("收机上不了网怎么办", province="广东省", city="广州市", at=NOW, k=3)
     assert hits[0].id == "KP-GPRS-00003", [h.title for h in hits]
     assert hits[0].why["heard_as"] == {"收机": "手机"}
+
+
+def test_written_words_are_searched_as_written(searcher: Searcher) -> None:
+    hits = searcher.search("收机上不了网怎么办", province="广东省", city="广州市", at=NOW, k=3, heard=False)
+    assert hits and all("heard_as" not in h.why for h in hits)
