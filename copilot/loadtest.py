@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -183,13 +184,59 @@ def _proc_status(pid: int) -> dict[str, int]:
     return out
 
 
-def _loaded(pid: int, library: str) -> bool:
-    return library in Path(f"/proc/{pid}/maps").read_text()
+def _app_pids(pid: int) -> list[int]:
+    """The served app's processes: the API process and its turn workers."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    return [pid, *(int(c) for c in children.read_text().split())] if children.exists() else [pid]
+
+
+def _memory(pids: list[int]) -> dict[str, int]:
+    """The app's memory over its processes (MB).
+
+    RSS summed counts a shared page once per process; PSS summed splits each shared page between the
+    processes sharing it: what the app really holds.
+    """
+    rss = pss = 0
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key == "Rss":
+                rss += int(value.split()[0])
+            elif key == "Pss":
+                pss += int(value.split()[0])
+    return {"rss_sum": rss // 1024, "pss": pss // 1024}
+
+
+class _MemoryWatch:
+    """Samples the app's memory every `every_s` while the drive runs; keeps the peak."""
+
+    def __init__(self, pids: list[int], every_s: float = 1.0) -> None:
+        self.pids, self.every_s = pids, every_s
+        self.peak = _memory(pids)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.every_s):
+            now = _memory(self.pids)
+            self.peak = {k: max(v, now[k]) for k, v in self.peak.items()}
+
+    def __enter__(self) -> _MemoryWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _loaded(pids: list[int], library: str) -> bool:
+    return any(library in Path(f"/proc/{pid}/maps").read_text() for pid in pids)
 
 
 def run_turn_bench(sim_db: Path, kb_dir: Path, models_dir: Path, calls: int, utterances: int, think_s: float,
-                   port: int) -> dict[str, Any]:
-    """Start `hotline serve` on the demo data, replay `calls` calls at once, and report.
+                   port: int, workers: int = 0) -> dict[str, Any]:
+    """Start `hotline serve` on the demo data (with `workers` turn workers), replay `calls` calls at once, report.
 
     The served app reads the demo's simulator, knowledge base and trained models; its own checkpoints and
     audit trail go to a temporary directory, so a bench leaves the demo's data as it was.
@@ -200,13 +247,14 @@ def run_turn_bench(sim_db: Path, kb_dir: Path, models_dir: Path, calls: int, utt
     plan = plan_calls(sim_db, load_calls(), calls)
     with tempfile.TemporaryDirectory(prefix="hotline-bench-") as scratch:
         env = {**os.environ, "HOTLINE_DATA_DIR": scratch, "HOTLINE_SIM_DB": str(sim_db),
-               "HOTLINE_KB_DIR": str(kb_dir), "HOTLINE_MODELS_DIR": str(models_dir)}
+               "HOTLINE_KB_DIR": str(kb_dir), "HOTLINE_MODELS_DIR": str(models_dir),
+               "HOTLINE_TURN_WORKERS": str(workers)}
         env = {k: v for k, v in env.items() if not k.startswith(("HOTLINE_LLM_", "HOTLINE_CHECKPOINT_URL"))}
-        return _serve_and_drive(env, plan, calls, utterances, think_s, port)
+        return _serve_and_drive(env, plan, calls, utterances, think_s, port, workers)
 
 
 def _serve_and_drive(env: dict[str, str], plan: list[tuple[str, list[str]]], calls: int, utterances: int,
-                     think_s: float, port: int) -> dict[str, Any]:
+                     think_s: float, port: int, workers: int) -> dict[str, Any]:
     server = subprocess.Popen([sys.executable, "-m", "copilot.cli", "serve", "--host", "127.0.0.1",
                                "--port", str(port), "--log-level", "warning"], env=env)
     base = f"http://127.0.0.1:{port}"
@@ -226,9 +274,12 @@ def _serve_and_drive(env: dict[str, str], plan: list[tuple[str, list[str]]], cal
                     raise RuntimeError("服务未在 180 秒内启动") from None
             time.sleep(0.5)
         idle = _proc_status(server.pid)
-        report = asyncio.run(drive(base, plan, utterances, think_s))
+        pids = _app_pids(server.pid)
+        started = _memory(pids)
+        with _MemoryWatch(pids) as watch:
+            report = asyncio.run(drive(base, plan, utterances, think_s))
         mem = _proc_status(server.pid)
-        torch = _loaded(server.pid, "libtorch")
+        torch = _loaded(pids, "libtorch")
     finally:
         server.terminate()
         try:
@@ -236,8 +287,9 @@ def _serve_and_drive(env: dict[str, str], plan: list[tuple[str, list[str]]], cal
         except subprocess.TimeoutExpired:
             server.kill()
     return {"bench": "turn", "mode": "deterministic", "calls": calls, "utterances_per_call": utterances,
-            "think_s": think_s, "cores": os.cpu_count(), **report,
+            "think_s": think_s, "cores": os.cpu_count(), "turn_workers": workers, **report,
             "server_rss_mb": {"after_start": idle.get("VmRSS"), "peak": mem.get("VmHWM"), "end": mem.get("VmRSS")},
+            "app_memory_mb": {"processes": len(pids), "after_start": started, "peak": watch.peak},
             "torch_loaded": torch,
             "targets": {"first_card_p95_ms": 50, "complete_p95_ms": 150, "utterances_per_s": 100,
                         "rss_mb": 1024}}

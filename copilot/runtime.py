@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import numpy as np
+
 from copilot.checkpoints import Checkpoints, open_checkpointer
 from copilot.graph import CopilotServices, build_graph
 from copilot.knowledge import open_knowledge
@@ -46,12 +48,31 @@ class CopilotRuntime:
         self.checkpoints.close()
         gc.unfreeze()
 
-    def reopen_knowledge(self) -> None:
+    def knowledge_version(self) -> str | None:
+        """The knowledge base version being served (None before one is built)."""
+        return self.services.searcher.version if self.services.searcher else None
+
+    def after_fork(self, settings: Settings) -> None:
+        """In a forked turn worker: its own checkpoint connection, and the graph compiled over it.
+
+        Everything loaded (index, models, playbooks) is the parent's, shared page for page; connections are
+        not carried across a fork (the simulator opens one per process and thread by itself).
+        """
+        self.checkpoints = open_checkpointer(settings)
+        self.graph = build_graph(self.services).compile(checkpointer=self.checkpoints.saver)
+
+    def reopen_knowledge(self, version: str | None = None, vectors: tuple[list[str], np.ndarray] | None = None
+                         ) -> None:
         """Serve the knowledge base's current version (after an ingest switched it), and settle the heap again.
 
-        The old version's objects are collected now, in this one pause, rather than during a later turn.
+        A forked turn worker names the `version` and passes its `vectors` (read by its parent): it must not
+        use the vector store's embedded client. The old version's objects are collected now, in this one
+        pause, rather than during a later turn.
         """
-        self.services.searcher = self.knowledge.store.open()
+        if version is not None and vectors is not None:
+            self.services.searcher = self.knowledge.store.open_version(version, vectors)
+        else:
+            self.services.searcher = self.knowledge.store.open()
         settle_heap()
 
 

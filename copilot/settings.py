@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     turn_concurrency: int = Field(
         default=2, ge=1, le=64,
         description="Turns the graph runs at once; more queue (one per core: threads fighting for the GIL are slower)")
+    turn_workers: int = Field(
+        default=0, ge=0, le=32,
+        description="Processes that run the graph's turns, forked from the loaded app so they share its memory "
+                    "(one per core uses every core); 0 runs turns in the API process")
     llm_base_url: str | None = Field(
         default=None, description="OpenAI-compatible API base URL, e.g. http://vllm:8000/v1; LLM mode is off when unset"
     )

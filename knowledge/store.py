@@ -142,13 +142,27 @@ class IndexStore:
             raise KnowledgeIndexError(f"知识库索引不存在: {self.root}（先运行 hotline kb rebuild）")
         return self._open(info.name, info.path)
 
-    def _open(self, name: str, path: Path) -> Searcher:
+    def open_version(self, name: str, vectors: tuple[list[str], np.ndarray]) -> Searcher:
+        """A searcher over version `name`, its vectors given rather than read from the vector store.
+
+        For a forked process, which must not use the embedded Chroma client it inherited (its threads did not
+        survive the fork): it gets the vectors (ids, matrix) from its parent, which read them.
+
+        Raises:
+            KnowledgeIndexError: No such version.
+        """
+        path = self.root / name
+        if not (path / "catalog.sqlite").is_file():
+            raise KnowledgeIndexError(f"知识库版本不存在: {path}")
+        return self._open(name, path, vectors)
+
+    def _open(self, name: str, path: Path, vectors: tuple[list[str], np.ndarray] | None = None) -> Searcher:
         catalog = Catalog(path / "catalog.sqlite")
         try:
             rows = catalog.rows()
         finally:
             catalog.close()
-        ids, matrix, _ = self._vectors(name, path).all()
+        ids, matrix = vectors if vectors is not None else self._vectors(name, path).all()[:2]
         known = dict(zip(ids, matrix, strict=True))
         return self._searcher(name, rows, known, LexicalIndex.load(self.tokenizer, path / "bm25"),
                               load_phrases(path / PHRASES))

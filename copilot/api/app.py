@@ -15,6 +15,7 @@ from copilot.api.metrics import Metrics
 from copilot.api.registry import CallRegistry
 from copilot.api.routers import actions, assist, caller, calls, demo, events, health, kb, metrics, ui
 from copilot.api.turns import TurnRunner
+from copilot.api.workers import TurnWorkers
 from copilot.backends import open_backends, wall_clock
 from copilot.runtime import open_runtime
 from copilot.settings import Settings, get_settings
@@ -35,14 +36,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.backends, app.state.clock = open_backends(settings)
         app.state.runtime = open_runtime(settings, app.state.backends, app.state.clock)
+        # forked now, loaded and before serving: the workers share what is loaded, and no turn is running
+        app.state.workers = (TurnWorkers.start(settings.turn_workers, app.state.runtime, settings)
+                             if settings.turn_workers else None)
         app.state.calls = CallRegistry()
         app.state.metrics = Metrics()
         app.state.hub = EventHub(AuditLog(settings.data_dir / "audit.sqlite", wall_clock))
         app.state.turns = TurnRunner(app.state.runtime.graph, app.state.hub, app.state.metrics,
-                                     app.state.runtime.services.vocabulary, settings.turn_concurrency)
+                                     app.state.runtime.services.vocabulary, settings.turn_concurrency,
+                                     workers=app.state.workers)
         try:
             yield
         finally:
+            if app.state.workers is not None:
+                app.state.workers.close()
             app.state.hub.audit.close()
             app.state.runtime.close()
 

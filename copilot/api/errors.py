@@ -9,6 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from copilot.api.workers import TurnWorkerError
+
 GENERIC = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
            409: "conflict", 413: "too_large", 422: "invalid_request", 500: "internal_error",
            503: "unavailable"}
@@ -43,5 +45,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"error": {"code": "invalid_request", "message": message, "fields": fields}},
                             status_code=422)
 
+    async def turn_failed(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"error": {"code": "turn_failed", "message": str(exc)}}, status_code=500)
+
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(TurnWorkerError, turn_failed)

@@ -18,6 +18,9 @@ def turn(
     utterances: Annotated[int, typer.Option(min=1, max=50, help="Caller utterances per call")] = 6,
     think_ms: Annotated[int, typer.Option(min=0, help="Pause between a call's utterances (ms)")] = 1500,
     port: Annotated[int, typer.Option(help="Port for the served app")] = 8765,
+    workers: Annotated[int | None, typer.Option(
+        min=0, max=32, help="Turn worker processes of the served app (HOTLINE_TURN_WORKERS; 0: turns in the API "
+                            "process)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object (the default)")] = True,
 ) -> None:
     """Serve the app on the demo data, replay many calls at once over HTTP + SSE, report latency and memory."""
@@ -29,5 +32,5 @@ def turn(
         raise typer.Exit(2)
     report = run_turn_bench(settings.sim_db_path, settings.kb_path,
                             settings.models_dir or settings.data_dir / "models", calls, utterances, think_ms / 1000,
-                            port)
+                            port, settings.turn_workers if workers is None else workers)
     typer.echo(json.dumps(report, ensure_ascii=False, indent=None if as_json else 2))

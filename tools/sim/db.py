@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -20,8 +21,8 @@ Apply = Callable[[sqlite3.Connection, str], tuple[str, dict[str, Any]]]
 class SimDatabase:
     """One simulator database file, shared by the five simulated systems.
 
-    Each thread gets its own connection. Time comes from `clock`; without one
-    the simulator's own "now" (the `as_of` it was generated for) is used, so a
+    Each thread of each process gets its own connection (a forked process never uses its parent's). Time
+    comes from `clock`; without one the simulator's own "now" (the `as_of` it was generated for) is used, so a
     generated world stays consistent whatever day it is replayed on.
     """
 
@@ -39,12 +40,12 @@ class SimDatabase:
     def conn(self) -> sqlite3.Connection:
         """This thread's connection."""
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
+        if conn is None or self._local.pid != os.getpid():
             conn = sqlite3.connect(self.path, isolation_level=None, timeout=10.0)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=10000")
-            self._local.conn = conn
+            self._local.conn, self._local.pid = conn, os.getpid()
         return conn
 
     def query(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[sqlite3.Row]:

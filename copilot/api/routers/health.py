@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from copilot import __version__
-from copilot.api.deps import BackendsDep, RuntimeDep, SettingsDep
+from copilot.api.deps import BackendsDep, RuntimeDep, SettingsDep, TurnsDep
 from tools.backends import Backends
 from tools.base.errors import InvalidInput, RecordNotFound
 
@@ -53,14 +53,19 @@ def _check(probe: Callable[[], Any]) -> dict[str, Any]:
 
 
 @router.get("/readyz")
-def readyz(backends: BackendsDep, runtime: RuntimeDep) -> JSONResponse:
-    """Each dependency: the five systems, knowledge index, classifier and checkpoint store; 503 if any fails."""
+def readyz(backends: BackendsDep, runtime: RuntimeDep, turns: TurnsDep) -> JSONResponse:
+    """Each dependency: systems, knowledge index, classifier, checkpoints, turn workers; 503 if any fails."""
     checks = {name: _check(probe) for name, probe in _probes(backends).items()}
     searcher = runtime.services.searcher
     checks["knowledge"] = ({"ok": True, "index": searcher.version, "docs": len(searcher.rows)} if searcher
                            else {"ok": False, "error": "知识库索引不存在，先运行 hotline kb rebuild"})
     checks["classifier"] = {"ok": runtime.services.classifier is not None}
     checks["checkpoints"] = _check(runtime.checkpoints.ping)
+    if turns.workers is not None:
+        alive = turns.workers.alive()
+        size = turns.workers.size
+        checks["turn_workers"] = {"ok": alive == size, "alive": alive, "of": size, "pids": turns.workers.pids(),
+                                  **({} if alive == size else {"error": "有轮次工作进程已退出，请重启服务"})}
     ready = all(c["ok"] for c in checks.values())
     return JSONResponse({"status": "ready" if ready else "not_ready", "checks": checks},
                         status_code=200 if ready else 503)

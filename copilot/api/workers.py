@@ -1,0 +1,189 @@
+"""Turn workers: processes, forked from the loaded app, that run the graph's turns on every core.
+
+One API process runs its turns' Python on one core at a time (the GIL): here about 1.2 of 2 cores at
+saturation. With ``turn_workers`` set, the app forks that many workers right after it has loaded (the
+knowledge index, the classifier, the playbooks), before it serves: they share the loaded memory with the API
+process page for page (the heap is frozen first, `copilot.runtime.settle_heap`), and each opens its own
+checkpoint and simulator connections. The API process keeps everything about calls (the registry and each
+call's lock, the audit trail, the event streams): a turn is handed to an idle worker, the worker streams the
+graph and sends each card back the moment its node finishes, and the API process publishes it. Checkpoints
+are shared through the checkpoint store, so any worker can take any call's next turn.
+
+After an ingest switches the knowledge base, a worker opens the new version before its next turn.
+A worker that dies fails the turn it was running with a clear error; the others go on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import queue
+import signal
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from langgraph.types import Command
+
+from copilot.api.cards import Emit, stream_turn
+from copilot.context import CallContext
+from copilot.runtime import CopilotRuntime
+from copilot.settings import Settings
+
+IDLE_WAIT_S = 1.0
+"""How often a turn waiting for an idle worker checks that some worker is still alive."""
+STOP_WAIT_S = 5.0
+
+
+class TurnWorkerError(RuntimeError):
+    """A worker could not run the turn (it failed, or died)."""
+
+
+@dataclass
+class _Worker:
+    index: int
+    process: Any  # multiprocessing's forked Process
+    conn: Connection
+    version: str | None
+    """The knowledge base version the worker serves."""
+    dead: bool = False
+
+
+def _work(conn: Connection, runtime: CopilotRuntime, settings: Settings) -> None:
+    """A worker's life: take a turn, stream its cards back, until the API process says stop (or is gone)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the whole group: the API process stops us
+    runtime.after_fork(settings)
+    vocabulary = runtime.services.vocabulary
+
+    def emit(type_: str, data: dict[str, Any]) -> None:
+        conn.send(("card", type_, data))
+
+    while True:
+        try:
+            request = conn.recv()
+        except EOFError:  # the API process is gone
+            break
+        if request is None:
+            break
+        ctx, payload, knowledge = request
+        try:
+            if knowledge is not None:  # an ingest switched the knowledge base
+                runtime.reopen_knowledge(*knowledge)
+            out, interrupt = stream_turn(runtime.graph, vocabulary, ctx, payload, emit)
+            conn.send(("done", out, bool(interrupt)))
+        except Exception as exc:  # the turn failed: say why, and take the next one
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    runtime.checkpoints.close()
+
+
+class TurnWorkers:
+    """The API process's side: hands turns to idle workers and relays their cards."""
+
+    def __init__(self, workers: list[_Worker], runtime: CopilotRuntime) -> None:
+        self._workers = workers
+        self._runtime = runtime
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        for worker in workers:
+            self._idle.put(worker)
+
+    @classmethod
+    def start(cls, count: int, runtime: CopilotRuntime, settings: Settings) -> TurnWorkers:
+        """Fork `count` workers from this (loaded) process; call before serving, while no turn is running."""
+        fork = multiprocessing.get_context("fork")
+        workers = []
+        for i in range(count):
+            ours, theirs = fork.Pipe()
+            process = fork.Process(target=_work, args=(theirs, runtime, settings), name=f"hotline-turns-{i}",
+                                   daemon=True)
+            process.start()
+            theirs.close()
+            workers.append(_Worker(i, process, ours, runtime.knowledge_version()))
+        return cls(workers, runtime)
+
+    @property
+    def size(self) -> int:
+        """Workers started."""
+        return len(self._workers)
+
+    def alive(self) -> int:
+        """Workers still running."""
+        return sum(1 for w in self._workers if not w.dead and w.process.is_alive())
+
+    def pids(self) -> list[int]:
+        """The workers' process ids (for operators: `top`, `py-spy`)."""
+        return [w.process.pid for w in self._workers if not w.dead]
+
+    def run(self, ctx: CallContext, payload: dict[str, Any] | Command, emit: Emit) -> tuple[dict[str, Any], bool]:
+        """Run one turn on an idle worker (waiting for one), calling `emit` for each card as it arrives.
+
+        A worker still on an older knowledge base version than this process first switches to this one.
+
+        Args:
+            ctx: The call.
+            payload: The graph's input for the turn.
+            emit: Publishes a card.
+
+        Returns:
+            The snapshot after the turn, and whether an action now awaits the agent's decision.
+
+        Raises:
+            TurnWorkerError: The turn failed in the worker, or the worker died, or no worker is alive.
+        """
+        worker = self._take()
+        searcher = self._runtime.services.searcher
+        knowledge = None
+        if searcher is not None and searcher.version != worker.version:
+            knowledge = (searcher.version, ([r.id for r in searcher.rows], searcher.vectors))
+        try:
+            result = self._relay(worker, (ctx, payload, knowledge), emit)
+            if knowledge is not None:
+                worker.version = knowledge[0]
+            return result
+        finally:
+            if not worker.dead:
+                self._idle.put(worker)
+
+    def _take(self) -> _Worker:
+        while True:
+            try:
+                worker = self._idle.get(timeout=IDLE_WAIT_S)
+            except queue.Empty:
+                if not self.alive():
+                    raise TurnWorkerError("没有可用的轮次工作进程（全部已退出），请重启服务") from None
+                continue
+            if worker.process.is_alive():
+                return worker
+            worker.dead = True
+
+    def _relay(self, worker: _Worker, request: tuple[Any, ...], emit: Emit) -> tuple[dict[str, Any], bool]:
+        failed: BaseException | None = None
+        try:
+            worker.conn.send(request)
+            while True:
+                kind, *rest = worker.conn.recv()
+                if kind == "done":
+                    if failed is not None:
+                        raise failed
+                    return rest[0], rest[1]
+                if kind == "error":
+                    raise TurnWorkerError(f"轮次在工作进程 {worker.index} 中失败: {rest[0]}")
+                try:
+                    emit(*rest)
+                except Exception as exc:  # keep reading to the turn's end, so the next turn starts clean
+                    failed = failed or exc
+        except (EOFError, OSError) as exc:
+            worker.dead = True
+            raise TurnWorkerError(f"轮次工作进程 {worker.index} 已退出（{type(exc).__name__}），本轮未完成") from None
+
+    def close(self) -> None:
+        """Stop every worker: after its current turn, or at once if it does not stop."""
+        for worker in self._workers:
+            with contextlib.suppress(OSError):
+                worker.conn.send(None)
+        for worker in self._workers:
+            worker.process.join(STOP_WAIT_S)
+            if worker.process.is_alive():
+                worker.process.terminate()
+                worker.process.join(STOP_WAIT_S)
+            worker.conn.close()
+

@@ -1,0 +1,125 @@
+"""Turn workers: the graph's turns run in processes forked from the loaded app, on every core."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from copilot.api.app import create_app
+from copilot.settings import Settings
+from knowledge.bulletins import write_bulletin
+from tests.copilot.api.conftest import event_types, start
+from tests.knowledge.test_ingest import bulletin
+from tools.sim.db import SimDatabase
+
+LINES = ["家里宽带断了，光猫红灯一直闪", "从昨天晚上就这样了，我在家办公急用"]
+
+
+def _call(client: TestClient, sim_path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A broadband call: two lines and the end; each line's snapshot, and the events the call streamed."""
+    start(client, sim_path, "bb_los_fibre_cut")
+    snapshots = []
+    for line in LINES:
+        r = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": line})
+        assert r.status_code == 200, r.text
+        snapshots.append(r.json())
+    assert client.post("/v1/calls/c1/end").status_code == 200
+    return snapshots, event_types(client, "c1")
+
+
+def _timeless(value: Any) -> Any:
+    """`value` without its timings (how long each read took, when each event was stored)."""
+    if isinstance(value, dict):
+        return {k: _timeless(v) for k, v in value.items() if k not in ("ms", "at")}
+    if isinstance(value, list):
+        return [_timeless(v) for v in value]
+    return value
+
+
+def _workers(client: TestClient) -> dict[str, Any]:
+    checks: dict[str, Any] = client.get("/readyz").json()["checks"]
+    return checks["turn_workers"]
+
+
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def _gone(pid: int) -> None:
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{pid}").exists() and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z":
+        assert time.monotonic() < deadline, f"worker {pid} did not die"
+        time.sleep(0.05)
+
+
+def test_workers_give_the_cards_and_snapshots_of_turns_run_in_process(settings: Settings, sim_path: Path) -> None:
+    with TestClient(create_app(settings)) as client:
+        here, here_events = _call(client, sim_path)
+    forked = settings.model_copy(update={"turn_workers": 2, "data_dir": settings.data_dir.parent / "forked"})
+    with TestClient(create_app(forked)) as client:
+        workers = _workers(client)
+        assert workers["ok"] and workers["alive"] == 2
+        assert all(pid != os.getpid() and _parent(pid) == os.getpid() for pid in workers["pids"])
+        there, there_events = _call(client, sim_path)
+    assert _timeless(there) == _timeless(here)
+    assert here[0]["actions"][0]["action"] == "create_repair_ticket"
+    assert _timeless(there_events) == _timeless(here_events)
+    assert [e["type"] for e in there_events if e["turn"] == 1][-1] == "reply"
+
+
+def test_an_action_confirmed_twice_runs_once_whichever_worker_takes_it(settings: Settings, sim_path: Path) -> None:
+    with TestClient(create_app(settings.model_copy(update={"turn_workers": 2}))) as client:
+        msisdn = start(client, sim_path, "bb_los_fibre_cut")
+        client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": LINES[0]})
+        decisions = [client.post("/v1/calls/c1/actions/create_repair_ticket/confirm").json() for _ in range(3)]
+    assert decisions[0]["result"]["ok"] and not decisions[0]["repeated"]
+    assert all(d["repeated"] and d["result"] == decisions[0]["result"] for d in decisions[1:])
+    tickets = SimDatabase(sim_path).query("SELECT ticket_id FROM tickets WHERE msisdn = ? AND created_by = 'A1001'",
+                                          (msisdn,))
+    assert len(tickets) == 1
+
+
+def test_a_dead_worker_is_reported_and_the_last_one_dying_fails_turns_clearly(settings: Settings,
+                                                                              sim_path: Path) -> None:
+    with TestClient(create_app(settings.model_copy(update={"turn_workers": 2}))) as client:
+        start(client, sim_path, "bb_los_fibre_cut")
+        first, second = _workers(client)["pids"]
+        _gone(first)
+        ready = client.get("/readyz")
+        assert ready.status_code == 503 and ready.json()["checks"]["turn_workers"]["alive"] == 1
+        for line in LINES:  # the other worker takes every turn
+            r = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": line})
+            assert r.status_code == 200 and r.json()["intents"][0][0] == "broadband_fault"
+        _gone(second)
+        r = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "还是不行"})
+        assert r.status_code == 500 and r.json()["error"]["code"] == "turn_failed"
+        assert "工作进程" in r.json()["error"]["message"]
+
+
+def test_workers_serve_the_knowledge_base_an_ingest_switched_to(settings: Settings, sim_path: Path, kb_dir: Path,
+                                                                tmp_path: Path) -> None:
+    own_kb = tmp_path / "kb"
+    shutil.copytree(kb_dir, own_kb)
+    doc = tmp_path / "公告.docx"
+    write_bulletin(bulletin(), doc)
+    question = {"speaker": "caller", "text": "宽带欠费停机了，我钱交了多久能恢复上网"}
+
+    def said(client: TestClient, call: str) -> str:
+        start(client, sim_path, "bb_los_fibre_cut", call)
+        hits = client.post(f"/v1/calls/{call}/utterances", json=question).json()["knowledge"]
+        return next(h["snippet"] for h in hits if h["id"] == "KP-KD-00002")
+
+    with TestClient(create_app(settings.model_copy(update={"turn_workers": 2, "kb_dir": own_kb}))) as client:
+        assert "约5分钟" in said(client, "before")
+        files = {"files": ("公告.docx", doc.read_bytes())}
+        applied = client.post("/v1/kb/ingest", params={"dry_run": False}, files=files).json()
+        assert applied["index"]
+        for call in ("after1", "after2", "after3"):  # whichever worker takes the turn: the changed point
+            assert "约10分钟" in said(client, call)
