@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from copilot.api.turns import FIRST_CARDS
+from copilot.api.cards import FIRST_CARDS
 from evals.fixtures import PreparedCase, apply_fixture, reset_db
 from evals.records import CaseResult, TurnResult
 from evals.replay import AGENT_ID

@@ -24,10 +24,11 @@ from typing import Any
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from copilot.api.audit import AuditLog
+from copilot.api.cards import FIRST_CARDS
 from copilot.api.events import EventHub
 from copilot.api.metrics import Metrics
 from copilot.api.registry import CallRecord
-from copilot.api.turns import FIRST_CARDS, TurnRunner
+from copilot.api.turns import TurnRunner
 from copilot.backends import wall_clock
 from copilot.graph import CopilotServices, build_graph
 from copilot.llm import open_llm

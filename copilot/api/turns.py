@@ -22,8 +22,6 @@ from copilot.api.workers import TurnWorkers
 from copilot.context import CallContext
 from knowledge.vocabulary import Vocabulary
 
-__all__ = ["FIRST_CARDS", "OUTPUT_KEYS", "TurnRunner"]
-
 
 class TurnRunner:
     """Runs the graph for a call's turns (here or in the workers) and publishes their cards."""
@@ -35,9 +33,9 @@ class TurnRunner:
         self.metrics = metrics
         self.vocabulary = vocabulary
         self.workers = workers
-        # A few turns at a time: dozens of threads taking turns on the GIL run slower than a short queue.
-        # With workers, each runs one turn at a time and a turn waits for an idle one.
-        self._slots = threading.BoundedSemaphore(workers.size if workers else concurrency)
+        # In process, a few turns at a time: dozens of threads taking turns on the GIL run slower than a short
+        # queue. Workers run one turn each: there a turn waits for an idle worker instead.
+        self._slots = threading.BoundedSemaphore(concurrency)
 
     def snapshot(self, call_id: str) -> dict[str, Any]:
         """What the sidebar shows for the call now."""
@@ -83,15 +81,15 @@ class TurnRunner:
                     if not read["ok"]:
                         self.metrics.read_failures.labels(read.get("system") or read["tool"].split("_")[0]).inc()
 
-        with self._slots:
-            try:
-                if self.workers is not None:
-                    out, interrupt = self.workers.run(ctx, payload, publish)
-                else:
+        try:
+            if self.workers is not None:
+                out, interrupt = self.workers.run(ctx, payload, publish)
+            else:
+                with self._slots:
                     out, interrupt = stream_turn(self.graph, self.vocabulary, ctx, payload, publish)
-            except Exception:
-                self.metrics.turn_errors.labels(kind).inc()
-                raise
+        except Exception:
+            self.metrics.turn_errors.labels(kind).inc()
+            raise
         if kind == "utterance":
             self.metrics.complete.observe(time.perf_counter() - started)
         return out, interrupt

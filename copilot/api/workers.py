@@ -129,36 +129,37 @@ class TurnWorkers:
         Raises:
             TurnWorkerError: The turn failed in the worker, or the worker died, or no worker is alive.
         """
-        worker = self._take()
         searcher = self._runtime.services.searcher
-        knowledge = None
-        if searcher is not None and searcher.version != worker.version:
-            knowledge = (searcher.version, ([r.id for r in searcher.rows], searcher.vectors))
-        try:
-            result = self._relay(worker, (ctx, payload, knowledge), emit)
-            if knowledge is not None:
-                worker.version = knowledge[0]
-            return result
-        finally:
-            if not worker.dead:
-                self._idle.put(worker)
+        while True:
+            worker = self._take()
+            knowledge = None
+            if searcher is not None and searcher.version != worker.version:
+                knowledge = (searcher.version, ([r.id for r in searcher.rows], searcher.vectors))
+            try:
+                worker.conn.send((ctx, payload, knowledge))
+            except OSError:  # it died while idle: nothing was started, the next idle worker takes the turn
+                worker.dead = True
+                continue
+            try:
+                result = self._relay(worker, emit)
+                if knowledge is not None:
+                    worker.version = knowledge[0]
+                return result
+            finally:
+                if not worker.dead:
+                    self._idle.put(worker)
 
     def _take(self) -> _Worker:
         while True:
             try:
-                worker = self._idle.get(timeout=IDLE_WAIT_S)
+                return self._idle.get(timeout=IDLE_WAIT_S)
             except queue.Empty:
                 if not self.alive():
                     raise TurnWorkerError("没有可用的轮次工作进程（全部已退出），请重启服务") from None
-                continue
-            if worker.process.is_alive():
-                return worker
-            worker.dead = True
 
-    def _relay(self, worker: _Worker, request: tuple[Any, ...], emit: Emit) -> tuple[dict[str, Any], bool]:
+    def _relay(self, worker: _Worker, emit: Emit) -> tuple[dict[str, Any], bool]:
         failed: BaseException | None = None
         try:
-            worker.conn.send(request)
             while True:
                 kind, *rest = worker.conn.recv()
                 if kind == "done":
@@ -186,4 +187,3 @@ class TurnWorkers:
                 worker.process.terminate()
                 worker.process.join(STOP_WAIT_S)
             worker.conn.close()
-
