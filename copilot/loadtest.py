@@ -230,6 +230,21 @@ class _MemoryWatch:
         self._thread.join()
 
 
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_per_utterance(before: dict[int, float], after: dict[int, float], client_s: float,
+                       utterances: int) -> dict[str, Any]:
+    """CPU milliseconds per utterance: the API process, each turn worker, the server in all, the load generator."""
+    per = {pid: 1000 * (after[pid] - before[pid]) / max(utterances, 1) for pid in before}
+    api, *workers = before
+    return {"api": round(per[api], 2), "workers": [round(per[w], 2) for w in workers],
+            "server": round(sum(per.values()), 2), "load_generator": round(1000 * client_s / max(utterances, 1), 2)}
+
+
 def _loaded(pids: list[int], library: str) -> bool:
     return any(library in Path(f"/proc/{pid}/maps").read_text() for pid in pids)
 
@@ -276,8 +291,11 @@ def _serve_and_drive(env: dict[str, str], plan: list[tuple[str, list[str]]], cal
         idle = _proc_status(server.pid)
         pids = _app_pids(server.pid)
         started = _memory(pids)
+        cpu_before, client_before = {pid: _cpu_s(pid) for pid in pids}, time.process_time()
         with _MemoryWatch(pids) as watch:
             report = asyncio.run(drive(base, plan, utterances, think_s))
+        cpu = _cpu_per_utterance(cpu_before, {pid: _cpu_s(pid) for pid in pids},
+                                 time.process_time() - client_before, report["utterances"])
         mem = _proc_status(server.pid)
         torch = _loaded(pids, "libtorch")
     finally:
@@ -290,6 +308,6 @@ def _serve_and_drive(env: dict[str, str], plan: list[tuple[str, list[str]]], cal
             "think_s": think_s, "cores": os.cpu_count(), "turn_workers": workers, **report,
             "server_rss_mb": {"after_start": idle.get("VmRSS"), "peak": mem.get("VmHWM"), "end": mem.get("VmRSS")},
             "app_memory_mb": {"processes": len(pids), "after_start": started, "peak": watch.peak},
-            "torch_loaded": torch,
+            "cpu_ms_per_utterance": cpu, "torch_loaded": torch,
             "targets": {"first_card_p95_ms": 50, "complete_p95_ms": 150, "utterances_per_s": 100,
                         "rss_mb": 1024}}

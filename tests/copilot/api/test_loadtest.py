@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import time
 from pathlib import Path
 
 import pytest
 
 from copilot.api.app import create_app
-from copilot.loadtest import BenchCalls, drive, load_calls, plan_calls
+from copilot.loadtest import BenchCalls, _cpu_per_utterance, _cpu_s, drive, load_calls, plan_calls
 from copilot.settings import Settings
 from tests.conftest import ServerThread
 
@@ -41,3 +43,12 @@ def test_drive_times_every_utterance_through_http_and_sse(sim_path: Path, kb_dir
     assert report["errors"] == 0, report["error_samples"]
     assert report["utterances"] == 12 and report["missing_first_card"] == 0
     assert report["first_card_ms"]["p50"] <= report["complete_ms"]["p99"]
+
+
+def test_cpu_per_utterance_splits_the_server_from_the_load_generator() -> None:
+    before, started = _cpu_s(os.getpid()), time.process_time()
+    while time.process_time() - started < 0.2:  # burn CPU: the reading from /proc must grow with it
+        sum(range(1000))
+    assert _cpu_s(os.getpid()) - before >= 0.1
+    report = _cpu_per_utterance({10: 1.0, 11: 2.0, 12: 2.0}, {10: 1.5, 11: 3.0, 12: 3.2}, 0.3, 100)
+    assert report == {"api": 5.0, "workers": [10.0, 12.0], "server": 27.0, "load_generator": 3.0}
