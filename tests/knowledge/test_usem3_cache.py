@@ -70,3 +70,12 @@ def test_a_backend_of_another_layout_is_used_as_it_is(embedder: UseM3Embedder,
     monkeypatch.setattr(embedder, "_backend", Other())
     monkeypatch.setattr(embedder, "_forward", TokenCachedForward.over(embedder._backend))
     assert np.array_equal(embedder.embed(["宽带断了"]), np.ones((1, 512), dtype=np.float32))
+
+
+def test_a_questions_vector_does_not_depend_on_what_was_embedded_before(embedder: UseM3Embedder) -> None:
+    question = "我这个月流量费怎么扣了三百多，是不是开热点了"
+    fresh = TokenCachedForward.over(embedder._backend)
+    seasoned = TokenCachedForward.over(embedder._backend)
+    assert fresh is not None and seasoned is not None
+    seasoned.encode([f"{t}（{i}）" for i in range(30) for t in TEXTS] + [question[:7]])  # tokens met in big batches
+    assert np.array_equal(fresh.encode([question]), seasoned.encode([question]))
