@@ -57,6 +57,10 @@ class Settings(BaseSettings):
         default=0, ge=0, le=32,
         description="Processes that run the graph's turns, forked from the loaded app so they share its memory "
                     "(one per core uses every core); 0 runs turns in the API process")
+    turn_timeout_s: float = Field(
+        default=30.0, ge=1, le=600,
+        description="With turn workers: a turn whose worker sends nothing for this long fails, and the worker, "
+                    "taken to be hung, is stopped")
     llm_base_url: str | None = Field(
         default=None, description="OpenAI-compatible API base URL, e.g. http://vllm:8000/v1; LLM mode is off when unset"
     )

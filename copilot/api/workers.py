@@ -10,7 +10,9 @@ graph and sends each card back the moment its node finishes, and the API process
 are shared through the checkpoint store, so any worker can take any call's next turn.
 
 After an ingest switches the knowledge base, a worker opens the new version before its next turn.
-A worker that dies fails the turn it was running with a clear error; the others go on.
+A worker that dies fails the turn it was running with a clear error; the others go on. So does a worker that
+hangs: one that sends nothing for ``turn_timeout_s`` is killed (its turn wrote no checkpoint: the graph
+saves a turn's state only when the turn ends, so the call stands as it was before it).
 """
 
 from __future__ import annotations
@@ -79,9 +81,10 @@ def _work(conn: Connection, runtime: CopilotRuntime, settings: Settings) -> None
 class TurnWorkers:
     """The API process's side: hands turns to idle workers and relays their cards."""
 
-    def __init__(self, workers: list[_Worker], runtime: CopilotRuntime) -> None:
+    def __init__(self, workers: list[_Worker], runtime: CopilotRuntime, timeout_s: float = 30.0) -> None:
         self._workers = workers
         self._runtime = runtime
+        self._timeout_s = timeout_s
         self._idle: queue.Queue[_Worker] = queue.Queue()
         for worker in workers:
             self._idle.put(worker)
@@ -98,7 +101,7 @@ class TurnWorkers:
             process.start()
             theirs.close()
             workers.append(_Worker(i, process, ours, runtime.knowledge_version()))
-        return cls(workers, runtime)
+        return cls(workers, runtime, settings.turn_timeout_s)
 
     @property
     def size(self) -> int:
@@ -127,7 +130,8 @@ class TurnWorkers:
             The snapshot after the turn, and whether an action now awaits the agent's decision.
 
         Raises:
-            TurnWorkerError: The turn failed in the worker, or the worker died, or no worker is alive.
+            TurnWorkerError: The turn failed in the worker, or the worker died or hung (sent nothing for
+                ``turn_timeout_s``), or no worker is alive.
         """
         searcher = self._runtime.services.searcher
         while True:
@@ -161,6 +165,10 @@ class TurnWorkers:
         failed: BaseException | None = None
         try:
             while True:
+                if not worker.conn.poll(self._timeout_s):
+                    self._stop_hung(worker)
+                    raise TurnWorkerError(f"轮次工作进程 {worker.index} 超过 {self._timeout_s:g} 秒无响应，"
+                                          "已停止该进程，本轮未完成")
                 kind, *rest = worker.conn.recv()
                 if kind == "done":
                     if failed is not None:
@@ -176,8 +184,16 @@ class TurnWorkers:
             worker.dead = True
             raise TurnWorkerError(f"轮次工作进程 {worker.index} 已退出（{type(exc).__name__}），本轮未完成") from None
 
+    @staticmethod
+    def _stop_hung(worker: _Worker) -> None:
+        """Kill a worker that stopped answering (a hung turn must not hold its call, nor a worker, forever)."""
+        worker.dead = True
+        worker.process.kill()
+        worker.process.join(STOP_WAIT_S)
+        worker.conn.close()
+
     def close(self) -> None:
-        """Stop every worker: after its current turn, or at once if it does not stop."""
+        """Stop every worker: after its current turn, or at once if it does not stop (killed if it must be)."""
         for worker in self._workers:
             with contextlib.suppress(OSError):
                 worker.conn.send(None)
@@ -185,5 +201,8 @@ class TurnWorkers:
             worker.process.join(STOP_WAIT_S)
             if worker.process.is_alive():
                 worker.process.terminate()
+                worker.process.join(STOP_WAIT_S)
+            if worker.process.is_alive():  # hung, or stopped: SIGTERM waits, SIGKILL does not
+                worker.process.kill()
                 worker.process.join(STOP_WAIT_S)
             worker.conn.close()

@@ -123,3 +123,27 @@ def test_workers_serve_the_knowledge_base_an_ingest_switched_to(settings: Settin
         assert applied["index"]
         for call in ("after1", "after2", "after3"):  # whichever worker takes the turn: the changed point
             assert "约10分钟" in said(client, call)
+
+
+def test_a_hung_worker_fails_its_turn_after_the_timeout_and_is_stopped(settings: Settings, sim_path: Path) -> None:
+    hung_settings = settings.model_copy(update={"turn_workers": 2, "turn_timeout_s": 2.0})
+    with TestClient(create_app(hung_settings)) as client:
+        start(client, sim_path, "bb_los_fibre_cut")
+        pids = _workers(client)["pids"]
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)  # both hang: the next turn goes to one of them, whichever it is
+        started = time.monotonic()
+        r = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": LINES[0]})
+        assert r.status_code == 500 and r.json()["error"]["code"] == "turn_failed"
+        assert "无响应" in r.json()["error"]["message"] and time.monotonic() - started < 15
+        workers = _workers(client)
+        assert workers["alive"] == 1 and len(workers["pids"]) == 1
+        hung = next(pid for pid in pids if pid not in workers["pids"])
+        assert not Path(f"/proc/{hung}").exists() or Path(f"/proc/{hung}/stat").read_text().split()[2] == "Z"
+        os.kill(workers["pids"][0], signal.SIGCONT)  # the other one wakes up and takes the call's next turns
+        for line in LINES:
+            r = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": line})
+            assert r.status_code == 200 and r.json()["intents"][0][0] == "broadband_fault"
+        said = [u["text"] for u in client.get("/v1/calls/c1").json()["state"]["transcript"]
+                if u["speaker"] == "caller"]
+    assert said == LINES  # the hung turn left nothing behind: each line once, in order
