@@ -12,6 +12,9 @@ the three businesses with the strongest lexical match) with a linear model over 
   eSIM一号双终端);
 * ``price``: the question says a number that the business's name gives as its price ("288的那个", "二十块的
   流量包" -> 20元): callers tell near-identical tiers apart by price;
+* ``price_unasked``: the business's name gives a price and the question says no number that could be one
+  ("那个弹性包能不能办" and 弹性计费包20元档): a caller who means one tier names it, so a question that names none
+  is more likely about the business as a whole (弹性计费包's own rules) or about another business;
 * ``question_type``: whether the candidate's category is one the question's cue words ask for (the lexicon's
   ``question_types``: 怎么退 -> 退订规则, 多少钱 -> 资费 ...);
 * ``aspect_cosine``: the dense cosine between the question and what the point's title asks, with the
@@ -40,8 +43,8 @@ from knowledge.embedding import Embedder
 from knowledge.schema import NATIONWIDE
 
 DEFAULT_MODEL = Path(__file__).resolve().parent / "data" / "rerank.yaml"
-FEATURES = ("lex", "cosine", "business_lex", "business_cosine", "price", "question_type", "aspect_cosine", "script",
-            "faq", "sound")
+FEATURES = ("lex", "cosine", "business_lex", "business_cosine", "price", "price_unasked", "question_type",
+            "aspect_cosine", "script", "faq", "sound")
 _PRICE = re.compile(r"(\d+(?:\.\d+)?)元")  # a price in a business name: 全球通畅享套餐158元档
 # A number a caller says that may be a price: "158的那个", "二十块" (20元); not "5G", "3个G", "5天", "100兆"
 _SPOKEN_PRICE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.]|\s*(?:[GgMmBbKk兆天日个年月小分点号岁次秒周]))")
@@ -230,6 +233,7 @@ class Reranker:
         business_phrase = self._business_phrase[self._business[picked]]
         asked = set(_SPOKEN_PRICE.findall(normalized_query))
         price = np.array([bool(asked & self._prices[b]) for b in self._business[picked]], dtype=np.float32)
+        unasked = np.array([not asked and bool(self._prices[b]) for b in self._business[picked]], dtype=np.float32)
         loudest = float(sound[allowed].max()) if sound is not None and allowed.any() else 0.0
         sound_share = sound[picked] / loudest if sound is not None and loudest > 0 else np.zeros(picked.size)
         features = np.column_stack([
@@ -238,6 +242,7 @@ class Reranker:
             business_lex[self._business[picked]],
             np.where(business_phrase >= 0, phrase_cos[business_phrase], 0.0),
             price,
+            unasked,
             wanted[self._category[picked]],
             phrase_cos[self._aspect[picked]],
             self._script[picked],

@@ -9,7 +9,7 @@ import pytest
 
 from knowledge.bench import CountingEmbedder
 from knowledge.lexical import Lexicon, LexiconError, Tokenizer, load_lexicon
-from knowledge.rerank import RerankError, aspect_of, load_model
+from knowledge.rerank import FEATURES, RerankError, aspect_of, load_model
 from knowledge.search import Searcher
 from knowledge.store import IndexStore
 from tests.knowledge.conftest import NOW, business_corpus
@@ -47,6 +47,18 @@ def test_an_faq_is_found_by_its_own_question_in_the_callers_words(searcher: Sear
 def test_the_tier_the_caller_names_wins_over_its_near_identical_sibling(searcher: Searcher) -> None:
     assert first(searcher, "一百五十八的全球通怎么取消") == "KP-QQT-15803"
     assert first(searcher, "128的全球通一个月多少钱") == "KP-QQT-12801"
+
+
+def test_a_tier_the_question_does_not_name_is_marked_unasked(searcher: Searcher) -> None:
+    def unasked(query: str) -> dict[str, float]:
+        found = searcher.candidates(query, province="江西省", city="南昌市", at=NOW)
+        assert found is not None
+        column = found.features[:, FEATURES.index("price_unasked")]
+        return {searcher.rows[r].business: float(v) for r, v in zip(found.rows, column, strict=True)}
+
+    vague = unasked("全球通套餐和来电提醒怎么取消")
+    assert vague["全球通畅享套餐158元档"] == 1.0 and vague["来电提醒"] == 0.0
+    assert set(unasked("158的全球通和来电提醒怎么取消").values()) == {0.0}
 
 
 def test_dialect_words_read_as_mandarin(searcher: Searcher) -> None:
