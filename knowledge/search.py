@@ -5,7 +5,7 @@ The first stage takes the best BM25 matches (jieba tokens, the telecom lexicon) 
 scores all of them with a linear model of the business match, the kind of answer the question asks for
 (怎么退 -> 退订规则) and how close the question is to what each title asks. Modes ``bm25`` and ``dense`` rank by
 the first stage alone (the benchmark's baselines). On the 518 test queries (`hotline kb bench`) recall@5 was
-0.93 hybrid against 0.78 BM25 and 0.63 dense (0.75 for the reciprocal-rank fusion this stage replaced). A third
+0.94 hybrid against 0.78 BM25 and 0.63 dense (0.75 for the reciprocal-rank fusion this stage replaced). A third
 first-stage source matches the question's sound against the titles' (`knowledge.phonetic`), and before any
 search, words speech recognition misspelled are respelled by sound into the corpus's own (淘餐 -> 套餐).
 
