@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tools.backends import HttpEndpoint
@@ -71,6 +71,16 @@ class Settings(BaseSettings):
     )
     llm_timeout_s: float = Field(default=8.0, gt=0, description="Budget for one whole answer, tool rounds included")
     llm_max_tool_rounds: int = Field(default=2, ge=0, le=5, description="Most read-tool rounds in one answer")
+
+    @model_validator(mode="after")
+    def _turn_timeout_outlasts_a_turn(self) -> Settings:
+        """With turn workers, a turn may take two model answers and a back-office read with its retries."""
+        budget = 2 * self.llm_timeout_s + self.backend_timeout_s * (self.backend_retries + 1)
+        if self.turn_workers and self.turn_timeout_s <= budget:
+            raise ValueError(f"turn_timeout_s ({self.turn_timeout_s:g}) 须大于一轮可能用到的时间 {budget:g} 秒"
+                             "（2 × llm_timeout_s + backend_timeout_s × (backend_retries + 1)），"
+                             "否则正常的轮次会被当作卡死")
+        return self
 
     @property
     def sim_db_path(self) -> Path:

@@ -11,8 +11,10 @@ are shared through the checkpoint store, so any worker can take any call's next 
 
 After an ingest switches the knowledge base, a worker opens the new version before its next turn.
 A worker that dies fails the turn it was running with a clear error; the others go on. So does a worker that
-hangs: one that sends nothing for ``turn_timeout_s`` is killed (its turn wrote no checkpoint: the graph
-saves a turn's state only when the turn ends, so the call stands as it was before it).
+hangs: one that sends nothing for ``turn_timeout_s`` (or does not take a new knowledge base version within it)
+is killed. The graph saves a turn's state only when the turn ends, so unless the worker hung in the moment
+between saving and answering, the call stands as it was before the failed turn. A killed worker is not
+replaced: `/readyz` reports it, and a restart brings the full count back.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import contextlib
 import multiprocessing
 import queue
 import signal
+import threading
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -140,7 +143,7 @@ class TurnWorkers:
             if searcher is not None and searcher.version != worker.version:
                 knowledge = (searcher.version, ([r.id for r in searcher.rows], searcher.vectors))
             try:
-                worker.conn.send((ctx, payload, knowledge))
+                self._send(worker, (ctx, payload, knowledge), large=knowledge is not None)
             except OSError:  # it died while idle: nothing was started, the next idle worker takes the turn
                 worker.dead = True
                 continue
@@ -152,6 +155,38 @@ class TurnWorkers:
             finally:
                 if not worker.dead:
                     self._idle.put(worker)
+
+    def _send(self, worker: _Worker, request: tuple[Any, ...], large: bool) -> None:
+        """Hand a request over; a large one (a new version's vectors) must be taken within the turn timeout.
+
+        A pipe buffers about 64 KB: a small request is sent at once even to a hung worker (whose silence the
+        relay then times), but tens of megabytes of vectors wait for the worker to read them.
+
+        Raises:
+            OSError: The worker is gone.
+            TurnWorkerError: The worker did not take the request in time (it is killed).
+        """
+        if not large:
+            worker.conn.send(request)
+            return
+        failed: list[BaseException] = []
+
+        def send() -> None:
+            try:
+                worker.conn.send(request)
+            except BaseException as exc:  # handed to the caller below
+                failed.append(exc)
+
+        sender = threading.Thread(target=send, name=f"hotline-turns-{worker.index}-send", daemon=True)
+        sender.start()
+        sender.join(self._timeout_s)
+        if sender.is_alive():
+            self._stop_hung(worker)  # the kill breaks the pipe: the blocked send ends with an error
+            sender.join(STOP_WAIT_S)
+            raise TurnWorkerError(f"轮次工作进程 {worker.index} 超过 {self._timeout_s:g} 秒未接收新版知识库，"
+                                  "已停止该进程，本轮未开始")
+        if failed:
+            raise failed[0]
 
     def _take(self) -> _Worker:
         while True:

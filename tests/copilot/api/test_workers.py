@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import signal
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 
 from copilot.api.app import create_app
+from copilot.api.workers import TurnWorkerError, TurnWorkers, _Worker
+from copilot.context import CallContext
 from copilot.settings import Settings
 from knowledge.bulletins import write_bulletin
 from tests.copilot.api.conftest import event_types, start
@@ -19,6 +25,8 @@ from tests.knowledge.test_ingest import bulletin
 from tools.sim.db import SimDatabase
 
 LINES = ["家里宽带断了，光猫红灯一直闪", "从昨天晚上就这样了，我在家办公急用"]
+HUNG = {"turn_workers": 2, "turn_timeout_s": 2.0, "llm_timeout_s": 0.5, "backend_timeout_s": 0.2,
+        "backend_retries": 0}  # a short turn timeout, longer than a turn's budgets (as Settings requires)
 
 
 def _call(client: TestClient, sim_path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -126,7 +134,7 @@ def test_workers_serve_the_knowledge_base_an_ingest_switched_to(settings: Settin
 
 
 def test_a_hung_worker_fails_its_turn_after_the_timeout_and_is_stopped(settings: Settings, sim_path: Path) -> None:
-    hung_settings = settings.model_copy(update={"turn_workers": 2, "turn_timeout_s": 2.0})
+    hung_settings = settings.model_copy(update=HUNG)
     with TestClient(create_app(hung_settings)) as client:
         start(client, sim_path, "bb_los_fibre_cut")
         pids = _workers(client)["pids"]
@@ -147,3 +155,23 @@ def test_a_hung_worker_fails_its_turn_after_the_timeout_and_is_stopped(settings:
         said = [u["text"] for u in client.get("/v1/calls/c1").json()["state"]["transcript"]
                 if u["speaker"] == "caller"]
     assert said == LINES  # the hung turn left nothing behind: each line once, in order
+
+
+
+def test_a_worker_hung_while_idle_cannot_hold_a_turn_that_brings_it_a_new_knowledge_base() -> None:
+    fork = multiprocessing.get_context("fork")
+    ours, theirs = fork.Pipe()
+    hung = fork.Process(target=time.sleep, args=(60,), daemon=True)  # never reads its requests
+    hung.start()
+    searcher = SimpleNamespace(version="v2", rows=[SimpleNamespace(id=f"KP-{i}") for i in range(4000)],
+                               vectors=np.zeros((4000, 512), dtype=np.float32))  # 8 MB: more than a pipe holds
+    runtime = SimpleNamespace(services=SimpleNamespace(searcher=searcher))
+    workers = TurnWorkers([_Worker(0, hung, ours, "v1")], runtime, timeout_s=1.0)  # type: ignore[arg-type]
+    started = time.monotonic()
+    with pytest.raises(TurnWorkerError, match="未接收新版知识库"):
+        workers.run(CallContext(call_id="c1", msisdn="13800000000", agent_id="A1"), {"transcript": []},
+                    lambda *_: None)
+    assert time.monotonic() - started < 10
+    hung.join(5)
+    assert not hung.is_alive() and workers.alive() == 0
+    theirs.close()
