@@ -198,7 +198,7 @@ def _memory(pids: list[int]) -> dict[str, int]:
     """
     rss = pss = 0
     for pid in pids:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        for line in _read(f"/proc/{pid}/smaps_rollup").splitlines():
             key, _, value = line.partition(":")
             if key == "Rss":
                 rss += int(value.split()[0])
@@ -230,23 +230,41 @@ class _MemoryWatch:
         self._thread.join()
 
 
-def _cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) a process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def _read(path: str) -> str:
+    """A /proc file, or "" when its process is gone (a worker may die, or be killed as hung, mid-run)."""
+    try:
+        return Path(path).read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return ""
+
+
+def _cpu_s(pid: int) -> float | None:
+    """CPU seconds (user + system) a process has used so far; None when it is gone."""
+    stat = _read(f"/proc/{pid}/stat")
+    if not stat:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _cpu_per_utterance(before: dict[int, float], after: dict[int, float], client_s: float,
+def _cpu_per_utterance(before: dict[int, float | None], after: dict[int, float | None], client_s: float,
                        utterances: int) -> dict[str, Any]:
-    """CPU milliseconds per utterance: the API process, each turn worker, the server in all, the load generator."""
-    per = {pid: 1000 * (after[pid] - before[pid]) / max(utterances, 1) for pid in before}
+    """CPU milliseconds per utterance: the API process, each turn worker, the server in all, the load generator.
+
+    A process gone by the end counts as None (its CPU is unknown) and is left out of the server's sum.
+    """
+    def per(pid: int) -> float | None:
+        start, end = before.get(pid), after.get(pid)
+        return None if start is None or end is None else round(1000 * (end - start) / max(utterances, 1), 2)
+
     api, *workers = before
-    return {"api": round(per[api], 2), "workers": [round(per[w], 2) for w in workers],
-            "server": round(sum(per.values()), 2), "load_generator": round(1000 * client_s / max(utterances, 1), 2)}
+    known = [v for v in map(per, before) if v is not None]
+    return {"api": per(api), "workers": [per(w) for w in workers], "server": round(sum(known), 2),
+            "load_generator": round(1000 * client_s / max(utterances, 1), 2)}
 
 
 def _loaded(pids: list[int], library: str) -> bool:
-    return any(library in Path(f"/proc/{pid}/maps").read_text() for pid in pids)
+    return any(library in _read(f"/proc/{pid}/maps") for pid in pids)
 
 
 def run_turn_bench(sim_db: Path, kb_dir: Path, models_dir: Path, calls: int, utterances: int, think_s: float,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -52,3 +53,8 @@ def test_cpu_per_utterance_splits_the_server_from_the_load_generator() -> None:
     assert _cpu_s(os.getpid()) - before >= 0.1
     report = _cpu_per_utterance({10: 1.0, 11: 2.0, 12: 2.0}, {10: 1.5, 11: 3.0, 12: 3.2}, 0.3, 100)
     assert report == {"api": 5.0, "workers": [10.0, 12.0], "server": 27.0, "load_generator": 3.0}
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    assert _cpu_s(gone.pid) is None  # a worker killed mid-run: unknown, and the report still comes
+    report = _cpu_per_utterance({10: 1.0, 11: 2.0}, {10: 1.5, 11: _cpu_s(gone.pid)}, 0.3, 100)
+    assert report["workers"] == [None] and report["server"] == 5.0
