@@ -177,7 +177,7 @@ async def drive(base_url: str, plan: list[tuple[str, list[str]]], utterances: in
 
 def _proc_status(pid: int) -> dict[str, int]:
     out = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+    for line in _read(f"/proc/{pid}/status").splitlines():
         key, _, value = line.partition(":")
         if key in ("VmRSS", "VmHWM"):
             out[key] = int(value.split()[0]) // 1024

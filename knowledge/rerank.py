@@ -196,6 +196,7 @@ class Reranker:
         self._business_phrase = np.array([where.get(g, -1) for g in groups], dtype=np.int64)
         self.phrase_vectors = embed_phrases(self.phrases, embedder, known or {})
         self._prices = [set(_PRICE.findall(g)) if not g.startswith("script:") else set() for g in groups]
+        self._priced = np.array([bool(p) for p in self._prices], dtype=np.float32)
 
     def question_types(self, normalized_query: str) -> frozenset[str]:
         """The categories the question's cue words ask for."""
@@ -233,7 +234,7 @@ class Reranker:
         business_phrase = self._business_phrase[self._business[picked]]
         asked = set(_SPOKEN_PRICE.findall(normalized_query))
         price = np.array([bool(asked & self._prices[b]) for b in self._business[picked]], dtype=np.float32)
-        unasked = np.array([not asked and bool(self._prices[b]) for b in self._business[picked]], dtype=np.float32)
+        unasked = np.zeros(picked.size, dtype=np.float32) if asked else self._priced[self._business[picked]]
         loudest = float(sound[allowed].max()) if sound is not None and allowed.any() else 0.0
         sound_share = sound[picked] / loudest if sound is not None and loudest > 0 else np.zeros(picked.size)
         features = np.column_stack([

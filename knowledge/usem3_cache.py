@@ -113,11 +113,15 @@ class TokenCachedForward:
             self._encode_group(group, size, out[first:])
         return out
 
-    def _first_stages(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Projected vectors and kernel-1 products of `ids` (one row per id), from the table or computed."""
+    def _first_stages(self, ids: np.ndarray, products_out: np.ndarray) -> np.ndarray:
+        """Projected vectors of `ids` (one row per id), and their kernel-1 products written into `products_out`.
+
+        From the table, or computed (and kept while the table has room).
+        """
         slots = self._slot[ids]
         if (slots >= 0).all():
-            return self._projected[slots], self._products[slots]
+            np.take(self._products, slots, axis=0, out=products_out)
+            return self._projected[slots]
         fresh = np.unique(ids[slots < 0])
         projected, products = self._compute(fresh)
         with self._lock:
@@ -128,12 +132,13 @@ class TokenCachedForward:
                     self._slot[token] = self._used  # published last: readers never see a half-written slot
                     self._used += 1
         slots = self._slot[ids]
-        x, t = self._projected[slots], self._products[slots]
+        x = self._projected[slots]
+        np.take(self._products, slots, axis=0, out=products_out)
         left = np.flatnonzero(slots < 0)
         if left.size:  # the table is full: these tokens are used as computed
             where = np.searchsorted(fresh, ids[left])
-            x[left], t[left] = projected[where], products[where]
-        return x, t
+            x[left], products_out[left] = projected[where], products[where]
+        return x
 
     def _compute(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         b = self._b
@@ -161,14 +166,14 @@ class TokenCachedForward:
         ids = np.fromiter(chain.from_iterable(group), dtype=np.int64, count=size)
         starts = np.zeros(len(group), dtype=np.int64)
         np.cumsum(lens[:-1], out=starts[1:])
-        x, products = self._first_stages(ids)
+        # window slots outside a token's own text point at row `size`: zero products, zero activations
+        padded = np.empty((size + 1, self._width), dtype=np.float32)
+        padded[size] = 0.0
+        x = self._first_stages(ids, padded[:size])
         emb_dim = self._b.table.shape[1]
         feats = np.empty((size, emb_dim + len(self._orders) * d), dtype=np.float32)
         self._embedding(ids, feats[:, :emb_dim])
-        # window slots outside a token's own text point at row `size`: zero products, zero activations
         window = b._window_index(starts, lens, size)
-        padded = np.zeros((size + 1, self._width), dtype=np.float32)
-        padded[:size] = products
         acts = np.zeros((size + 1, d), dtype=np.float32)
         for i, (n, left) in enumerate(self._orders):
             cols = window[:, self._max_left - left:self._max_left - left + n]
