@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-
-import numpy as np
 
 from copilot.checkpoints import Checkpoints, open_checkpointer
 from copilot.graph import CopilotServices, build_graph
@@ -22,6 +22,7 @@ from copilot.understand.classifier import load_or_train
 from copilot.understand.risk import load_risks
 from knowledge.embedding import create_embedder
 from knowledge.manager import KnowledgeManager
+from knowledge.search import Searcher
 from knowledge.store import KnowledgeIndexError
 from knowledge.vocabulary import load_vocabulary
 from tools.backends import Backends
@@ -61,18 +62,16 @@ class CopilotRuntime:
         self.checkpoints = open_checkpointer(settings)
         self.graph = build_graph(self.services).compile(checkpointer=self.checkpoints.saver)
 
-    def reopen_knowledge(self, version: str | None = None, vectors: tuple[list[str], np.ndarray] | None = None
-                         ) -> None:
+    def reopen_knowledge(self, searcher: Searcher | None = None) -> None:
         """Serve the knowledge base's current version (after an ingest switched it), and settle the heap again.
 
-        A forked turn worker names the `version` and passes its `vectors` (read by its parent): it must not
-        use the vector store's embedded client. The old version's objects are collected now, in this one
-        pause, rather than during a later turn.
+        Args:
+            searcher: The new version's searcher, as the build validated it (`VersionInfo.searcher`); None
+                loads the serving version from disk.
+
+        The old version's objects are collected now, in this one pause, rather than during a later turn.
         """
-        if version is not None and vectors is not None:
-            self.services.searcher = self.knowledge.store.open_version(version, vectors)
-        else:
-            self.services.searcher = self.knowledge.store.open()
+        self.services.searcher = searcher or self.knowledge.store.open()
         settle_heap()
 
 
@@ -90,6 +89,19 @@ def settle_heap() -> None:
     gc.unfreeze()  # what an earlier settle froze is looked at again: a replaced index's cycles are freed
     gc.collect()
     gc.freeze()
+    release_free_memory()
+
+
+def release_free_memory() -> None:
+    """Give the memory that freed objects left in the C heap back to the system (glibc's `malloc_trim`).
+
+    Loading a knowledge base version allocates and frees a few hundred megabytes on the way (the vector
+    store's batches, the catalogue's JSON); glibc keeps freed memory mapped for reuse. Released before the
+    turn workers are forked, it is not counted in the app's resident memory; a C library without
+    `malloc_trim` keeps it, as before.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 def locate(backends: Backends, msisdn: str) -> tuple[str | None, str | None, str | None]:

@@ -101,29 +101,29 @@ def _chroma_filtered(store: IndexStore, searcher: Searcher, queries: list[dict[s
     """Dense search through Chroma's own metadata filters, for comparison with the in-mask scan."""
     info = store.current()
     assert info is not None
-    vectors = store._vectors(info.name, info.path)
-    ids, matrix, _ = vectors.all()
-    rows = {r.id: r for r in searcher.rows}
-    metas = []
-    for doc_id in ids:
-        r = rows[doc_id]
-        metas.append({"kind": r.kind, "region": r.region,
-                      "start": int(datetime.fromisoformat(r.start_ts).timestamp()),
-                      "end": int(datetime.fromisoformat(r.end_ts).timestamp()) if r.end_ts else 2**31})
-    vectors.upsert(ids, matrix, metas)
-    unfiltered, filtered = [], []
-    for q in queries[:200]:
-        scope = RegionScope.parse(q["region"])
-        qv = searcher.embedder.embed_query(q["query"])
-        ts = int(_moment(q).timestamp())
-        started = time.perf_counter()
-        vectors.query(qv, 10)
-        unfiltered.append((time.perf_counter() - started) * 1000)
-        where = {"$and": [{"region": {"$in": region_keys(scope.province, scope.city)}},
-                          {"start": {"$lte": ts}}, {"end": {"$gte": ts}}]}
-        started = time.perf_counter()
-        vectors.query(qv, 10, where=where)
-        filtered.append((time.perf_counter() - started) * 1000)
+    with store.vectors(info.name, info.path) as vectors:
+        ids, matrix, _ = vectors.all()
+        rows = {r.id: r for r in searcher.rows}
+        metas = []
+        for doc_id in ids:
+            r = rows[doc_id]
+            metas.append({"kind": r.kind, "region": r.region,
+                          "start": int(datetime.fromisoformat(r.start_ts).timestamp()),
+                          "end": int(datetime.fromisoformat(r.end_ts).timestamp()) if r.end_ts else 2**31})
+        vectors.upsert(ids, matrix, metas)
+        unfiltered, filtered = [], []
+        for q in queries[:200]:
+            scope = RegionScope.parse(q["region"])
+            qv = searcher.embedder.embed_query(q["query"])
+            ts = int(_moment(q).timestamp())
+            started = time.perf_counter()
+            vectors.query(qv, 10)
+            unfiltered.append((time.perf_counter() - started) * 1000)
+            where = {"$and": [{"region": {"$in": region_keys(scope.province, scope.city)}},
+                              {"start": {"$lte": ts}}, {"end": {"$gte": ts}}]}
+            started = time.perf_counter()
+            vectors.query(qv, 10, where=where)
+            filtered.append((time.perf_counter() - started) * 1000)
     return {"unfiltered_p50": _pct(unfiltered, 50), "filtered_p50": _pct(filtered, 50),
             "filtered_p95": _pct(filtered, 95)}
 

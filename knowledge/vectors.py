@@ -84,6 +84,12 @@ class VectorStore:
             self.collection.upsert(ids=ids[start:end], embeddings=np.ascontiguousarray(vectors[start:end]),
                                    metadatas=metadatas[start:end])
 
+    def close(self) -> None:
+        """Release the client (an embedded one's whole Chroma system, once no other client shares it)."""
+        close = getattr(self.client, "close", None)  # an older chromadb has none: its systems stay cached
+        if close is not None:
+            close()
+
     def delete(self, ids: list[str]) -> None:
         """Remove vectors."""
         if ids:

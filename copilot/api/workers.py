@@ -9,20 +9,29 @@ call's lock, the audit trail, the event streams): a turn is handed to an idle wo
 graph and sends each card back the moment its node finishes, and the API process publishes it. Checkpoints
 are shared through the checkpoint store, so any worker can take any call's next turn.
 
-After an ingest switches the knowledge base, a worker opens the new version before its next turn.
-A worker that dies fails the turn it was running with a clear error; the others go on. So does a worker that
-hangs: one that sends nothing for ``turn_timeout_s`` (or does not take a new knowledge base version within it)
-is killed. The graph saves a turn's state only when the turn ends, so unless the worker hung in the moment
-between saving and answering, the call stands as it was before the failed turn. A killed worker is not
-replaced: `/readyz` reports it, and a restart brings the full count back.
+After an ingest switches the knowledge base, the API process (which has just loaded the new version) forks a
+fresh set of workers, `renew`: they share the new version with it, where workers that each loaded it would
+hold a private copy apiece (measured: 1.8 GB in all with two workers, against about 1 GB). The old workers
+finish the turns they are running and exit. A child forked while the API serves lets go of the API's sockets
+(client connections, the listening socket) and gets fresh standard streams, whose locks another thread of the
+API may have held at the fork; the knowledge base's own locks reset themselves (`knowledge.locks`).
+
+A worker that dies fails the turn it was running with a clear error, and one that hangs (sends nothing for
+``turn_timeout_s``) is killed and fails its turn the same way; either is replaced by a freshly forked worker.
+The graph saves a turn's state only when the turn ends, so unless the worker died in the moment between saving
+and answering, the call stands as it was before the failed turn.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
+import os
 import queue
 import signal
+import stat
+import sys
 import threading
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -44,19 +53,50 @@ class TurnWorkerError(RuntimeError):
     """A worker could not run the turn (it failed, or died)."""
 
 
-@dataclass
+@dataclass(eq=False)
 class _Worker:
     index: int
     process: Any  # multiprocessing's forked Process
     conn: Connection
-    version: str | None
-    """The knowledge base version the worker serves."""
+    generation: int
+    """Which `renew` forked it: workers of an older generation serve an older knowledge base version."""
     dead: bool = False
+
+
+def _let_go_of_the_parent(conn: Connection) -> None:
+    """In a new worker: drop the API process's sockets, and take fresh standard streams.
+
+    A socket the child still holds stays open after the API process closes it: a client would wait for a
+    connection that never ends, and a restarted server would find its port taken. Each is pointed at /dev/null
+    (not closed: an object of the parent's that closes it later must not close an unrelated file).
+    """
+    keep = conn.fileno()
+    null = os.open(os.devnull, os.O_RDWR)
+    with contextlib.suppress(FileNotFoundError):  # no /proc: nothing to look through
+        for name in os.listdir("/proc/self/fd"):
+            fd = int(name)
+            with contextlib.suppress(OSError):  # the directory listing's own descriptor is gone by now
+                if fd not in (keep, null) and stat.S_ISSOCK(os.fstat(fd).st_mode):
+                    os.dup2(null, fd)
+    os.close(null)
+    for name in ("stdout", "stderr"):
+        old = getattr(sys, name)
+        try:
+            new = open(old.fileno(), "w", encoding=old.encoding, errors=old.errors, buffering=1,  # noqa: SIM115
+                       closefd=False)
+        except (AttributeError, OSError, ValueError):  # not a real file (a test's capture): left as it is
+            continue
+        setattr(sys, name, new)
+        loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+        for handler in (h for lg in loggers for h in getattr(lg, "handlers", [])):
+            if isinstance(handler, logging.StreamHandler) and handler.stream is old:
+                handler.stream = new  # not setStream: that flushes the old stream, under its (maybe held) lock
 
 
 def _work(conn: Connection, runtime: CopilotRuntime, settings: Settings) -> None:
     """A worker's life: take a turn, stream its cards back, until the API process says stop (or is gone)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the whole group: the API process stops us
+    _let_go_of_the_parent(conn)
     runtime.after_fork(settings)
     vocabulary = runtime.services.vocabulary
 
@@ -70,10 +110,8 @@ def _work(conn: Connection, runtime: CopilotRuntime, settings: Settings) -> None
             break
         if request is None:
             break
-        ctx, payload, knowledge = request
+        ctx, payload = request
         try:
-            if knowledge is not None:  # an ingest switched the knowledge base
-                runtime.reopen_knowledge(*knowledge)
             out, interrupt = stream_turn(runtime.graph, vocabulary, ctx, payload, emit)
             conn.send(("done", out, bool(interrupt)))
         except Exception as exc:  # the turn failed: say why, and take the next one
@@ -82,47 +120,71 @@ def _work(conn: Connection, runtime: CopilotRuntime, settings: Settings) -> None
 
 
 class TurnWorkers:
-    """The API process's side: hands turns to idle workers and relays their cards."""
+    """The API process's side: forks the workers, hands turns to idle ones and relays their cards."""
 
-    def __init__(self, workers: list[_Worker], runtime: CopilotRuntime, timeout_s: float = 30.0) -> None:
-        self._workers = workers
+    def __init__(self, runtime: CopilotRuntime, settings: Settings) -> None:
         self._runtime = runtime
-        self._timeout_s = timeout_s
+        self._settings = settings
+        self._timeout_s = settings.turn_timeout_s
+        self._fork = multiprocessing.get_context("fork")
+        self._guard = threading.Lock()  # the pool's membership: forks, replacements, renewals
+        self._generation = 0
+        self._workers: list[_Worker] = []
         self._idle: queue.Queue[_Worker] = queue.Queue()
-        for worker in workers:
-            self._idle.put(worker)
 
     @classmethod
     def start(cls, count: int, runtime: CopilotRuntime, settings: Settings) -> TurnWorkers:
         """Fork `count` workers from this (loaded) process; call before serving, while no turn is running."""
-        fork = multiprocessing.get_context("fork")
-        workers = []
-        for i in range(count):
-            ours, theirs = fork.Pipe()
-            process = fork.Process(target=_work, args=(theirs, runtime, settings), name=f"hotline-turns-{i}",
-                                   daemon=True)
-            process.start()
-            theirs.close()
-            workers.append(_Worker(i, process, ours, runtime.knowledge_version()))
-        return cls(workers, runtime, settings.turn_timeout_s)
+        pool = cls(runtime, settings)
+        with pool._guard:
+            pool._workers = [pool._spawn(i) for i in range(count)]
+        for worker in pool._workers:
+            pool._idle.put(worker)
+        return pool
+
+    def _spawn(self, index: int) -> _Worker:
+        """Fork one worker from this process as it is now (its knowledge base version included)."""
+        ours, theirs = self._fork.Pipe()
+        process = self._fork.Process(target=_work, args=(theirs, self._runtime, self._settings),
+                                     name=f"hotline-turns-{index}", daemon=True)
+        process.start()
+        theirs.close()
+        return _Worker(index, process, ours, self._generation)
 
     @property
     def size(self) -> int:
-        """Workers started."""
+        """Workers the pool keeps."""
         return len(self._workers)
 
     def alive(self) -> int:
-        """Workers still running."""
+        """Workers of the pool still running."""
         return sum(1 for w in self._workers if not w.dead and w.process.is_alive())
 
     def pids(self) -> list[int]:
         """The workers' process ids (for operators: `top`, `py-spy`)."""
         return [w.process.pid for w in self._workers if not w.dead]
 
+    def renew(self) -> None:
+        """Fork a fresh set of workers from this process now; the old ones exit once their turns are done.
+
+        Call after this process has switched to a new knowledge base version: the new workers share it with
+        this process, page for page. Turns that started before go on in the old workers, on the old version.
+        """
+        with self._guard:
+            self._generation += 1
+            old, self._workers = self._workers, [self._spawn(w.index) for w in self._workers]
+            idle = []
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    idle.append(self._idle.get_nowait())
+            for worker in self._workers:
+                self._idle.put(worker)
+        for worker in idle:  # the busy ones retire when their turn ends (`_release`)
+            self._retire(worker)
+        del old
+
     def run(self, ctx: CallContext, payload: dict[str, Any] | Command, emit: Emit) -> tuple[dict[str, Any], bool]:
         """Run one turn on an idle worker (waiting for one), calling `emit` for each card as it arrives.
-
-        A worker still on an older knowledge base version than this process first switches to this one.
 
         Args:
             ctx: The call.
@@ -134,67 +196,75 @@ class TurnWorkers:
 
         Raises:
             TurnWorkerError: The turn failed in the worker, or the worker died or hung (sent nothing for
-                ``turn_timeout_s``), or no worker is alive.
+                ``turn_timeout_s``; it is killed), or no worker could be started. A worker that died or was
+                killed is replaced.
         """
-        searcher = self._runtime.services.searcher
         while True:
             worker = self._take()
-            knowledge = None
-            if searcher is not None and searcher.version != worker.version:
-                knowledge = (searcher.version, ([r.id for r in searcher.rows], searcher.vectors))
             try:
-                self._send(worker, (ctx, payload, knowledge), large=knowledge is not None)
+                worker.conn.send((ctx, payload))
             except OSError:  # it died while idle: nothing was started, the next idle worker takes the turn
                 worker.dead = True
+                self._release(worker)
                 continue
             try:
-                result = self._relay(worker, emit)
-                if knowledge is not None:
-                    worker.version = knowledge[0]
-                return result
+                return self._relay(worker, emit)
             finally:
-                if not worker.dead:
-                    self._idle.put(worker)
-
-    def _send(self, worker: _Worker, request: tuple[Any, ...], large: bool) -> None:
-        """Hand a request over; a large one (a new version's vectors) must be taken within the turn timeout.
-
-        A pipe buffers about 64 KB: a small request is sent at once even to a hung worker (whose silence the
-        relay then times), but tens of megabytes of vectors wait for the worker to read them.
-
-        Raises:
-            OSError: The worker is gone.
-            TurnWorkerError: The worker did not take the request in time (it is killed).
-        """
-        if not large:
-            worker.conn.send(request)
-            return
-        failed: list[BaseException] = []
-
-        def send() -> None:
-            try:
-                worker.conn.send(request)
-            except BaseException as exc:  # handed to the caller below
-                failed.append(exc)
-
-        sender = threading.Thread(target=send, name=f"hotline-turns-{worker.index}-send", daemon=True)
-        sender.start()
-        sender.join(self._timeout_s)
-        if sender.is_alive():
-            self._stop_hung(worker)  # the kill breaks the pipe: the blocked send ends with an error
-            sender.join(STOP_WAIT_S)
-            raise TurnWorkerError(f"轮次工作进程 {worker.index} 超过 {self._timeout_s:g} 秒未接收新版知识库，"
-                                  "已停止该进程，本轮未开始")
-        if failed:
-            raise failed[0]
+                self._release(worker)
 
     def _take(self) -> _Worker:
         while True:
             try:
-                return self._idle.get(timeout=IDLE_WAIT_S)
+                worker = self._idle.get(timeout=IDLE_WAIT_S)
             except queue.Empty:
                 if not self.alive():
-                    raise TurnWorkerError("没有可用的轮次工作进程（全部已退出），请重启服务") from None
+                    raise TurnWorkerError("没有可用的轮次工作进程（全部已退出且无法重启），请重启服务") from None
+                continue
+            if worker.generation != self._generation:
+                self._retire(worker)
+            elif not worker.process.is_alive():  # died while idle
+                worker.dead = True
+                self._release(worker)
+            else:
+                return worker
+
+    def _release(self, worker: _Worker) -> None:
+        """After a turn: back to the idle queue, or retired (an old generation), or replaced (dead)."""
+        if worker.dead:
+            self._replace(worker)
+        elif worker.generation != self._generation:
+            self._retire(worker)
+        else:
+            self._idle.put(worker)
+
+    def _replace(self, dead: _Worker) -> None:
+        with contextlib.suppress(OSError):
+            dead.conn.close()
+        threading.Thread(target=self._reap, args=(dead,), name="hotline-turns-reap", daemon=True).start()
+        with self._guard:
+            if dead not in self._workers:  # an old generation's: the renewal replaced it already
+                return
+            try:
+                fresh = self._spawn(dead.index)
+            except OSError:  # cannot fork now (memory, process limits): the pool runs one short
+                return
+            self._workers[self._workers.index(dead)] = fresh
+        self._idle.put(fresh)
+
+    def _retire(self, worker: _Worker) -> None:
+        with contextlib.suppress(OSError):
+            worker.conn.send(None)
+        threading.Thread(target=self._reap, args=(worker,), name="hotline-turns-reap", daemon=True).start()
+
+    @staticmethod
+    def _reap(worker: _Worker) -> None:
+        """Wait for a worker to exit (it was told to, or died), killing it if it does not."""
+        worker.process.join(STOP_WAIT_S)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join(STOP_WAIT_S)
+        with contextlib.suppress(OSError):
+            worker.conn.close()
 
     def _relay(self, worker: _Worker, emit: Emit) -> tuple[dict[str, Any], bool]:
         failed: BaseException | None = None
@@ -225,14 +295,16 @@ class TurnWorkers:
         worker.dead = True
         worker.process.kill()
         worker.process.join(STOP_WAIT_S)
-        worker.conn.close()
 
     def close(self) -> None:
         """Stop every worker: after its current turn, or at once if it does not stop (killed if it must be)."""
-        for worker in self._workers:
+        with self._guard:
+            workers, self._workers = self._workers, []
+            self._generation += 1  # a turn still running retires its worker when it ends
+        for worker in workers:
             with contextlib.suppress(OSError):
                 worker.conn.send(None)
-        for worker in self._workers:
+        for worker in workers:
             worker.process.join(STOP_WAIT_S)
             if worker.process.is_alive():
                 worker.process.terminate()
@@ -240,4 +312,5 @@ class TurnWorkers:
             if worker.process.is_alive():  # hung, or stopped: SIGTERM waits, SIGKILL does not
                 worker.process.kill()
                 worker.process.join(STOP_WAIT_S)
-            worker.conn.close()
+            with contextlib.suppress(OSError):
+                worker.conn.close()

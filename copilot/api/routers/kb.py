@@ -13,8 +13,9 @@ from fastapi import APIRouter, File, Query, UploadFile, status
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 
-from copilot.api.deps import RuntimeDep
+from copilot.api.deps import RuntimeDep, TurnsDep
 from copilot.api.errors import api_error
+from copilot.api.workers import TurnWorkers
 from knowledge.ingest import IngestError
 from knowledge.schema import RegionScope
 from knowledge.store import KnowledgeIndexError
@@ -69,7 +70,8 @@ def get_doc(doc_id: Annotated[str, PathParam(max_length=80)], runtime: RuntimeDe
 
 
 @router.post("/ingest")
-async def ingest(runtime: RuntimeDep, files: Annotated[list[UploadFile], File(description="Bulletins: md/docx/pdf")],
+async def ingest(runtime: RuntimeDep, turns: TurnsDep,
+                 files: Annotated[list[UploadFile], File(description="Bulletins: md/docx/pdf")],
                  dry_run: Annotated[bool, Query(description="Only show the diff")] = True) -> dict[str, Any]:
     """Ingest bulletins: the diff, and (unless a dry run) apply it and switch the copilot to the new index.
 
@@ -91,7 +93,7 @@ async def ingest(runtime: RuntimeDep, files: Annotated[list[UploadFile], File(de
             path.write_bytes(data)
             paths.append(path)
         # parsing, embedding and the index switch take seconds: off the event loop, so streams keep flowing
-        return _named(await run_in_threadpool(_ingest, runtime, paths, dry_run), tmp)
+        return _named(await run_in_threadpool(_ingest, runtime, turns.workers, paths, dry_run), tmp)
 
 
 def _named(obj: Any, tmp: str) -> Any:
@@ -105,7 +107,7 @@ def _named(obj: Any, tmp: str) -> Any:
     return obj
 
 
-def _ingest(runtime: Any, paths: list[Path], dry_run: bool) -> dict[str, Any]:
+def _ingest(runtime: Any, workers: TurnWorkers | None, paths: list[Path], dry_run: bool) -> dict[str, Any]:
     manager = runtime.knowledge
     try:
         if dry_run:
@@ -113,7 +115,9 @@ def _ingest(runtime: Any, paths: list[Path], dry_run: bool) -> dict[str, Any]:
         with runtime.kb_lock:
             plan, info = manager.ingest(paths)
             if info is not None:
-                runtime.reopen_knowledge()
+                runtime.reopen_knowledge(info.searcher)
+                if workers is not None:  # forked from this process now: they share the new version with it
+                    workers.renew()
     except IngestError as exc:
         problems = {Path(k).name: v for k, v in exc.problems.items()}
         raise api_error(status.HTTP_422_UNPROCESSABLE_CONTENT, "bad_bulletin",
