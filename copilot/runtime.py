@@ -126,7 +126,8 @@ def open_runtime(settings: Settings, backends: Backends, clock: Callable[[], dat
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     embedder = searcher.embedder if searcher else create_embedder(threads=SERVING_THREADS)
     services = CopilotServices(
-        classifier=load_or_train(embedder, settings.models_dir or settings.data_dir / "models"),
+        classifier=load_or_train(embedder, settings.models_dir or settings.data_dir / "models",
+                                 tokenizer=knowledge.store.tokenizer),
         vocabulary=vocabulary,
         risks=load_risks(),
         engine=engine,

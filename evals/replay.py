@@ -152,7 +152,8 @@ class InProcessReplayer:
             self.searcher = publish_scripts(world, scripts, work_dir / "index", self.embedder, self.tokenizer)
         else:
             self.searcher = open_searcher(world, self.embedder, self.tokenizer)
-        self.classifier = load_or_train(self.embedder, settings.models_dir or settings.data_dir / "models")
+        self.classifier = load_or_train(self.embedder, settings.models_dir or settings.data_dir / "models",
+                                        tokenizer=self.tokenizer)
         self.vocabulary = load_vocabulary()
         self.risks = load_risks()
         self._now = world.as_of

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,8 @@ class Tokenizer:
         jieba.setLogLevel(logging.WARNING)
         self._jieba = jieba.Tokenizer()
         self._jieba.initialize()
+        self.signature = hashlib.sha256(lexicon.model_dump_json().encode()).hexdigest()[:16]
+        """Identifies the lexicon: what is trained on these tokens is trained again when it changes."""
         words = {*lexicon.terms, *lexicon.asr_confusions, *lexicon.asr_confusions.values()}
         for group in lexicon.synonyms:
             words.update(group)

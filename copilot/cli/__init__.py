@@ -6,7 +6,7 @@ from importlib.metadata import entry_points
 
 import typer
 
-from copilot.cli import bench, kb, sim, vocab
+from copilot.cli import bench, classifier, kb, sim, vocab
 from copilot.cli.serve import serve, version
 
 app = typer.Typer(
@@ -18,6 +18,7 @@ app.add_typer(sim.app, name="sim")
 app.add_typer(vocab.app, name="vocab")
 app.add_typer(kb.app, name="kb")
 app.add_typer(bench.app, name="bench")
+app.add_typer(classifier.app, name="classifier")
 app.command()(serve)
 app.command()(version)
 

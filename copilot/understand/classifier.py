@@ -1,8 +1,15 @@
-"""The deterministic intent and emotion classifier: use-m3 embeddings and character n-grams, linear models.
+"""The deterministic intent and emotion classifier: linear models over three views of the caller's words.
+
+The views: the use-m3 sentence embedding; character n-grams (1-3) of the words as transcribed; and the words
+as the knowledge search reads them (`knowledge.lexical.Tokenizer`: jieba with the telecom lexicon, speech
+recognition's confusions fixed, dialect in Mandarin, each synonym also as its group's word, so "没网",
+"上不了网" and "无法上网" share a feature). On the 537 development lines (`hotline classifier dev`) the words
+view took intent accuracy from 83.6% to 84.7%: from 75.1% to 78.3% on the 189 newest, the 348 older at 88.2%
+either way.
 
 Trained on the project's own labelled caller utterances (``copilot/data/utterances``), kept apart from every
 evaluation scenario. Training takes a few seconds; the trained model is cached as a pickle keyed by the
-training data's hash and the embedder, so a changed data file retrains it.
+training data's hash, the embedder and the lexicon, so a changed data or lexicon file retrains it.
 """
 
 from __future__ import annotations
@@ -17,9 +24,12 @@ from typing import Any
 import numpy as np
 
 from knowledge.embedding import Embedder
+from knowledge.lexical import Tokenizer, load_lexicon
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "utterances"
 SECONDARY_MIN = 0.30
+FEATURES = "dense+chars+words"
+"""What the features are: part of the cache key, so a model cached with other features is never loaded."""
 
 
 @dataclass(frozen=True)
@@ -32,13 +42,33 @@ class Utterance:
     risk: tuple[str, ...]
 
 
+class UtteranceFileError(ValueError):
+    """A labelled-utterance file cannot be read: names the file, the line and what is wrong."""
+
+
 def load_utterances(path: Path) -> list[Utterance]:
-    """Read a JSONL file of labelled utterances."""
+    """Read a JSONL file of labelled utterances.
+
+    Raises:
+        UtteranceFileError: The file is missing, or a line is not JSON or lacks text, intents or emotion.
+    """
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UtteranceFileError(f"{path}: 无法读取: {exc}") from None
     out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
             row = json.loads(line)
-            out.append(Utterance(row["text"], tuple(row["intents"]), row["emotion"], tuple(row.get("risk", ()))))
+            intents = tuple(row["intents"])
+            if not isinstance(row["text"], str) or not intents or not isinstance(row["emotion"], str):
+                raise ValueError("text 须为文本，intents 不能为空，emotion 须为文本")
+            out.append(Utterance(row["text"], intents, row["emotion"], tuple(row.get("risk", ()))))
+        except (ValueError, KeyError, TypeError) as exc:
+            what = f"缺少字段 {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise UtteranceFileError(f"{path}:{n}: {what}") from None
     return out
 
 
@@ -51,44 +81,23 @@ class Prediction:
     emotion_confidence: float
 
 
-class IntentClassifier:
-    """Predicts intents and emotion from a caller's words."""
+class _TfIdf:
+    """A fitted tf-idf vectorizer applied to one text by hand (sklearn's transform builds a sparse matrix)."""
 
-    def __init__(self, embedder: Embedder, vectorizer: Any, intent_model: Any, emotion_model: Any) -> None:
-        self.embedder = embedder
-        self._vectorizer = vectorizer
-        self._intent = intent_model
-        self._emotion = emotion_model
-        # Prediction runs the fitted linear models as plain numpy (sklearn's input checks cost more than the maths)
-        dim = embedder.dim
-        self._linear = {name: (m.coef_[:, :dim].astype(np.float32), m.coef_[:, dim:].T.tocsr()
-                               if hasattr(m.coef_, "tocsr") else np.ascontiguousarray(m.coef_[:, dim:].T),
-                               m.intercept_, [str(c) for c in m.classes_])
-                        for name, m in (("intent", intent_model), ("emotion", emotion_model))}
-        # ...and the character n-gram tf-idf by hand: sklearn's transform builds a sparse matrix for one text
+    def __init__(self, vectorizer: Any) -> None:
+        self.vectorizer = vectorizer
         self._analyze = vectorizer.build_analyzer()
         self._vocab: dict[str, int] = vectorizer.vocabulary_
         self._idf = np.asarray(vectorizer.idf_, dtype=np.float64)
-        self._by_hand = vectorizer.norm == "l2" and vectorizer.use_idf and vectorizer.sublinear_tf
+        self.by_hand = vectorizer.norm == "l2" and vectorizer.use_idf and vectorizer.sublinear_tf
 
-    @classmethod
-    def train(cls, embedder: Embedder, utterances: list[Utterance]) -> IntentClassifier:
-        """Fit on labelled utterances (the first intent of each is its class)."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
+    def __len__(self) -> int:
+        return len(self._vocab)
 
-        texts = [u.text for u in utterances]
-        vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=2)
-        vectorizer.fit(texts)
-        features = _features(embedder, vectorizer, texts)
-        intent = LogisticRegression(C=10, max_iter=4000).fit(features, [u.intents[0] for u in utterances])
-        emotion = LogisticRegression(C=10, max_iter=4000).fit(features, [u.emotion for u in utterances])
-        return cls(embedder, vectorizer, intent, emotion)
-
-    def _ngrams(self, text: str) -> tuple[np.ndarray, np.ndarray] | Any:
-        """The text's tf-idf features: (columns, values), or sklearn's sparse row when not computed by hand."""
-        if not self._by_hand:
-            return self._vectorizer.transform([text])
+    def one(self, text: str) -> tuple[np.ndarray, np.ndarray] | Any:
+        """The text's features: (columns, values), or sklearn's sparse row when not computed by hand."""
+        if not self.by_hand:
+            return self.vectorizer.transform([text])
         counts: dict[int, int] = {}
         for gram in self._analyze(text):
             column = self._vocab.get(gram)
@@ -99,14 +108,54 @@ class IntentClassifier:
         norm = float(np.sqrt(values @ values))
         return columns, values / norm if norm else values
 
-    def _probabilities(self, name: str, dense: np.ndarray, sparse: Any) -> tuple[np.ndarray, list[str]]:
-        w_dense, w_sparse, bias, classes = self._linear[name]
-        if isinstance(sparse, tuple):
-            columns, values = sparse
-            ngram_logits = values @ w_sparse[columns] if len(columns) else 0.0
-        else:
-            ngram_logits = np.asarray(sparse @ w_sparse).ravel()
-        logits = w_dense @ dense + ngram_logits + bias
+
+def _logits(weights: Any, features: tuple[np.ndarray, np.ndarray] | Any) -> np.ndarray | float:
+    if isinstance(features, tuple):
+        columns, values = features
+        return values @ weights[columns] if len(columns) else 0.0
+    return np.asarray(features @ weights).ravel()
+
+
+def _columns(coef: Any, start: int, stop: int) -> Any:
+    part = coef[:, start:stop].T
+    return part.tocsr() if hasattr(part, "tocsr") else np.ascontiguousarray(part)
+
+
+class IntentClassifier:
+    """Predicts intents and emotion from a caller's words."""
+
+    def __init__(self, embedder: Embedder, tokenizer: Tokenizer, chars: Any, words: Any, intent_model: Any,
+                 emotion_model: Any) -> None:
+        self.embedder = embedder
+        self.tokenizer = tokenizer
+        self._chars = _TfIdf(chars)
+        self._words = _TfIdf(words)
+        self._intent = intent_model
+        self._emotion = emotion_model
+        # Prediction runs the fitted linear models as plain numpy (sklearn's input checks cost more than the maths)
+        dim, n_chars = embedder.dim, len(self._chars)
+        self._linear = {name: (m.coef_[:, :dim].astype(np.float32), _columns(m.coef_, dim, dim + n_chars),
+                               _columns(m.coef_, dim + n_chars, m.coef_.shape[1]), m.intercept_,
+                               [str(c) for c in m.classes_])
+                        for name, m in (("intent", intent_model), ("emotion", emotion_model))}
+
+    @classmethod
+    def train(cls, embedder: Embedder, tokenizer: Tokenizer, utterances: list[Utterance]) -> IntentClassifier:
+        """Fit on labelled utterances (the first intent of each is its class)."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        texts = [u.text for u in utterances]
+        chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=2).fit(texts)
+        words = TfidfVectorizer(analyzer=str.split, sublinear_tf=True).fit([_words(tokenizer, t) for t in texts])
+        features = _features(embedder, tokenizer, chars, words, texts)
+        intent = LogisticRegression(C=10, max_iter=4000).fit(features, [u.intents[0] for u in utterances])
+        emotion = LogisticRegression(C=10, max_iter=4000).fit(features, [u.emotion for u in utterances])
+        return cls(embedder, tokenizer, chars, words, intent, emotion)
+
+    def _probabilities(self, name: str, dense: np.ndarray, chars: Any, words: Any) -> tuple[np.ndarray, list[str]]:
+        w_dense, w_chars, w_words, bias, classes = self._linear[name]
+        logits = w_dense @ dense + _logits(w_chars, chars) + _logits(w_words, words) + bias
         if len(classes) == 2:  # a binary model has one row of weights: the second class's logit
             logits = np.array([0.0, float(logits[0])])
         exp = np.exp(logits - logits.max())
@@ -115,47 +164,93 @@ class IntentClassifier:
     def predict(self, text: str, top: int = 3) -> Prediction:
         """Intents (best first, with probabilities) and emotion for one utterance."""
         dense = self.embedder.embed_query(text)
-        sparse = self._ngrams(text)
-        probs, classes = self._probabilities("intent", dense, sparse)
+        chars, words = self._chars.one(text), self._words.one(_words(self.tokenizer, text))
+        probs, classes = self._probabilities("intent", dense, chars, words)
         order = np.argsort(-probs)[:top]
         intents = [(classes[i], round(float(probs[i]), 4)) for i in order]
-        emotions, labels = self._probabilities("emotion", dense, sparse)
+        emotions, labels = self._probabilities("emotion", dense, chars, words)
         best = int(np.argmax(emotions))
         return Prediction(intents, labels[best], round(float(emotions[best]), 4))
 
     def save(self, path: Path) -> None:
-        """Cache the fitted models (not the embedder)."""
+        """Cache the fitted models (not the embedder, nor the tokenizer)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps((self._vectorizer, self._intent, self._emotion)))
+        tmp.write_bytes(pickle.dumps((self._chars.vectorizer, self._words.vectorizer, self._intent, self._emotion)))
         tmp.replace(path)
 
     @classmethod
-    def load(cls, embedder: Embedder, path: Path) -> IntentClassifier:
+    def load(cls, embedder: Embedder, tokenizer: Tokenizer, path: Path) -> IntentClassifier:
         """Load models cached by `save` (a file this project wrote itself)."""
-        vectorizer, intent, emotion = pickle.loads(path.read_bytes())
-        return cls(embedder, vectorizer, intent, emotion)
+        chars, words, intent, emotion = pickle.loads(path.read_bytes())
+        return cls(embedder, tokenizer, chars, words, intent, emotion)
 
 
-def _features(embedder: Embedder, vectorizer: Any, texts: list[str]) -> Any:
+def _words(tokenizer: Tokenizer, text: str) -> str:
+    """The text's search words, space-joined (what the words vectorizer splits)."""
+    return " ".join(tokenizer.tokens(text))
+
+
+def _features(embedder: Embedder, tokenizer: Tokenizer, chars: Any, words: Any, texts: list[str]) -> Any:
     from scipy.sparse import csr_matrix, hstack
 
-    return hstack([csr_matrix(embedder.embed(texts)), vectorizer.transform(texts)]).tocsr()
+    return hstack([csr_matrix(embedder.embed(texts)), chars.transform(texts),
+                   words.transform([_words(tokenizer, t) for t in texts])]).tocsr()
 
 
-def training_fingerprint(embedder: Embedder, train: Path) -> str:
-    """Hash of the training data and the embedder: the cache key."""
+def score(clf: IntentClassifier, utterances: list[Utterance]) -> dict[str, Any]:
+    """How often the classifier is right on labelled utterances, overall and per intent.
+
+    ``intent_accuracy``: its top intent is the line's first (main) intent; ``intent_any_accuracy``: its top
+    intent is any of the line's intents; ``confusions``: the most frequent (labelled, predicted) pairs.
+    """
+    right: dict[str, list[bool]] = {}
+    either = emotions = 0
+    confused: dict[tuple[str, str], int] = {}
+    for u in utterances:
+        got = clf.predict(u.text)
+        top = got.intents[0][0]
+        right.setdefault(u.intents[0], []).append(top == u.intents[0])
+        either += top in u.intents
+        emotions += got.emotion == u.emotion
+        if top != u.intents[0]:
+            confused[(u.intents[0], top)] = confused.get((u.intents[0], top), 0) + 1
+    n = max(1, len(utterances))
+    return {
+        "lines": len(utterances),
+        "intent_accuracy": round(sum(sum(v) for v in right.values()) / n, 4),
+        "intent_any_accuracy": round(either / n, 4),
+        "emotion_accuracy": round(emotions / n, 4),
+        "per_intent": {k: {"lines": len(v), "accuracy": round(sum(v) / len(v), 4)} for k, v in sorted(right.items())},
+        "confusions": [{"labelled": a, "predicted": b, "lines": c}
+                       for (a, b), c in sorted(confused.items(), key=lambda x: -x[1])[:10]],
+    }
+
+
+def training_fingerprint(embedder: Embedder, tokenizer: Tokenizer, train: Path) -> str:
+    """Hash of the training data, the features, the embedder and the lexicon: the cache key."""
     digest = hashlib.sha256(train.read_bytes())
-    digest.update(embedder.model_id.encode())
+    for part in (FEATURES, embedder.model_id, tokenizer.signature):
+        digest.update(part.encode())
     return digest.hexdigest()[:16]
 
 
-def load_or_train(embedder: Embedder, cache_dir: Path, train: Path | None = None) -> IntentClassifier:
-    """The classifier trained on `train` (the packaged data by default), from cache when still current."""
+def load_or_train(embedder: Embedder, cache_dir: Path, train: Path | None = None,
+                  tokenizer: Tokenizer | None = None) -> IntentClassifier:
+    """The classifier trained on `train` (the packaged data by default), from cache when still current.
+
+    Args:
+        embedder: The sentence embedder (the knowledge search's, so a question is embedded once).
+        cache_dir: Where trained models are cached.
+        train: Labelled utterances; the packaged training file by default.
+        tokenizer: The words' tokenizer (the knowledge search's, so jieba's dictionary is loaded once); one
+            over the packaged lexicon by default.
+    """
     train = train or DATA_DIR / "train.jsonl"
-    path = cache_dir / f"intent-{training_fingerprint(embedder, train)}.pkl"
+    tokenizer = tokenizer or Tokenizer(load_lexicon())
+    path = cache_dir / f"intent-{training_fingerprint(embedder, tokenizer, train)}.pkl"
     if path.is_file():
-        return IntentClassifier.load(embedder, path)
-    clf = IntentClassifier.train(embedder, load_utterances(train))
+        return IntentClassifier.load(embedder, tokenizer, path)
+    clf = IntentClassifier.train(embedder, tokenizer, load_utterances(train))
     clf.save(path)
     return clf

@@ -1,0 +1,42 @@
+"""`hotline classifier`: how the no-LLM intent classifier does on the labelled development lines."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from copilot.settings import get_settings
+from copilot.understand.classifier import DATA_DIR, UtteranceFileError, load_or_train, load_utterances, score
+
+app = typer.Typer(help="The intent and emotion classifier (deterministic mode).", no_args_is_help=True)
+
+
+@app.command("dev")
+def dev(
+    train: Annotated[Path, typer.Option(help="Labelled lines to train on")] = DATA_DIR / "train.jsonl",
+    lines: Annotated[Path, typer.Option("--dev", help="Labelled lines to score")] = DATA_DIR / "dev.jsonl",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
+) -> None:
+    """Train on `--train` (or load the cached model) and score intents and emotion on `--dev`."""
+    from knowledge.embedding import create_embedder
+
+    settings = get_settings()
+    try:
+        held_out = load_utterances(lines)
+        clf = load_or_train(create_embedder(), settings.models_dir or settings.data_dir / "models", train=train)
+    except UtteranceFileError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    report = {"train": str(train), "dev": str(lines), **score(clf, held_out)}
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"{report['lines']} 条：主意图准确率 {report['intent_accuracy']:.1%}，"
+               f"命中任一意图 {report['intent_any_accuracy']:.1%}，情绪 {report['emotion_accuracy']:.1%}")
+    for intent, row in report["per_intent"].items():
+        typer.echo(f"  {intent:24s} {row['lines']:4d} 条  {row['accuracy']:.1%}")
+    for c in report["confusions"]:
+        typer.echo(f"  误判 {c['labelled']} → {c['predicted']}: {c['lines']} 条")
