@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -185,9 +186,9 @@ def _proc_status(pid: int) -> dict[str, int]:
 
 
 def _app_pids(pid: int) -> list[int]:
-    """The served app's processes: the API process and its turn workers."""
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    return [pid, *(int(c) for c in children.read_text().split())] if children.exists() else [pid]
+    """The served app's processes: the API process and its turn workers (forked by any of its threads)."""
+    children = {int(c) for task in Path(f"/proc/{pid}/task").glob("*/children") for c in _read(str(task)).split()}
+    return [pid, *sorted(children)]
 
 
 def _memory(pids: list[int]) -> dict[str, int]:
@@ -268,26 +269,47 @@ def _loaded(pids: list[int], library: str) -> bool:
 
 
 def run_turn_bench(sim_db: Path, kb_dir: Path, models_dir: Path, calls: int, utterances: int, think_s: float,
-                   port: int, workers: int = 0) -> dict[str, Any]:
+                   port: int, workers: int = 0, ingest: Path | None = None) -> dict[str, Any]:
     """Start `hotline serve` on the demo data (with `workers` turn workers), replay `calls` calls at once, report.
 
     The served app reads the demo's simulator, knowledge base and trained models; its own checkpoints and
-    audit trail go to a temporary directory, so a bench leaves the demo's data as it was.
+    audit trail go to a temporary directory, so a bench leaves the demo's data as it was. With `ingest`, the
+    app serves a copy of the knowledge base and ingests that bulletin (`POST /v1/kb/ingest`) before the calls:
+    the memory a knowledge manager's daily ingest leaves behind is measured, and the calls run on the new
+    version.
 
     Raises:
-        RuntimeError: The server did not become ready.
+        RuntimeError: The server did not become ready, or the ingest failed.
     """
     plan = plan_calls(sim_db, load_calls(), calls)
     with tempfile.TemporaryDirectory(prefix="hotline-bench-") as scratch:
+        if ingest is not None:
+            kb_dir = Path(shutil.copytree(kb_dir, Path(scratch) / "kb"))
         env = {**os.environ, "HOTLINE_DATA_DIR": scratch, "HOTLINE_SIM_DB": str(sim_db),
                "HOTLINE_KB_DIR": str(kb_dir), "HOTLINE_MODELS_DIR": str(models_dir),
                "HOTLINE_TURN_WORKERS": str(workers)}
         env = {k: v for k, v in env.items() if not k.startswith(("HOTLINE_LLM_", "HOTLINE_CHECKPOINT_URL"))}
-        return _serve_and_drive(env, plan, calls, utterances, think_s, port, workers)
+        return _serve_and_drive(env, plan, calls, utterances, think_s, port, workers, ingest)
+
+
+def _ingest(base: str, server: int, bulletin: Path, workers: int) -> tuple[dict[str, Any], list[int]]:
+    """Ingest a bulletin through the API; the ingest's figures and the app's processes once it has settled."""
+    started = time.perf_counter()
+    r = httpx.post(f"{base}/v1/kb/ingest", params={"dry_run": "false"}, timeout=600,
+                   files={"files": (bulletin.name, bulletin.read_bytes())})
+    if r.status_code != 200:
+        raise RuntimeError(f"入库失败（{r.status_code}）: {r.text[:300]}")
+    seconds = time.perf_counter() - started
+    deadline = time.monotonic() + 30
+    pids = _app_pids(server)
+    while len(pids) > workers + 1 and time.monotonic() < deadline:  # the replaced workers are exiting
+        time.sleep(0.2)
+        pids = _app_pids(server)
+    return {"file": bulletin.name, "seconds": round(seconds, 2), "index": r.json().get("index")}, pids
 
 
 def _serve_and_drive(env: dict[str, str], plan: list[tuple[str, list[str]]], calls: int, utterances: int,
-                     think_s: float, port: int, workers: int) -> dict[str, Any]:
+                     think_s: float, port: int, workers: int, ingest: Path | None = None) -> dict[str, Any]:
     server = subprocess.Popen([sys.executable, "-m", "copilot.cli", "serve", "--host", "127.0.0.1",
                                "--port", str(port), "--log-level", "warning"], env=env)
     base = f"http://127.0.0.1:{port}"
@@ -308,7 +330,11 @@ def _serve_and_drive(env: dict[str, str], plan: list[tuple[str, list[str]]], cal
             time.sleep(0.5)
         idle = _proc_status(server.pid)
         pids = _app_pids(server.pid)
-        started = _memory(pids)
+        memory = {"after_start": _memory(pids)}
+        ingested = None
+        if ingest is not None:
+            ingested, pids = _ingest(base, server.pid, ingest, workers)
+            memory["after_ingest"] = _memory(pids)
         cpu_before, client_before = {pid: _cpu_s(pid) for pid in pids}, time.process_time()
         with _MemoryWatch(pids) as watch:
             report = asyncio.run(drive(base, plan, utterances, think_s))
@@ -325,7 +351,7 @@ def _serve_and_drive(env: dict[str, str], plan: list[tuple[str, list[str]]], cal
     return {"bench": "turn", "mode": "deterministic", "calls": calls, "utterances_per_call": utterances,
             "think_s": think_s, "cores": os.cpu_count(), "turn_workers": workers, **report,
             "server_rss_mb": {"after_start": idle.get("VmRSS"), "peak": mem.get("VmHWM"), "end": mem.get("VmRSS")},
-            "app_memory_mb": {"processes": len(pids), "after_start": started, "peak": watch.peak},
+            "app_memory_mb": {"processes": len(pids), **memory, "peak": watch.peak}, "ingest": ingested,
             "cpu_ms_per_utterance": cpu, "torch_loaded": torch,
             "targets": {"first_card_p95_ms": 50, "complete_p95_ms": 150, "utterances_per_s": 100,
                         "rss_mb": 1024}}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -21,6 +22,9 @@ def turn(
     workers: Annotated[int | None, typer.Option(
         min=0, max=32, help="Turn worker processes of the served app (HOTLINE_TURN_WORKERS; 0: turns in the API "
                             "process)")] = None,
+    ingest: Annotated[Path | None, typer.Option(
+        exists=True, dir_okay=False, help="A bulletin to ingest before the calls (into a copy of the knowledge "
+                                          "base): memory after a knowledge manager's ingest")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object (the default)")] = True,
 ) -> None:
     """Serve the app on the demo data, replay many calls at once over HTTP + SSE, report latency and memory."""
@@ -32,5 +36,5 @@ def turn(
         raise typer.Exit(2)
     report = run_turn_bench(settings.sim_db_path, settings.kb_path,
                             settings.models_dir or settings.data_dir / "models", calls, utterances, think_ms / 1000,
-                            port, settings.turn_workers if workers is None else workers)
+                            port, settings.turn_workers if workers is None else workers, ingest)
     typer.echo(json.dumps(report, ensure_ascii=False, indent=None if as_json else 2))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -11,9 +12,11 @@ from pathlib import Path
 import pytest
 
 from copilot.api.app import create_app
-from copilot.loadtest import BenchCalls, _cpu_per_utterance, _cpu_s, drive, load_calls, plan_calls
+from copilot.loadtest import BenchCalls, _cpu_per_utterance, _cpu_s, drive, load_calls, plan_calls, run_turn_bench
 from copilot.settings import Settings
+from knowledge.bulletins import write_bulletin
 from tests.conftest import ServerThread
+from tests.knowledge.test_ingest import bulletin
 
 
 def test_the_call_scripts_cover_situations_the_simulator_has(world_file: Path) -> None:
@@ -58,3 +61,21 @@ def test_cpu_per_utterance_splits_the_server_from_the_load_generator() -> None:
     assert _cpu_s(gone.pid) is None  # a worker killed mid-run: unknown, and the report still comes
     report = _cpu_per_utterance({10: 1.0, 11: 2.0}, {10: 1.5, 11: _cpu_s(gone.pid)}, 0.3, 100)
     assert report["workers"] == [None] and report["server"] == 5.0
+
+
+def test_the_bench_measures_an_ingest_and_runs_the_calls_on_the_renewed_workers(
+        sim_path: Path, kb_dir: Path, models_dir: Path, tmp_path: Path) -> None:
+    doc = tmp_path / "公告.docx"
+    write_bulletin(bulletin(), doc)
+    before = sorted(p.name for p in (kb_dir / "index").iterdir())
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    report = run_turn_bench(sim_path, kb_dir, models_dir, calls=3, utterances=2, think_s=0, port=port, workers=2,
+                            ingest=doc)
+    assert report["errors"] == 0, report["error_samples"]
+    assert report["ingest"]["file"] == "公告.docx" and report["ingest"]["index"]
+    memory = report["app_memory_mb"]
+    assert memory["processes"] == 3  # the API process and two workers, forked again after the switch
+    assert memory["after_ingest"]["pss"] > 0 and memory["peak"]["pss"] >= memory["after_ingest"]["pss"] // 2
+    assert sorted(p.name for p in (kb_dir / "index").iterdir()) == before  # the ingest went into a copy
