@@ -27,6 +27,7 @@ from copilot.llm import DraftedReply, GroundedAnswer, Grounds, LlmAdvisor, Under
 from copilot.playbooks.engine import PlaybookEngine
 from copilot.playbooks.schema import Playbook
 from copilot.state import CallInput, CallOutput, CallState
+from copilot.understand.calls import read_call
 from copilot.understand.classifier import IntentClassifier
 from copilot.understand.risk import RiskLexicon
 from copilot.understand.slots import extract_slots, merge_slots
@@ -35,9 +36,7 @@ from knowledge.search import Searcher
 from knowledge.vocabulary import Vocabulary
 
 CONTEXT_UTTERANCES = 2
-"""The caller's last utterances that intent and retrieval read (the same text: it is embedded once)."""
-KEEP_INTENT_BELOW = 0.5
-"""A new reading less sure than this (or "other") keeps the call's intent."""
+"""The caller's last utterances that retrieval reads (the intent reads the call so far: `read_call`)."""
 PLAYBOOK_SLOTS = frozenset({"months", "addresses", "numbers"})
 """Slots the playbooks read: a new one re-runs the diagnosis; others (amounts, dates) only show on the card.
 The playbooks also see the call's risks (``slots.risks``: every risk raised so far in the call) and the caller's
@@ -88,16 +87,12 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         said = [u for u in state.transcript if u["speaker"] == "caller"]
         if not said:
             return update
-        recent = [u["text"] for u in said[-CONTEXT_UTTERANCES:]]
-        prediction = services.classifier.predict("，".join(recent))
-        risks = services.risks.detect(recent[-1])
+        texts = [u["text"] for u in said]
+        intents, prediction = read_call(services.classifier, texts, state.intents)
+        risks = services.risks.detect(texts[-1])
         if said[-1].get("other_number"):
             risks.append("third_party_number")
-        slots = merge_slots(state.slots, extract_slots(recent[-1], services.clock().date()))
-        intents = prediction.intents
-        top, confidence = intents[0]
-        if state.intents and state.intents[0][0] != "other" and (top == "other" or confidence < KEEP_INTENT_BELOW):
-            intents = state.intents  # "好的", "嗯那怎么办": filler does not throw away what the call is about
+        slots = merge_slots(state.slots, extract_slots(texts[-1], services.clock().date()))
         return {**update, "intents": intents, "emotion": prediction.emotion,
                 "risks": list(dict.fromkeys(risks)), "slots": slots}
 

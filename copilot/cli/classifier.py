@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from copilot.settings import get_settings
+from copilot.understand.calls import DEV_CALLS, INTENT_UTTERANCES, DevCallsError, load_dev_calls, score_calls
 from copilot.understand.classifier import DATA_DIR, UtteranceFileError, load_or_train, load_utterances, score
 
 app = typer.Typer(help="The intent and emotion classifier (deterministic mode).", no_args_is_help=True)
@@ -40,3 +41,31 @@ def dev(
         typer.echo(f"  {intent:24s} {row['lines']:4d} 条  {row['accuracy']:.1%}")
     for c in report["confusions"]:
         typer.echo(f"  误判 {c['labelled']} → {c['predicted']}: {c['lines']} 条")
+
+
+@app.command("calls")
+def calls(
+    train: Annotated[Path, typer.Option(help="Labelled lines to train on")] = DATA_DIR / "train.jsonl",
+    path: Annotated[Path, typer.Option("--calls", help="Development calls to replay")] = DEV_CALLS,
+    last: Annotated[int, typer.Option(min=1, max=50, help="Read only the caller's last N turns (the copilot "
+                                                           "reads the call so far, up to 6)")] = INTENT_UTTERANCES,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
+) -> None:
+    """Replay development calls turn by turn as the copilot reads them; score the call's main intent."""
+    from knowledge.embedding import create_embedder
+
+    settings = get_settings()
+    try:
+        dev_calls = load_dev_calls(path)
+        clf = load_or_train(create_embedder(), settings.models_dir or settings.data_dir / "models", train=train)
+    except (DevCallsError, UtteranceFileError) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    report = {"train": str(train), "calls_file": str(path), **score_calls(clf, dev_calls, last)}
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"{report['calls']} 通：通话结束时主意图准确率 {report['end_accuracy']:.1%}，"
+               f"逐句（可判定之后）{report['turn_accuracy']:.1%}")
+    for pattern, row in report["by_pattern"].items():
+        typer.echo(f"  {pattern:12s} {row['calls']:4d} 通  {row['end_accuracy']:.1%}")

@@ -26,6 +26,7 @@ PILOT_SHARE = (0.55, 0.62)
 """Monthly volumes 80k / 65k / 60k calls (DOMAIN.md): the pilots are weighted as in real traffic."""
 WORLD_SEED, WORLD_AS_OF = 7, datetime(2026, 11, 20, 10, 0, 0)
 NEAR_COPY_4GRAM = 0.8
+FILLER_CHARS = 6  # a development call's turn shorter than this (喂你好, 好的谢谢) is a filler, not an example
 
 
 @cache
@@ -267,11 +268,15 @@ def test_gold_knowledge_exists_and_answers_in_the_callers_region(name: str) -> N
 # ----------------------------------------------------------------------------------------------- the split
 @cache
 def learned_and_retrieved() -> tuple[tuple[str, str, frozenset[str]], ...]:
-    """The texts the copilot learns from (classifier train and dev) and the corpus' query templates."""
+    """The texts the copilot learns or is tuned from (classifier train and dev, the development calls) and the
+    corpus' query templates."""
     texts: list[tuple[str, str]] = []
     for split in ("train", "dev"):
         path = ROOT / "copilot" / "data" / "utterances" / f"{split}.jsonl"
         texts += [(split, json.loads(line)["text"]) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    calls = ROOT / "copilot" / "data" / "utterances" / "dev_calls.jsonl"  # fillers (喂你好, 好的, 嗯) are anyone's
+    texts += [("dev_calls", turn) for line in calls.read_text(encoding="utf-8").splitlines() if line
+              for turn in json.loads(line)["turns"] if len(normalize(turn)) >= FILLER_CHARS]
     bank = yaml.safe_load((ROOT / "knowledge" / "corpus" / "data" / "queries.yaml").read_text(encoding="utf-8"))
 
     def strings(node: object) -> list[str]:
