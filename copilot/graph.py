@@ -27,7 +27,7 @@ from copilot.llm import DraftedReply, GroundedAnswer, Grounds, LlmAdvisor, Under
 from copilot.playbooks.engine import PlaybookEngine
 from copilot.playbooks.schema import Playbook
 from copilot.state import CallInput, CallOutput, CallState
-from copilot.understand.calls import read_call
+from copilot.understand.calls import INTENT_UTTERANCES, read_call
 from copilot.understand.classifier import IntentClassifier
 from copilot.understand.risk import RiskLexicon
 from copilot.understand.slots import extract_slots, merge_slots
@@ -35,8 +35,8 @@ from copilot.wrapup import wrap_up
 from knowledge.search import Searcher
 from knowledge.vocabulary import Vocabulary
 
-CONTEXT_UTTERANCES = 2
-"""The caller's last utterances that retrieval reads (the intent reads the call so far: `read_call`)."""
+CONTEXT_UTTERANCES = INTENT_UTTERANCES
+"""The caller's last utterances that retrieval reads: the ones the intent is read from, so they are embedded once."""
 PLAYBOOK_SLOTS = frozenset({"months", "addresses", "numbers"})
 """Slots the playbooks read: a new one re-runs the diagnosis; others (amounts, dates) only show on the card.
 The playbooks also see the call's risks (``slots.risks``: every risk raised so far in the call) and the caller's

@@ -47,8 +47,8 @@ def dev(
 def calls(
     train: Annotated[Path, typer.Option(help="Labelled lines to train on")] = DATA_DIR / "train.jsonl",
     path: Annotated[Path, typer.Option("--calls", help="Development calls to replay")] = DEV_CALLS,
-    last: Annotated[int, typer.Option(min=1, max=50, help="Read only the caller's last N turns (the copilot "
-                                                           "reads the call so far, up to 6)")] = INTENT_UTTERANCES,
+    last: Annotated[int, typer.Option(min=1, max=50, help="Read the caller's last N turns (the copilot reads "
+                                                           f"{INTENT_UTTERANCES})")] = INTENT_UTTERANCES,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
 ) -> None:
     """Replay development calls turn by turn as the copilot reads them; score the call's main intent."""

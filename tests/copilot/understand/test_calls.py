@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from copilot.understand.calls import PATTERNS, DevCallsError, load_dev_calls, read_call
+from copilot.understand.calls import INTENT_UTTERANCES, PATTERNS, DevCallsError, load_dev_calls, read_call
 from copilot.understand.classifier import IntentClassifier, load_or_train
 from knowledge.embedding import UseM3Embedder
 from knowledge.vocabulary import load_vocabulary
@@ -18,17 +18,18 @@ def classifier(models_dir: Path) -> IntentClassifier:
     return load_or_train(UseM3Embedder(threads=1), models_dir)
 
 
-def _read(classifier: IntentClassifier, turns: list[str]) -> str:
+def _read(classifier: IntentClassifier, turns: list[str], utterances: int = INTENT_UTTERANCES) -> str:
     intents: list[tuple[str, float]] = []
     for k in range(1, len(turns) + 1):
-        intents, _ = read_call(classifier, turns[:k], intents)
+        intents, _ = read_call(classifier, turns[:k], intents, utterances)
     return intents[0][0]
 
 
-def test_a_second_need_raised_late_does_not_replace_the_first(classifier: IntentClassifier) -> None:
+def test_a_need_raised_late_becomes_the_calls_intent_unless_the_whole_call_is_read(
+        classifier: IntentClassifier) -> None:
     turns = ["宽带断了好几天了，报修了也没人来", "你们师傅到底什么时候来", "另外我还想问下怎么改服务密码"]
-    assert classifier.predict("，".join(turns[-2:])).intents[0][0] == "password_reset"  # the last two lines alone
-    assert _read(classifier, turns) == "broadband_fault"
+    assert _read(classifier, turns) == "password_reset"  # the copilot reads the last two turns
+    assert _read(classifier, turns, utterances=6) == "broadband_fault"
 
 
 def test_filler_keeps_what_the_call_is_about(classifier: IntentClassifier) -> None:
