@@ -6,7 +6,6 @@ what it rests on; when nothing supports an answer, it says so plainly instead of
 
 from __future__ import annotations
 
-import functools
 import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -25,9 +24,12 @@ KNOWLEDGE_TERMS = 2
 UNKNOWN = "没有查到能回答这个问题的依据（系统记录和知识库里都没有），请不要凭印象答复客户，可转专席或查询后回电。"
 
 
-@functools.lru_cache(maxsize=4)
 def _cities(searcher: Searcher) -> dict[str, tuple[str, str]]:
-    """Short city name (南昌) -> (province, city), from the regions the index covers."""
+    """Short city name (南昌) -> (province, city), from the regions the index covers.
+
+    Worked out per question (about a millisecond): a cache keyed by the searcher kept replaced index versions
+    alive after an ingest.
+    """
     out: dict[str, tuple[str, str]] = {}
     for region in {r.region for r in searcher.rows}:
         scope = RegionScope.parse(region)

@@ -294,6 +294,7 @@ def run_turn_bench(sim_db: Path, kb_dir: Path, models_dir: Path, calls: int, utt
 
 def _ingest(base: str, server: int, bulletin: Path, workers: int) -> tuple[dict[str, Any], list[int]]:
     """Ingest a bulletin through the API; the ingest's figures and the app's processes once it has settled."""
+    workers_before = _app_pids(server)[1:]
     started = time.perf_counter()
     r = httpx.post(f"{base}/v1/kb/ingest", params={"dry_run": "false"}, timeout=600,
                    files={"files": (bulletin.name, bulletin.read_bytes())})
@@ -305,7 +306,8 @@ def _ingest(base: str, server: int, bulletin: Path, workers: int) -> tuple[dict[
     while len(pids) > workers + 1 and time.monotonic() < deadline:  # the replaced workers are exiting
         time.sleep(0.2)
         pids = _app_pids(server)
-    return {"file": bulletin.name, "seconds": round(seconds, 2), "index": r.json().get("index")}, pids
+    return {"file": bulletin.name, "seconds": round(seconds, 2), "index": r.json().get("index"),
+            "worker_pids": {"before": workers_before, "after": pids[1:]}}, pids
 
 
 def _serve_and_drive(env: dict[str, str], plan: list[tuple[str, list[str]]], calls: int, utterances: int,

@@ -11,6 +11,7 @@ from copilot import __version__
 from copilot.api.audit import AuditLog
 from copilot.api.errors import install_error_handlers
 from copilot.api.events import EventHub
+from copilot.api.forkgate import ForkGate
 from copilot.api.metrics import Metrics
 from copilot.api.registry import CallRegistry
 from copilot.api.routers import actions, assist, caller, calls, demo, events, health, kb, metrics, ui
@@ -36,15 +37,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.backends, app.state.clock = open_backends(settings)
         app.state.runtime = open_runtime(settings, app.state.backends, app.state.clock)
+        app.state.gate = ForkGate()
         # forked now, loaded and before serving: the workers share what is loaded, and no turn is running
-        app.state.workers = (TurnWorkers.start(settings.turn_workers, app.state.runtime, settings)
+        app.state.workers = (TurnWorkers.start(settings.turn_workers, app.state.runtime, settings, app.state.gate)
                              if settings.turn_workers else None)
         app.state.calls = CallRegistry()
         app.state.metrics = Metrics()
-        app.state.hub = EventHub(AuditLog(settings.data_dir / "audit.sqlite", wall_clock))
+        app.state.hub = EventHub(AuditLog(settings.data_dir / "audit.sqlite", wall_clock, app.state.gate))
         app.state.turns = TurnRunner(app.state.runtime.graph, app.state.hub, app.state.metrics,
                                      app.state.runtime.services.vocabulary, settings.turn_concurrency,
-                                     workers=app.state.workers)
+                                     workers=app.state.workers, gate=app.state.gate)
         try:
             yield
         finally:

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from copilot.api.forkgate import ForkGate
 from copilot.pii import mask
 
 SCHEMA = """
@@ -39,7 +40,8 @@ CREATE TABLE IF NOT EXISTS events (
 class AuditLog:
     """Append-only store of calls and their events."""
 
-    def __init__(self, path: Path, clock: Callable[[], datetime]) -> None:
+    def __init__(self, path: Path, clock: Callable[[], datetime], gate: ForkGate | None = None) -> None:
+        self._gate = gate or ForkGate()
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -51,7 +53,7 @@ class AuditLog:
 
     def start(self, call_id: str, msisdn: str, agent_id: str) -> None:
         """Record a call's start (its number masked)."""
-        with self._lock:
+        with self._gate.shared(), self._lock:
             self._db.execute("INSERT OR IGNORE INTO calls VALUES (?, ?, ?, ?, NULL)",
                              (call_id, mask(msisdn), agent_id, self._clock().isoformat(timespec="seconds")))
             row = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM events WHERE call_id = ?",
@@ -60,13 +62,13 @@ class AuditLog:
 
     def end(self, call_id: str) -> None:
         """Record a call's end."""
-        with self._lock:
+        with self._gate.shared(), self._lock:
             self._db.execute("UPDATE calls SET ended_at = ? WHERE call_id = ?",
                              (self._clock().isoformat(timespec="seconds"), call_id))
 
     def append(self, call_id: str, type_: str, turn: int, data: dict[str, Any]) -> dict[str, Any]:
         """Store one event and return it with its sequence number and time."""
-        with self._lock:
+        with self._gate.shared(), self._lock:
             seq = self._seq.get(call_id, 0) + 1
             self._seq[call_id] = seq
             at = self._clock().isoformat(timespec="milliseconds")
@@ -76,7 +78,7 @@ class AuditLog:
 
     def events(self, call_id: str, after: int = 0) -> list[dict[str, Any]]:
         """A call's events after sequence number `after`, in order."""
-        with self._lock:
+        with self._gate.shared(), self._lock:
             rows = self._db.execute(
                 "SELECT seq, at, type, turn, data FROM events WHERE call_id = ? AND seq > ? ORDER BY seq",
                 (call_id, after)).fetchall()
@@ -85,7 +87,7 @@ class AuditLog:
 
     def call(self, call_id: str) -> dict[str, Any] | None:
         """A call's row, or None."""
-        with self._lock:
+        with self._gate.shared(), self._lock:
             row = self._db.execute("SELECT call_id, msisdn_masked, agent_id, started_at, ended_at FROM calls "
                                    "WHERE call_id = ?", (call_id,)).fetchone()
         keys = ("call_id", "msisdn_masked", "agent_id", "started_at", "ended_at")

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from copilot.api.audit import AuditLog
 from copilot.api.events import EventHub
+from copilot.api.forkgate import ForkGate
 from copilot.api.metrics import Metrics
 from copilot.api.registry import CallRegistry
 from copilot.api.turns import TurnRunner
@@ -64,6 +65,12 @@ def get_metrics(request: Request) -> Metrics:
     return metrics
 
 
+def get_gate(request: Request) -> ForkGate:
+    """The fork gate: the API process's own SQLite work and back-office calls run inside it."""
+    gate: ForkGate = request.app.state.gate
+    return gate
+
+
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 BackendsDep = Annotated[Backends, Depends(get_backends)]
 RuntimeDep = Annotated[CopilotRuntime, Depends(get_runtime)]
@@ -72,3 +79,4 @@ HubDep = Annotated[EventHub, Depends(get_hub)]
 AuditDep = Annotated[AuditLog, Depends(get_audit)]
 TurnsDep = Annotated[TurnRunner, Depends(get_turns)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+GateDep = Annotated[ForkGate, Depends(get_gate)]

@@ -16,6 +16,7 @@ from langgraph.types import Command
 
 from copilot.api.cards import FIRST_CARDS, OUTPUT_KEYS, stream_turn, thread_config
 from copilot.api.events import EventHub
+from copilot.api.forkgate import ForkGate
 from copilot.api.metrics import Metrics
 from copilot.api.registry import CallRecord
 from copilot.api.workers import TurnWorkers
@@ -27,8 +28,9 @@ class TurnRunner:
     """Runs the graph for a call's turns (here or in the workers) and publishes their cards."""
 
     def __init__(self, graph: Any, hub: EventHub, metrics: Metrics, vocabulary: Vocabulary,
-                 concurrency: int = 2, workers: TurnWorkers | None = None) -> None:
+                 concurrency: int = 2, workers: TurnWorkers | None = None, gate: ForkGate | None = None) -> None:
         self.graph = graph
+        self._gate = gate or ForkGate()  # checkpoint reads and writes here: no worker is forked meanwhile
         self.hub = hub
         self.metrics = metrics
         self.vocabulary = vocabulary
@@ -39,16 +41,19 @@ class TurnRunner:
 
     def snapshot(self, call_id: str) -> dict[str, Any]:
         """What the sidebar shows for the call now."""
-        values = self.graph.get_state(thread_config(call_id)).values
+        with self._gate.shared():
+            values = self.graph.get_state(thread_config(call_id)).values
         return {k: values[k] for k in OUTPUT_KEYS if k in values}
 
     def state(self, call_id: str) -> dict[str, Any]:
         """The call's whole state (transcript masked)."""
-        return dict(self.graph.get_state(thread_config(call_id)).values)
+        with self._gate.shared():
+            return dict(self.graph.get_state(thread_config(call_id)).values)
 
     def note(self, record: CallRecord, utterance: dict[str, Any]) -> dict[str, Any]:
         """Add what the agent said to the transcript without running the copilot (it answers the caller)."""
-        self.graph.update_state(thread_config(record.call_id), {"transcript": [utterance]})
+        with self._gate.shared():
+            self.graph.update_state(thread_config(record.call_id), {"transcript": [utterance]})
         self.hub.publish(record.call_id, "utterance", record.turns, utterance)
         return self.snapshot(record.call_id)
 

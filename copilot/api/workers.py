@@ -40,6 +40,7 @@ from typing import Any
 from langgraph.types import Command
 
 from copilot.api.cards import Emit, stream_turn
+from copilot.api.forkgate import ForkGate
 from copilot.context import CallContext
 from copilot.runtime import CopilotRuntime
 from copilot.settings import Settings
@@ -47,6 +48,8 @@ from copilot.settings import Settings
 IDLE_WAIT_S = 1.0
 """How often a turn waiting for an idle worker checks that some worker is still alive."""
 STOP_WAIT_S = 5.0
+STDERR = 2
+"""Standard streams are kept even when they are sockets (journald's, under systemd)."""
 
 
 class TurnWorkerError(RuntimeError):
@@ -76,7 +79,7 @@ def _let_go_of_the_parent(conn: Connection) -> None:
         for name in os.listdir("/proc/self/fd"):
             fd = int(name)
             with contextlib.suppress(OSError):  # the directory listing's own descriptor is gone by now
-                if fd not in (keep, null) and stat.S_ISSOCK(os.fstat(fd).st_mode):
+                if fd > STDERR and fd not in (keep, null) and stat.S_ISSOCK(os.fstat(fd).st_mode):
                     os.dup2(null, fd)
     os.close(null)
     for name in ("stdout", "stderr"):
@@ -122,9 +125,10 @@ def _work(conn: Connection, runtime: CopilotRuntime, settings: Settings) -> None
 class TurnWorkers:
     """The API process's side: forks the workers, hands turns to idle ones and relays their cards."""
 
-    def __init__(self, runtime: CopilotRuntime, settings: Settings) -> None:
+    def __init__(self, runtime: CopilotRuntime, settings: Settings, gate: ForkGate | None = None) -> None:
         self._runtime = runtime
         self._settings = settings
+        self._gate = gate or ForkGate()  # forks wait for the API process's SQLite work in progress
         self._timeout_s = settings.turn_timeout_s
         self._fork = multiprocessing.get_context("fork")
         self._guard = threading.Lock()  # the pool's membership: forks, replacements, renewals
@@ -133,23 +137,24 @@ class TurnWorkers:
         self._idle: queue.Queue[_Worker] = queue.Queue()
 
     @classmethod
-    def start(cls, count: int, runtime: CopilotRuntime, settings: Settings) -> TurnWorkers:
+    def start(cls, count: int, runtime: CopilotRuntime, settings: Settings, gate: ForkGate | None = None
+              ) -> TurnWorkers:
         """Fork `count` workers from this (loaded) process; call before serving, while no turn is running."""
-        pool = cls(runtime, settings)
+        pool = cls(runtime, settings, gate)
         with pool._guard:
-            pool._workers = [pool._spawn(i) for i in range(count)]
+            pool._workers = [pool._spawn(i, 0) for i in range(count)]
         for worker in pool._workers:
             pool._idle.put(worker)
         return pool
 
-    def _spawn(self, index: int) -> _Worker:
+    def _spawn(self, index: int, generation: int) -> _Worker:
         """Fork one worker from this process as it is now (its knowledge base version included)."""
         ours, theirs = self._fork.Pipe()
         process = self._fork.Process(target=_work, args=(theirs, self._runtime, self._settings),
                                      name=f"hotline-turns-{index}", daemon=True)
         process.start()
         theirs.close()
-        return _Worker(index, process, ours, self._generation)
+        return _Worker(index, process, ours, generation)
 
     @property
     def size(self) -> int:
@@ -169,19 +174,32 @@ class TurnWorkers:
 
         Call after this process has switched to a new knowledge base version: the new workers share it with
         this process, page for page. Turns that started before go on in the old workers, on the old version.
+
+        Raises:
+            TurnWorkerError: A worker could not be forked (memory, process limits): the old workers go on
+                serving, on the old version, and those forked are stopped.
         """
         with self._guard:
+            fresh: list[_Worker] = []
+            try:
+                with self._gate.exclusive():
+                    for worker in self._workers:
+                        fresh.append(self._spawn(worker.index, self._generation + 1))
+            except OSError as exc:
+                for worker in fresh:
+                    self._retire(worker)
+                raise TurnWorkerError(f"无法启动新的轮次工作进程（{exc}），轮次仍由旧进程按旧版知识库处理，"
+                                      "请重启服务") from None
             self._generation += 1
-            old, self._workers = self._workers, [self._spawn(w.index) for w in self._workers]
+            self._workers = fresh
             idle = []
             with contextlib.suppress(queue.Empty):
                 while True:
                     idle.append(self._idle.get_nowait())
-            for worker in self._workers:
+            for worker in fresh:
                 self._idle.put(worker)
         for worker in idle:  # the busy ones retire when their turn ends (`_release`)
             self._retire(worker)
-        del old
 
     def run(self, ctx: CallContext, payload: dict[str, Any] | Command, emit: Emit) -> tuple[dict[str, Any], bool]:
         """Run one turn on an idle worker (waiting for one), calling `emit` for each card as it arrives.
@@ -207,6 +225,9 @@ class TurnWorkers:
                 worker.dead = True
                 self._release(worker)
                 continue
+            except Exception as exc:  # the request could not be sent (not picklable): the worker is fine
+                self._release(worker)
+                raise TurnWorkerError(f"轮次无法交给工作进程: {type(exc).__name__}: {exc}") from None
             try:
                 return self._relay(worker, emit)
             finally:
@@ -245,7 +266,8 @@ class TurnWorkers:
             if dead not in self._workers:  # an old generation's: the renewal replaced it already
                 return
             try:
-                fresh = self._spawn(dead.index)
+                with self._gate.exclusive():
+                    fresh = self._spawn(dead.index, self._generation)
             except OSError:  # cannot fork now (memory, process limits): the pool runs one short
                 return
             self._workers[self._workers.index(dead)] = fresh
@@ -301,6 +323,9 @@ class TurnWorkers:
         with self._guard:
             workers, self._workers = self._workers, []
             self._generation += 1  # a turn still running retires its worker when it ends
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    self._idle.get_nowait()
         for worker in workers:
             with contextlib.suppress(OSError):
                 worker.conn.send(None)

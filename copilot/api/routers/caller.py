@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from copilot.api.deps import BackendsDep, CallsDep
+from copilot.api.deps import BackendsDep, CallsDep, GateDep
 from copilot.api.errors import api_error
 from copilot.pii import mask
 from tools.backends import Backends
@@ -112,7 +112,8 @@ def caller_card(backends: Backends, msisdn: str) -> dict[str, Any]:
 
 
 @router.get("/{call_id}/caller")
-def get_caller(call_id: str, calls: CallsDep, backends: BackendsDep) -> dict[str, Any]:
+def get_caller(call_id: str, calls: CallsDep, backends: BackendsDep, gate: GateDep) -> dict[str, Any]:
     """The caller card: masked number and name, region, brand and plan, account status badges."""
     record = calls.get(call_id, open_only=False)
-    return caller_card(backends, record.msisdn)
+    with gate.shared():  # the simulator's SQLite and the clients' locks: no worker is forked meanwhile
+        return caller_card(backends, record.msisdn)

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, Field
 
-from copilot.api.deps import AuditDep, BackendsDep, CallsDep, HubDep, MetricsDep, TurnsDep
+from copilot.api.deps import AuditDep, BackendsDep, CallsDep, GateDep, HubDep, MetricsDep, TurnsDep
 from copilot.api.errors import api_error
 from copilot.api.registry import CallRecord
 from copilot.api.responses import PlainJSON
@@ -38,11 +38,12 @@ class NewUtterance(BaseModel):
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_call(body: NewCall, calls: CallsDep, backends: BackendsDep, audit: AuditDep,
-                metrics: MetricsDep) -> CallRecord:
+                metrics: MetricsDep, gate: GateDep) -> CallRecord:
     """Start following a call; the caller's line must exist in BOSS."""
     try:
         msisdn = check_msisdn(body.msisdn)
-        backends.boss.get_subscriber(msisdn)
+        with gate.shared():  # the simulator's SQLite and the clients' locks: no worker is forked meanwhile
+            backends.boss.get_subscriber(msisdn)
     except BackendError as exc:
         raise api_error(exc.http_status, exc.code, exc.message) from None
     record = CallRecord(call_id=body.call_id, msisdn=msisdn, agent_id=body.agent_id)

@@ -15,7 +15,7 @@ import yaml
 from fastapi import APIRouter, status
 from pydantic import BaseModel, Field, model_validator
 
-from copilot.api.deps import BackendsDep, SettingsDep
+from copilot.api.deps import BackendsDep, GateDep, SettingsDep
 from copilot.api.errors import api_error
 from copilot.pii import mask
 
@@ -90,13 +90,14 @@ def resolve_lines(sim_db: Path, situations: list[str]) -> dict[str, str | None]:
 
 
 @router.get("/calls")
-def demo_calls(settings: SettingsDep, backends: BackendsDep) -> dict[str, Any]:
+def demo_calls(settings: SettingsDep, backends: BackendsDep, gate: GateDep) -> dict[str, Any]:
     """Sample calls with the simulator line each replays on (calls with no such line are left out)."""
     if "sim" not in backends.kinds.values() or not settings.sim_db_path.is_file():
         raise api_error(status.HTTP_404_NOT_FOUND, "no_simulator", "演示模式需要模拟后台（未连接模拟数据库）")
     calls = load_demo_calls().calls
     try:
-        lines = resolve_lines(settings.sim_db_path, sorted({c.situation for c in calls}))
+        with gate.shared():  # the simulator's SQLite: no worker is forked meanwhile
+            lines = resolve_lines(settings.sim_db_path, sorted({c.situation for c in calls}))
     except sqlite3.Error as exc:
         raise api_error(status.HTTP_503_SERVICE_UNAVAILABLE, "sim_unreadable", f"无法读取模拟数据库：{exc}") from None
     out = []

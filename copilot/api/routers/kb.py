@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from copilot.api.deps import RuntimeDep, TurnsDep
 from copilot.api.errors import api_error
-from copilot.api.workers import TurnWorkers
+from copilot.api.workers import TurnWorkerError, TurnWorkers
 from knowledge.ingest import IngestError
 from knowledge.schema import RegionScope
 from knowledge.store import KnowledgeIndexError
@@ -117,7 +117,11 @@ def _ingest(runtime: Any, workers: TurnWorkers | None, paths: list[Path], dry_ru
             if info is not None:
                 runtime.reopen_knowledge(info.searcher)
                 if workers is not None:  # forked from this process now: they share the new version with it
-                    workers.renew()
+                    try:
+                        workers.renew()
+                    except TurnWorkerError as exc:
+                        raise api_error(status.HTTP_503_SERVICE_UNAVAILABLE, "workers_not_renewed",
+                                        f"新版知识库 {info.name} 已入库并生效于查询，但{exc}") from None
     except IngestError as exc:
         problems = {Path(k).name: v for k, v in exc.problems.items()}
         raise api_error(status.HTTP_422_UNPROCESSABLE_CONTENT, "bad_bulletin",

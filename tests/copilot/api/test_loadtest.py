@@ -77,5 +77,7 @@ def test_the_bench_measures_an_ingest_and_runs_the_calls_on_the_renewed_workers(
     assert report["ingest"]["file"] == "公告.docx" and report["ingest"]["index"]
     memory = report["app_memory_mb"]
     assert memory["processes"] == 3  # the API process and two workers, forked again after the switch
+    pids = report["ingest"]["worker_pids"]
+    assert len(pids["before"]) == len(pids["after"]) == 2 and not set(pids["before"]) & set(pids["after"])
     assert memory["after_ingest"]["pss"] > 0 and memory["peak"]["pss"] >= memory["after_ingest"]["pss"] // 2
     assert sorted(p.name for p in (kb_dir / "index").iterdir()) == before  # the ingest went into a copy

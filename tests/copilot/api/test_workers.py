@@ -185,3 +185,34 @@ def test_a_hung_worker_fails_its_turn_after_the_timeout_and_is_stopped(settings:
         said = [u["text"] for u in client.get("/v1/calls/c1").json()["state"]["transcript"]
                 if u["speaker"] == "caller"]
     assert said == LINES  # the hung turn left nothing behind: each line once, in order
+
+
+def test_a_renewal_that_cannot_fork_leaves_the_old_workers_serving(settings: Settings, sim_path: Path,
+                                                                    kb_dir: Path, tmp_path: Path) -> None:
+    own_kb = tmp_path / "kb"
+    shutil.copytree(kb_dir, own_kb)
+    doc = tmp_path / "公告.docx"
+    write_bulletin(bulletin(), doc)
+    with TestClient(create_app(settings.model_copy(update={"turn_workers": 2, "kb_dir": own_kb}))) as client:
+        start(client, sim_path, "bb_los_fibre_cut")
+        before = _workers(client)["pids"]
+        pool = client.app.state.workers  # type: ignore[attr-defined]
+        spawn = pool._spawn
+        calls = {"n": 0}
+
+        def second_fork_fails(index: int, generation: int) -> Any:
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise OSError(11, "Resource temporarily unavailable")
+            return spawn(index, generation)
+
+        pool._spawn = second_fork_fails
+        files = {"files": ("公告.docx", doc.read_bytes())}
+        r = client.post("/v1/kb/ingest", params={"dry_run": False}, files=files)
+        assert r.status_code == 503 and r.json()["error"]["code"] == "workers_not_renewed"
+        assert "请重启服务" in r.json()["error"]["message"]
+        workers = _workers(client)
+        assert workers["alive"] == 2 and workers["pids"] == before  # the old workers, still serving
+        for line in LINES:
+            r = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": line})
+            assert r.status_code == 200 and r.json()["intents"][0][0] == "broadband_fault"
