@@ -49,9 +49,9 @@ def wrap_up(state: Any, vocabulary: Vocabulary, agent_id: str) -> dict[str, Any]
                 created.add(TICKET_ACTIONS[action["action"]])
         else:
             declined.append(f"{action['label']}：{result.get('message', '')}")
+    # the playbook's own disposition: it reads the outage scripts for the caller's line itself, while the card's
+    # scripts are every active one of the caller's area, on other lines' equipment too
     disposition = d.get("disposition") or "inform"
-    if state.scripts and disposition == "dispatch":
-        disposition = "inform"  # an area outage is handled by its script, not by a crew
     handled = done + [f"未执行 {x}" for x in declined]
     summary = {
         "诉求": f"{label}：{_ask(state.transcript)}",
