@@ -39,6 +39,7 @@ CONTEXT_UTTERANCES = INTENT_UTTERANCES
 """The caller's last utterances that retrieval reads: the ones the intent is read from, so they are embedded once."""
 PLAYBOOK_SLOTS = frozenset({"months", "addresses", "numbers"})
 """Slots the playbooks read: a new one re-runs the diagnosis; others (amounts, dates) only show on the card.
+An action confirmed on the call that wrote to a system (``slots.written``) re-runs it too.
 The playbooks also see the call's risks (``slots.risks``: every risk raised so far in the call) and the caller's
 emotion (``slots.emotion``: the strongest shown so far, calm < anxious < angry), so that a rule can escalate a
 threatening or furious caller. Both only grow during a call, so they re-run the diagnosis at most a few times."""
@@ -101,7 +102,7 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
             return {"diagnosis": state.diagnosis}
         intent = state.intents[0][0]
         slots = {k: v for k, v in state.slots.items() if k in PLAYBOOK_SLOTS}
-        slots |= {"risks": call_risks(state), "emotion": call_emotion(state)}
+        slots |= {"risks": call_risks(state), "emotion": call_emotion(state), "written": written(state)}
         if intent == state.diagnosed_intent and slots == state.diagnosed_slots and state.diagnosis is not None:
             return {"diagnosis": state.diagnosis}  # same intent, nothing new said: the fresh results stand
         book = services.playbooks.get(intent)
@@ -109,6 +110,13 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
             return {"diagnosed_intent": intent, "diagnosed_slots": slots, "diagnosis": None}
         d = services.engine.run(book, {"msisdn": runtime.context.msisdn}, services.clock(), slots)
         return {"diagnosed_intent": intent, "diagnosed_slots": slots, "diagnosis": d.model_dump()}
+
+    def written(state: CallState) -> list[str]:
+        """The actions that changed a system during the call (a ticket, a refund).
+
+        The systems answer differently after one, so the diagnosis is run again rather than re-used.
+        """
+        return sorted(key for key, result in state.results.items() if result.get("ok") and "data" in result)
 
     def call_risks(state: CallState) -> list[str]:
         """The risks raised anywhere in the call so far (a threat made once still stands), with this turn's.

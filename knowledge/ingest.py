@@ -86,7 +86,7 @@ def parse_files(paths: list[Path]) -> list[tuple[Path, Bulletin]]:
         try:
             parsed.append((path, parse_bulletin(path)))
         except BulletinError as exc:
-            problems[str(path)] = [str(p) for p in exc.problems] or [str(exc)]
+            problems[str(path)] = [p.describe() for p in exc.problems] or [str(exc)]
         except OSError as exc:
             problems[str(path)] = [f"无法读取文件: {exc.strerror or exc}"]
     if problems:

@@ -50,16 +50,16 @@ class Problem:
     message: str
     where: str | None = None
 
-    def describe(self, path: str) -> str:
-        """One line naming the file, place, record and field."""
-        parts = [f"文件 {path}"]
+    def describe(self, path: str | None = None) -> str:
+        """One line naming the file (when given), place, record and field."""
+        parts = [f"文件 {path}"] if path else []
         if self.where:
             parts.append(self.where)
         if self.record:
             parts.append(f"记录 {self.record}")
         if self.field:
             parts.append(f"字段「{self.field}」")
-        return "，".join(parts) + f"：{self.message}"
+        return "，".join(parts) + f"：{self.message}" if parts else self.message
 
 
 class BulletinError(ValueError):

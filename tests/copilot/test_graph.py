@@ -196,3 +196,18 @@ def test_a_threat_raised_once_keeps_the_supervisor_on_the_card(services: Copilot
     third = say(graph, ctx, "嗯，好的")
     assert third["actions"][0]["action"] == "escalate_supervisor", "a threat made once still stands"
     assert "escalation_threat" in runs[-1]["risks"] and len(runs) <= 3
+
+
+def test_a_confirmed_write_makes_the_next_turn_diagnose_afresh(services: CopilotServices, sim_db: SimDatabase,
+                                                              tmp_path: Path) -> None:
+    graph = compiled(services, tmp_path)
+    ctx = CallContext(call_id="call-w", msisdn=profile(sim_db, "bb_los_fibre_cut"), agent_id="A1001")
+    first = say(graph, ctx, "喂，我家宽带从昨天晚上就上不了网了，光猫上那个红灯一直在闪")
+    assert first["actions"][0]["action"] == "create_repair_ticket"
+    config = {"configurable": {"thread_id": ctx.call_id}}
+    graph.invoke({"requested_action": "create_repair_ticket"}, config, context=ctx)
+    graph.invoke(Command(resume={"confirm": True}), config, context=ctx)
+    after = say(graph, ctx, "那师傅什么时候能来？我晚上七点以后在家")
+    assert after["intents"][0][0] == "broadband_fault"
+    assert after["diagnosis"] != first["diagnosis"]  # the open ticket the call created is now seen
+    assert "create_repair_ticket" not in [a["action"] for a in after["actions"]]

@@ -87,6 +87,8 @@ def test_a_bad_file_rejects_the_whole_batch(manager: tuple[KnowledgeManager, Cou
         km.ingest([good, bad])
     assert str(bad) in exc.value.problems and str(good) not in exc.value.problems
     assert "2026-13-45" in str(exc.value)
+    said = exc.value.problems[str(bad)][0]  # a sentence for the knowledge manager, not a Python repr
+    assert "字段「生效日期」" in said and "记录 KP-" in said and "Problem(" not in said
     assert km.store.current().name == serving
 
 
