@@ -44,6 +44,8 @@ The playbooks also see the call's risks (``slots.risks``: every risk raised so f
 emotion (``slots.emotion``: the strongest shown so far, calm < anxious < angry), so that a rule can escalate a
 threatening or furious caller. Both only grow during a call, so they re-run the diagnosis at most a few times."""
 EMOTION_LEVELS = ("calm", "anxious", "angry")
+READ_SCRIPT = "read_emergency_script"
+"""The action of reading an outage's script: a diagnosis that forbids it rules the area's outages out for the call."""
 TURN_RISKS = frozenset({"third_party_number"})
 """Risks about one request, not the caller: they do not carry over to later turns."""
 LLM_OVERRIDES_BELOW = 0.5
@@ -161,8 +163,15 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
             update = {"knowledge_guides": [*state.knowledge_guides, *missing]}
             if [k["id"] for k in merged] != [k["id"] for k in state.knowledge]:
                 update["knowledge"] = merged
+        scripts = state.scripts
+        if scripts and READ_SCRIPT in (state.diagnosis or {}).get("forbidden", []):
+            # the diagnosis ruled the area's outages out for this line (another OLT's, or after the line failed):
+            # their scripts (retrieval, not waiting for it, put them first) would tell the caller to wait
+            ruled_out = {s["id"] for s in scripts}
+            update["knowledge"] = [k for k in update.get("knowledge", state.knowledge) if k["id"] not in ruled_out]
+            update["scripts"] = scripts = []
         knowledge = update.get("knowledge", state.knowledge)
-        return {**update, **compose_reply(intent, state.diagnosis, knowledge, state.scripts)}
+        return {**update, **compose_reply(intent, state.diagnosis, knowledge, scripts)}
 
     def draft(state: CallState, runtime: Runtime[CallContext]) -> dict[str, Any]:
         """LLM mode: the model's reading of the call and its reply; the rules' reply stands if it fails."""
