@@ -149,10 +149,48 @@ def _upsert(doc: Doc, old: Doc | None, source: str) -> Change:
         return Change(doc.id, kind, "older", doc.title, f"公告版本 {doc.version} 低于在用版本 {old.version}", source)
     if doc.content_hash() == old.content_hash():
         return Change(doc.id, kind, "unchanged", doc.title, "内容相同", source)
-    detail = (f"版本 {old.version}→{doc.version}" if isinstance(doc, KnowledgePoint)
+    detail = (f"版本 {old.version}→{doc.version}：{what_changed(old, doc)}" if isinstance(doc, KnowledgePoint)
               and isinstance(old, KnowledgePoint) else "口径内容或有效期变更")
     return Change(doc.id, kind, "changed", doc.title, detail, source, doc,
                   embedding_text(doc) != embedding_text(old))
+
+
+FIELD_LABELS = {"title": "标题", "business": "业务", "category": "类别", "body": "正文", "region": "适用地区",
+                "channels": "办理渠道", "effective_from": "生效日期", "effective_to": "失效日期", "tags": "标签",
+                "variant_of": "覆盖全国知识点"}
+CONTEXT = 8
+"""Characters shown either side of a changed stretch of text."""
+
+
+def what_changed(old: KnowledgePoint, new: KnowledgePoint) -> str:
+    """What a new version changes, for the knowledge manager reading the diff before applying it.
+
+    Short fields show old → new; a changed text shows its first changed stretch with a little context
+    ("正文「…每天35元…」→「…每天18元…」").
+    """
+    parts = []
+    for name, label in FIELD_LABELS.items():
+        a, b = getattr(old, name), getattr(new, name)
+        if a == b:
+            continue
+        if isinstance(a, str) and isinstance(b, str) and max(len(a), len(b)) > 2 * CONTEXT + 4:
+            start = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+            tail, limit = 0, min(len(a), len(b)) - start  # the common ending, not overlapping the common start
+            while tail < limit and a[-1 - tail] == b[-1 - tail]:
+                tail += 1
+            lo = max(0, start - CONTEXT)
+            parts.append(f"{label}「…{a[lo:len(a) - tail + CONTEXT]}…」→「…{b[lo:len(b) - tail + CONTEXT]}…」")
+        else:
+            parts.append(f"{label} {_shown(a)}→{_shown(b)}")
+    return "；".join(parts) or "来源公告"
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "长期"  # an open-ended effective_to (the only field here that may be None besides variant_of)
+    if isinstance(value, list):
+        return "、".join(value) or "无"
+    return str(value)
 
 
 def _retire(old: KnowledgePoint, last_day: date, reason: str, source: str) -> Change:

@@ -56,6 +56,8 @@ def test_plan_apply_and_reapply(manager: tuple[KnowledgeManager, CountingEmbedde
     assert plan.summary() == {"point_changed": 1, "point_new": 1, "point_unchanged": 1, "point_retired": 1,
                               "script_new": 1}
     assert km.store.current().name == serving, "planning (dry run) writes nothing"
+    changed = next(c for c in plan.changes if c.action == "changed")  # what the manager reads before applying
+    assert changed.id == "KP-KD-00002" and "约10分钟" in changed.detail and "→" in changed.detail
     before, phrases = counting.embedded, set(km.store.open().reranker.phrases)
     _, info = km.ingest([path])
     assert info is not None and km.store.current().name == info.name
