@@ -3,16 +3,46 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from copilot.settings import get_settings
 from copilot.understand.calls import DEV_CALLS, INTENT_UTTERANCES, DevCallsError, load_dev_calls, score_calls
-from copilot.understand.classifier import DATA_DIR, UtteranceFileError, load_or_train, load_utterances, score
+from copilot.understand.classifier import (
+    DATA_DIR,
+    IntentClassifier,
+    UtteranceFileError,
+    load_or_train,
+    load_utterances,
+    score,
+)
 
 app = typer.Typer(help="The intent and emotion classifier (deterministic mode).", no_args_is_help=True)
+T = TypeVar("T")
+
+
+def _loaded(read: Callable[[], T], train: Path) -> tuple[T, IntentClassifier]:
+    """What `read` reads, and the classifier trained on `train` (cached); a bad file ends the command."""
+    from knowledge.embedding import create_embedder
+
+    settings = get_settings()
+    try:
+        data = read()
+        return data, load_or_train(create_embedder(), settings.models_dir or settings.data_dir / "models",
+                                   train=train)
+    except (DevCallsError, UtteranceFileError) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+
+
+def _as_json(report: dict[str, Any], as_json: bool) -> bool:
+    """Print the report as JSON when asked; whether it was."""
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    return as_json
 
 
 @app.command("dev")
@@ -22,18 +52,9 @@ def dev(
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
 ) -> None:
     """Train on `--train` (or load the cached model) and score intents and emotion on `--dev`."""
-    from knowledge.embedding import create_embedder
-
-    settings = get_settings()
-    try:
-        held_out = load_utterances(lines)
-        clf = load_or_train(create_embedder(), settings.models_dir or settings.data_dir / "models", train=train)
-    except UtteranceFileError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from None
+    held_out, clf = _loaded(lambda: load_utterances(lines), train)
     report = {"train": str(train), "dev": str(lines), **score(clf, held_out)}
-    if as_json:
-        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    if _as_json(report, as_json):
         return
     typer.echo(f"{report['lines']} 条：主意图准确率 {report['intent_accuracy']:.1%}，"
                f"命中任一意图 {report['intent_any_accuracy']:.1%}，情绪 {report['emotion_accuracy']:.1%}")
@@ -52,18 +73,9 @@ def calls(
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
 ) -> None:
     """Replay development calls turn by turn as the copilot reads them; score the call's main intent."""
-    from knowledge.embedding import create_embedder
-
-    settings = get_settings()
-    try:
-        dev_calls = load_dev_calls(path)
-        clf = load_or_train(create_embedder(), settings.models_dir or settings.data_dir / "models", train=train)
-    except (DevCallsError, UtteranceFileError) as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from None
+    dev_calls, clf = _loaded(lambda: load_dev_calls(path), train)
     report = {"train": str(train), "calls_file": str(path), **score_calls(clf, dev_calls, last)}
-    if as_json:
-        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    if _as_json(report, as_json):
         return
     typer.echo(f"{report['calls']} 通：通话结束时主意图准确率 {report['end_accuracy']:.1%}，"
                f"逐句（可判定之后）{report['turn_accuracy']:.1%}")

@@ -16,12 +16,11 @@ the next change.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from copilot.understand.classifier import DATA_DIR, IntentClassifier, Prediction
+from copilot.understand.classifier import DATA_DIR, IntentClassifier, Prediction, json_lines
 
 INTENT_UTTERANCES = 2
 """The caller's last turns the intent is read from (the same text retrieval reads: it is embedded once)."""
@@ -70,16 +69,9 @@ def load_dev_calls(path: Path = DEV_CALLS) -> list[DevCall]:
     Raises:
         DevCallsError: The file is unreadable, or a line is not a call (turns, intents, clear_at, pattern).
     """
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DevCallsError(f"{path}: 无法读取: {exc}") from None
     out = []
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
+    for n, row in json_lines(path, DevCallsError):
         try:
-            row = json.loads(line)
             call = DevCall(tuple(row["turns"]), tuple(row["intents"]), int(row["clear_at"]), row["pattern"])
             if not call.turns or not all(isinstance(t, str) and t.strip() for t in call.turns):
                 raise ValueError("turns 须为非空文本列表")

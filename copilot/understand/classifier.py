@@ -46,22 +46,35 @@ class UtteranceFileError(ValueError):
     """A labelled-utterance file cannot be read: names the file, the line and what is wrong."""
 
 
+def json_lines(path: Path, error: type[ValueError]) -> list[tuple[int, Any]]:
+    """The parsed lines of a JSONL file with their line numbers (blank lines skipped).
+
+    Raises:
+        error: Naming the file (and line) that cannot be read or is not JSON.
+    """
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: 无法读取: {exc}") from None
+    out = []
+    for n, line in enumerate(lines, 1):
+        if line.strip():
+            try:
+                out.append((n, json.loads(line)))
+            except ValueError as exc:
+                raise error(f"{path}:{n}: 不是 JSON: {exc}") from None
+    return out
+
+
 def load_utterances(path: Path) -> list[Utterance]:
     """Read a JSONL file of labelled utterances.
 
     Raises:
         UtteranceFileError: The file is missing, or a line is not JSON or lacks text, intents or emotion.
     """
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UtteranceFileError(f"{path}: 无法读取: {exc}") from None
     out = []
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
+    for n, row in json_lines(path, UtteranceFileError):
         try:
-            row = json.loads(line)
             intents = tuple(row["intents"])
             if not isinstance(row["text"], str) or not intents or not isinstance(row["emotion"], str):
                 raise ValueError("text 须为文本，intents 不能为空，emotion 须为文本")
