@@ -116,7 +116,8 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
     def written(state: CallState) -> list[str]:
         """The actions that changed a system during the call (a ticket, a refund).
 
-        The systems answer differently after one, so the diagnosis is run again rather than re-used.
+        The systems answer differently after one, so the diagnosis is run again rather than re-used. Only a write
+        tool's result carries its ``data`` (`act`); a guidance action is recorded without.
         """
         return sorted(key for key, result in state.results.items() if result.get("ok") and "data" in result)
 

@@ -181,13 +181,13 @@ def what_changed(old: KnowledgePoint, new: KnowledgePoint) -> str:
             lo = max(0, start - CONTEXT)
             parts.append(f"{label}「…{a[lo:len(a) - tail + CONTEXT]}…」→「…{b[lo:len(b) - tail + CONTEXT]}…」")
         else:
-            parts.append(f"{label} {_shown(a)}→{_shown(b)}")
+            parts.append(f"{label} {_shown(name, a)}→{_shown(name, b)}")
     return "；".join(parts) or "来源公告"
 
 
-def _shown(value: object) -> str:
+def _shown(name: str, value: object) -> str:
     if value is None:
-        return "长期"  # an open-ended effective_to (the only field here that may be None besides variant_of)
+        return "长期" if name == "effective_to" else "无"  # an open-ended window; no nationwide point overridden
     if isinstance(value, list):
         return "、".join(value) or "无"
     return str(value)

@@ -10,9 +10,9 @@ import pytest
 
 from knowledge.bench import CountingEmbedder
 from knowledge.bulletins import write_bulletin
-from knowledge.ingest import IngestError
+from knowledge.ingest import IngestError, what_changed
 from knowledge.manager import KnowledgeManager
-from knowledge.schema import Bulletin, EmergencyScript, Retirement
+from knowledge.schema import Bulletin, EmergencyScript, KnowledgePoint, Retirement
 from knowledge.store import IndexStore
 from tests.knowledge.conftest import NOW, SRC, point, small_corpus
 
@@ -126,3 +126,13 @@ def test_unreadable_files_are_named(manager: tuple[KnowledgeManager, CountingEmb
     with pytest.raises(IngestError) as exc:
         km.plan([empty, tmp_path / "missing.docx"])
     assert set(exc.value.problems) == {str(empty), str(tmp_path / "missing.docx")}
+
+
+def test_the_diff_names_each_changed_field_and_the_changed_stretch_of_a_text() -> None:
+    old = next(p for p in small_corpus() if isinstance(p, KnowledgePoint) and p.effective_to is None
+               and p.variant_of is None)
+    body = old.body[:-1] + "（港澳台除外）" + old.body[-1]
+    said = what_changed(old, old.model_copy(update={"body": body, "effective_to": date(2026, 12, 31),
+                                                    "variant_of": "KP-QQT-00128"}))
+    assert "（港澳台除外）" in said.split("→", 1)[1] and old.body not in said  # the stretch, not the whole text
+    assert "失效日期 长期→2026-12-31" in said and "覆盖全国知识点 无→KP-QQT-00128" in said
