@@ -96,7 +96,7 @@ def _knowledge_part(searcher: Searcher, question: str, region: list[str | None],
     best = hits[0]
     confident = (best.why.get("cosine") or 0) >= KNOWLEDGE_COSINE or \
         len(best.why.get("matched_terms", [])) >= KNOWLEDGE_TERMS
-    row = searcher.get(best.id)
+    row = searcher.row(best)
     if not confident or row is None:
         return None, []
     return f"知识库《{best.title}》：{snippet(getattr(row.doc(), 'body', ''), 120)}", [best.id]

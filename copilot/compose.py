@@ -30,11 +30,15 @@ def knowledge_card(searcher: Searcher, hits: list[Hit]) -> list[dict[str, Any]]:
     """Hits with what the agent reads: a snippet of the point, or a script's wording."""
     card = []
     for hit in hits:
-        row = searcher.get(hit.id)
+        row = searcher.row(hit)
         doc = row.doc() if row else None
         text = doc.wording if isinstance(doc, EmergencyScript) else getattr(doc, "body", "")
-        card.append({"id": hit.id, "kind": hit.kind, "title": hit.title, "region": hit.region,
-                     "score": hit.score, "rank": hit.rank, "snippet": snippet(text), "why": hit.why})
+        item = {"id": hit.id, "kind": hit.kind, "title": hit.title, "region": hit.region,
+                "score": hit.score, "rank": hit.rank, "snippet": snippet(text), "why": hit.why}
+        newest = searcher.get(hit.id) if row is not None and row.earlier else None
+        if newest is not None:  # today's version, with a change already announced from a later day
+            item["changes_from"] = newest.start_ts[:10]
+        card.append(item)
     return card
 
 

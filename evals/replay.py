@@ -170,7 +170,7 @@ class InProcessReplayer:
 
     def doc_text(self, doc_id: str) -> str | None:
         """A knowledge point's body or a script's wording."""
-        row = self.searcher.get(doc_id)
+        row = self.searcher.get(doc_id, at=self._now)
         if row is None:
             return None
         doc = row.doc()

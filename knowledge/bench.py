@@ -103,7 +103,7 @@ def _chroma_filtered(store: IndexStore, searcher: Searcher, queries: list[dict[s
     assert info is not None
     with store.vectors(info.name, info.path) as vectors:
         ids, matrix, _ = vectors.all()
-        rows = {r.id: r for r in searcher.rows}
+        rows = {r.key: r for r in searcher.rows}
         metas = []
         for doc_id in ids:
             r = rows[doc_id]

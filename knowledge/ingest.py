@@ -2,7 +2,8 @@
 
 Ids are stable and content is hashed: an unchanged point is left alone (never re-embedded), a changed one
 replaces its old version in every index, a retirement ends a point's validity so it stops being returned.
-A point whose text is unchanged (a retirement, a new validity window) keeps its vector. Bulletins are
+A point whose text is unchanged (a retirement, a new validity window) keeps its vector. A new version that
+starts on a later day leaves the serving one in force until the day before (`Catalog.placement`). Bulletins are
 applied oldest first; the same bulletin twice changes nothing. If any file or record is bad, nothing from
 any file is applied.
 """
@@ -149,8 +150,11 @@ def _upsert(doc: Doc, old: Doc | None, source: str) -> Change:
         return Change(doc.id, kind, "older", doc.title, f"公告版本 {doc.version} 低于在用版本 {old.version}", source)
     if doc.content_hash() == old.content_hash():
         return Change(doc.id, kind, "unchanged", doc.title, "内容相同", source)
-    detail = (f"版本 {old.version}→{doc.version}：{what_changed(old, doc)}" if isinstance(doc, KnowledgePoint)
-              and isinstance(old, KnowledgePoint) else "口径内容或有效期变更")
+    detail = "口径内容或有效期变更"
+    if isinstance(doc, KnowledgePoint) and isinstance(old, KnowledgePoint):
+        detail = f"版本 {old.version}→{doc.version}：{what_changed(old, doc)}"
+        if doc.effective_from > old.effective_from:  # the serving version keeps answering until then
+            detail += f"；{doc.effective_from} 起生效，此前仍按版本 {old.version}"
     return Change(doc.id, kind, "changed", doc.title, detail, source, doc,
                   embedding_text(doc) != embedding_text(old))
 

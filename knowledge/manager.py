@@ -114,7 +114,8 @@ class KnowledgeManager:
             rows = self.store.rows()
             if not rows:
                 raise KnowledgeIndexError("没有在用索引，也没有指定语料目录")
-            docs = [r.doc() for r in rows]
+            today = self.clock().date()  # an earlier version whose last day has passed is not carried over
+            docs = [r.doc() for r in rows if not (r.earlier and r.end_ts is not None and r.end_ts < today.isoformat())]
             note = "rebuild from serving index"
         return self.store.build(docs, note=note, validate=lambda s: golden_check(s, self.clock()),
                                 progress=progress)
@@ -125,7 +126,7 @@ class KnowledgeManager:
         Raises:
             IngestError: A file or record is bad.
         """
-        return plan_ingest(paths, {r.id: r for r in self.store.rows()})
+        return plan_ingest(paths, {r.id: r for r in self.store.rows() if not r.earlier})
 
     def ingest(self, paths: list[Path], progress: Progress = no_progress) -> tuple[IngestPlan, VersionInfo | None]:
         """Apply bulletins; a no-op ingest builds no new version and embeds nothing.
@@ -141,7 +142,7 @@ class KnowledgeManager:
         docs = [c.doc for c in changes if c.doc is not None]
         note = json.dumps({"ingest": plan.files, "summary": plan.summary()}, ensure_ascii=False)
         info = self.store.apply(docs, reembed={c.id for c in changes if c.reembed}, note=note,
-                                validate=lambda s: _applied(s, docs), progress=progress)
+                                validate=lambda s: _applied(s, docs), progress=progress, today=self.clock().date())
         return plan, info
 
     def status(self) -> dict[str, Any]:

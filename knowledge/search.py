@@ -55,6 +55,8 @@ class Hit:
     score: float
     rank: int
     why: dict[str, Any] = field(default_factory=dict)
+    key: str = ""
+    """The row's key: the id, or id@effective_from for an earlier version of a point (`Searcher.row`)."""
 
 
 @dataclass
@@ -82,8 +84,12 @@ class Searcher:
         self.embedder = embedder
         self.lexical = lexical
         self.vectors = vectors
-        self._ids = [r.id for r in rows]
-        self._row_of = {r.id: i for i, r in enumerate(rows)}
+        self._ids = [r.key for r in rows]
+        self._row_of = {r.key: i for i, r in enumerate(rows)}
+        self._earlier: dict[int, list[int]] = {}  # a point's newest row -> the rows of its earlier versions
+        for i, r in enumerate(rows):
+            if r.earlier and r.id in self._row_of:
+                self._earlier.setdefault(self._row_of[r.id], []).append(i)
         self._region_codes: dict[str, int] = {}
         self._region = np.array([self._region_codes.setdefault(r.region, len(self._region_codes)) for r in rows],
                                 dtype=np.int32)
@@ -117,6 +123,8 @@ class Searcher:
         overridden = self._overrides[allowed & self._has_override]
         if overridden.size:  # a regional variant in force hides the nationwide point it overrides
             allowed[overridden] = False
+            for row in set(overridden.tolist()) & self._earlier.keys():  # and each version of it
+                allowed[self._earlier[row]] = False
         return allowed
 
     def search(
@@ -187,7 +195,7 @@ class Searcher:
             if lex_scores is not None and row in lex_rank:
                 why["matched_terms"] = sorted(set(query_tokens) & set(r.tokens))[:8]
             hits.append(Hit(id=r.id, kind=r.kind, title=r.title, region=r.region, score=round(fused[row], 5),
-                            rank=rank, why=why))
+                            rank=rank, why=why, key=r.key))
         return hits
 
     def candidates(self, query: str, *, province: str | None, city: str | None, at: datetime,
@@ -260,10 +268,30 @@ class Searcher:
             rows = [r for r in rows if not r.district or r.district == district]
         return sorted(rows, key=lambda r: (not r.outage_id, r.district is None, r.id))
 
-    def get(self, doc_id: str) -> Row | None:
-        """One document's row."""
+    def get(self, doc_id: str, at: datetime | None = None) -> Row | None:
+        """A document's row: its version in force at `at` if one is, else its newest."""
         row = self._row_of.get(doc_id)
-        return None if row is None else self.rows[row]
+        if row is None:
+            return None
+        if at is not None:
+            moment = np.datetime64(at.replace(microsecond=0).isoformat())
+            for i in self._earlier.get(row, []):
+                if self._start[i] <= moment <= self._end[i]:
+                    return self.rows[i]
+        return self.rows[row]
+
+    def row(self, hit: Hit) -> Row | None:
+        """The row a hit came from (the version that was in force)."""
+        index = self._row_of.get(hit.key or hit.id)
+        return None if index is None else self.rows[index]
+
+    def versions(self, doc_id: str) -> list[Row]:
+        """Every version of a document the index holds, oldest first."""
+        row = self._row_of.get(doc_id)
+        if row is None:
+            return []
+        return [*(self.rows[i] for i in sorted(self._earlier.get(row, []), key=lambda i: self._start[i])),
+                self.rows[row]]
 
 
 def _top(scores: np.ndarray, allowed: np.ndarray, n: int) -> dict[int, int]:

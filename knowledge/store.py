@@ -19,13 +19,13 @@ import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from knowledge.catalog import Catalog, Doc, Row, kind_of
+from knowledge.catalog import Catalog, Doc, Row, keyed, kind_of
 from knowledge.embedding import Embedder
 from knowledge.lexical import LexicalIndex, Tokenizer
 from knowledge.rerank import load_phrases, save_phrases
@@ -168,8 +168,8 @@ class IndexStore:
                   phrases: dict[str, np.ndarray]) -> Searcher:
         vectors = np.zeros((len(rows), self.embedder.dim), dtype=np.float32)
         for row in rows:
-            if row.id in known:
-                vectors[row.row] = known[row.id]
+            if row.key in known:
+                vectors[row.row] = known[row.key]
         return Searcher(rows, vectors, lexical, self.embedder, name, phrases=phrases)
 
     # ------------------------------------------------------------ build
@@ -177,10 +177,13 @@ class IndexStore:
               progress: Progress = no_progress) -> VersionInfo:
         """Build a complete new version from `docs`, validate it, then switch to it.
 
+        Several versions of one point may be given: the one that starts last takes the point's id (`keyed`).
+
         Raises:
             KnowledgeIndexError: Validation failed; the serving version is untouched.
         """
-        docs = list(docs)
+        items = keyed(docs)
+        docs = [doc for _, doc in items]
         self.cleanup()
         name, path = self._new_version()
         catalog = Catalog(path / "catalog.sqlite")
@@ -189,18 +192,22 @@ class IndexStore:
                 # tokenizing (pure Python) runs in a forked worker while this process embeds (BLAS)
                 with _token_worker(self.tokenizer) as pool:
                     pending = pool.map_async(_tokens_of, [d.search_text() for d in docs], chunksize=256)
-                    known = self._embed_into(vectors, docs, progress)
+                    known = self._embed_into(vectors, items, progress)
                     progress("分词", 0, 1)
                     tokens = pending.get()
-                catalog.upsert(zip(docs, tokens, strict=True))
+                catalog.upsert((key, doc, words) for (key, doc), words in zip(items, tokens, strict=True))
                 lexical = self._write_lexical(catalog, path)
                 return self._finish(name, path, catalog, vectors, note, validate, known, lexical, {})
         finally:
             catalog.close()
 
     def apply(self, docs: list[Doc], *, reembed: set[str], note: str,
-              validate: Callable[[Searcher], list[str]] | None = None, progress: Progress = no_progress) -> VersionInfo:
+              validate: Callable[[Searcher], list[str]] | None = None, progress: Progress = no_progress,
+              today: date | None = None) -> VersionInfo:
         """Copy the serving version, upsert `docs` into the copy (embedding only ids in `reembed`), switch.
+
+        A point version that starts later than the serving one leaves the serving one in force until the day
+        before (`Catalog.placement`); given `today`, earlier versions whose last day has passed are removed.
 
         Raises:
             KnowledgeIndexError: No serving version, or validation failed (the serving version is untouched).
@@ -217,23 +224,33 @@ class IndexStore:
             with self.vectors(name, path) as vectors:
                 with self.vectors(base.name, base.path) as serving:
                     known = serving.copy_to(vectors)
-                catalog.upsert((doc, self.tokenizer.tokens(doc.search_text())) for doc in docs)
-                known.update(self._embed_into(vectors, [d for d in docs if d.id in reembed], progress))
+                placement = catalog.placement(docs, today)
+                for key, kept in placement.moved.items():  # an earlier version keeps the vector of its text
+                    known[key] = known[kept]
+                    vectors.upsert([key], known[key][None, :], [{"kind": "point"}])
+                catalog.delete(placement.deleted)
+                vectors.delete(placement.deleted)
+                for key in placement.deleted:
+                    known.pop(key, None)
+                catalog.upsert((key, doc, self.tokenizer.tokens(doc.search_text())) for key, doc in placement.upserts)
+                known.update(self._embed_into(vectors, [(k, d) for k, d in placement.upserts if k in reembed],
+                                              progress))
                 lexical = self._write_lexical(catalog, path)
                 return self._finish(name, path, catalog, vectors, note, validate, known, lexical,
                                     load_phrases(base.path / PHRASES))
         finally:
             catalog.close()
 
-    def _embed_into(self, vectors: VectorStore, docs: list[Doc], progress: Progress) -> dict[str, np.ndarray]:
+    def _embed_into(self, vectors: VectorStore, items: list[tuple[str, Doc]],
+                    progress: Progress) -> dict[str, np.ndarray]:
         batch = 1024  # big enough that a multi-threaded embedder keeps every core busy
         known: dict[str, np.ndarray] = {}
-        for start in range(0, len(docs), batch):
-            chunk = docs[start:start + batch]
-            matrix = self.embedder.embed([embedding_text(d) for d in chunk])
-            vectors.upsert([d.id for d in chunk], matrix, [{"kind": kind_of(d)} for d in chunk])
-            known.update(zip((d.id for d in chunk), matrix, strict=True))
-            progress("向量化", min(start + batch, len(docs)), len(docs))
+        for start in range(0, len(items), batch):
+            chunk = items[start:start + batch]
+            matrix = self.embedder.embed([embedding_text(d) for _, d in chunk])
+            vectors.upsert([k for k, _ in chunk], matrix, [{"kind": kind_of(d)} for _, d in chunk])
+            known.update(zip((k for k, _ in chunk), matrix, strict=True))
+            progress("向量化", min(start + batch, len(items)), len(items))
         return known
 
     def _write_lexical(self, catalog: Catalog, path: Path) -> LexicalIndex:
@@ -250,7 +267,7 @@ class IndexStore:
             problems.append(f"向量数 {vectors.count()} 与文档数 {len(rows)} 不一致")
         if [r.row for r in rows] != list(range(len(rows))):
             problems.append("文档行号不连续")
-        missing = [r.id for r in rows if r.id not in known]
+        missing = [r.key for r in rows if r.key not in known]
         if missing:
             problems.append(f"{len(missing)} 条文档没有向量: {', '.join(missing[:5])}")
         searcher = self._searcher(name, rows, known, lexical, phrases)

@@ -169,6 +169,7 @@ export function renderKnowledge(el, event, ctx) {
         h("span", { class: "badge", dataset: { level: hit.kind === "script" ? "red" : "blue" } },
           hit.kind === "script" ? "应急口径" : hit.region)),
       hit.snippet ? h("div", { class: "snippet" }, hit.snippet) : null,
+      hit.changes_from ? h("div", { class: "why" }, `${hit.changes_from} 起按新版本执行（公告已发布）`) : null,
       hit.why?.matched_terms?.length
         ? h("div", { class: "why" }, `命中：${hit.why.matched_terms.slice(0, 6).join(" / ")}`) : null)))
       : h("p", { class: "muted" }, "没有找到相关知识"),

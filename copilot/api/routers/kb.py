@@ -58,15 +58,23 @@ def kb_status(runtime: RuntimeDep) -> dict[str, Any]:
 
 
 @router.get("/docs/{doc_id}")
-def get_doc(doc_id: Annotated[str, PathParam(max_length=80)], runtime: RuntimeDep) -> dict[str, Any]:
-    """One knowledge point (full text, version, effective dates, region, source) or emergency script (wording)."""
+def get_doc(doc_id: Annotated[str, PathParam(max_length=80)], runtime: RuntimeDep,
+            at: Annotated[datetime | None, Query(description="Moment (default: the product's now)")] = None,
+            ) -> dict[str, Any]:
+    """One knowledge point (full text, version, effective dates, region, source) or emergency script (wording).
+
+    The version in force at `at` (else the newest), with every version the index holds in `versions`: a
+    change a bulletin announced for a later day is listed there before it takes effect.
+    """
     searcher = runtime.services.searcher
     if searcher is None:
         raise api_error(status.HTTP_503_SERVICE_UNAVAILABLE, "no_index", "知识库索引不存在，先运行 hotline kb rebuild")
-    row = searcher.get(doc_id)
+    row = searcher.get(doc_id, at=at or runtime.services.clock())
     if row is None:
         raise api_error(status.HTTP_404_NOT_FOUND, "unknown_doc", f"知识库中没有 {doc_id}")
-    return {"kind": row.kind, "index": searcher.version, **row.doc().model_dump(mode="json")}
+    versions = [{"version": v.version, "from": v.start_ts[:10], "to": v.end_ts[:10] if v.end_ts else None}
+                for v in searcher.versions(doc_id)]
+    return {"kind": row.kind, "index": searcher.version, **row.doc().model_dump(mode="json"), "versions": versions}
 
 
 @router.post("/ingest")

@@ -50,6 +50,7 @@ def test_sample_calls_skip_lines_an_earlier_demo_changed(client: TestClient, sim
 def test_a_knowledge_document_opens_in_full(client: TestClient) -> None:  # noqa: F811
     doc = client.get("/v1/kb/docs/KP-KD-00001").json()
     assert doc["kind"] == "point" and doc["body"] and doc["version"] >= 1 and doc["effective_from"]
+    assert doc["versions"] == [{"version": doc["version"], "from": doc["effective_from"], "to": doc["effective_to"]}]
     script = client.get("/v1/kb/docs/ES-20261120-009").json()
     assert script["kind"] == "script" and script["wording"] and script["valid_to"]
     assert client.get("/v1/kb/docs/KP-NONE-1").json()["error"]["code"] == "unknown_doc"

@@ -1,0 +1,34 @@
+"""The knowledge card shows the version in force, and says when an announced change takes over."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from copilot.compose import knowledge_card
+from knowledge.embedding import UseM3Embedder
+from knowledge.lexical import Tokenizer, load_lexicon
+from knowledge.schema import KnowledgePoint
+from knowledge.store import IndexStore
+from tests.knowledge.conftest import NOW, point, small_corpus
+
+
+def test_the_card_reads_todays_version_and_names_the_day_the_next_one_starts(tmp_path: Path) -> None:
+    docs = [d for d in small_corpus() if d.id != "KP-QQT-00128"]
+    today = point("KP-QQT-00128", "全球通畅享套餐128元档资费", "月费128元，含国内通用流量30GB、国内主叫500分钟。",
+                  business="全球通畅享套餐", category="资费", end=date(2026, 11, 30))
+    december = today.model_copy(update={"body": "月费128元，含国内通用流量40GB、国内主叫500分钟。", "version": 2,
+                                        "effective_from": date(2026, 12, 1), "effective_to": None})
+    store = IndexStore(tmp_path / "index", UseM3Embedder, lambda: Tokenizer(load_lexicon()))
+    store.build([*docs, today, december], note="two versions")
+    searcher = store.open()
+
+    def card(at: datetime) -> dict[str, object]:
+        hits = searcher.search("全球通128元档资费", province="江西省", city="南昌市", at=at, kinds=("point",), k=3)
+        return next(c for c in knowledge_card(searcher, hits) if c["id"] == "KP-QQT-00128")
+
+    now = card(NOW)
+    assert "30GB" in str(now["snippet"]) and now["changes_from"] == "2026-12-01"
+    later = card(datetime(2026, 12, 2, 9, 0))
+    assert "40GB" in str(later["snippet"]) and "changes_from" not in later
+    assert isinstance(searcher.get("KP-QQT-00128", at=NOW).doc(), KnowledgePoint)  # type: ignore[union-attr]
