@@ -10,6 +10,7 @@ any file is applied.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -79,30 +80,34 @@ class IngestPlan:
         }
 
 
-def parse_files(paths: list[Path]) -> list[tuple[Path, Bulletin]]:
-    """Parse every file; raise `IngestError` listing every bad file and record."""
+def parse_files(paths: list[Path], names: dict[Path, str] | None = None) -> list[tuple[Path, Bulletin]]:
+    """Parse every file; raise `IngestError` listing every bad file (by its name in `names`) and record."""
+    label = _labeller(names)
     parsed: list[tuple[Path, Bulletin]] = []
     problems: dict[str, list[str]] = {}
     for path in paths:
         try:
             parsed.append((path, parse_bulletin(path)))
         except BulletinError as exc:
-            problems[str(path)] = [p.describe() for p in exc.problems] or [str(exc)]
+            problems[label(path)] = [p.describe() for p in exc.problems] or [str(exc)]
         except OSError as exc:
-            problems[str(path)] = [f"无法读取文件: {exc.strerror or exc}"]
+            problems[label(path)] = [f"无法读取文件: {exc.strerror or exc}"]
     if problems:
         raise IngestError(problems)
     return parsed
 
 
-def plan_ingest(paths: list[Path], current: dict[str, Row]) -> IngestPlan:
+def plan_ingest(paths: list[Path], current: dict[str, Row], names: dict[Path, str] | None = None) -> IngestPlan:
     """Work out what `paths` would change in an index whose documents are `current`.
+
+    Files are named by `names` where given (an upload's own name rather than where it was saved), else by path.
 
     Raises:
         IngestError: A file could not be parsed, or a record cannot apply (e.g. retiring an unknown id).
     """
-    parsed = sorted(parse_files(paths), key=lambda pb: (pb[1].published, str(pb[0])))
-    plan = IngestPlan(files=[str(p) for p, _ in parsed], bulletins=[b for _, b in parsed])
+    label = _labeller(names)
+    parsed = sorted(parse_files(paths, names), key=lambda pb: (pb[1].published, str(pb[0])))
+    plan = IngestPlan(files=[label(p) for p, _ in parsed], bulletins=[b for _, b in parsed])
     state: dict[str, Doc] = {}
     problems: dict[str, list[str]] = {}
 
@@ -115,16 +120,16 @@ def plan_ingest(paths: list[Path], current: dict[str, Row]) -> IngestPlan:
     for path, bulletin in parsed:
         docs: list[Doc] = [*bulletin.upserts, *bulletin.scripts]
         for doc in docs:
-            change = _upsert(doc, existing(doc.id), str(path))
+            change = _upsert(doc, existing(doc.id), label(path))
             plan.changes.append(change)
             if change.doc is not None:
                 state[doc.id] = change.doc
         for retirement in bulletin.retirements:
             old = existing(retirement.id)
             if not isinstance(old, KnowledgePoint):
-                problems.setdefault(str(path), []).append(f"[{retirement.id}] 下线的知识点不存在")
+                problems.setdefault(label(path), []).append(f"[{retirement.id}] 下线的知识点不存在")
                 continue
-            change = _retire(old, retirement.effective_to, retirement.reason, str(path))
+            change = _retire(old, retirement.effective_to, retirement.reason, label(path))
             plan.changes.append(change)
             if change.doc is not None:
                 state[old.id] = change.doc
@@ -140,6 +145,10 @@ def plan_ingest(paths: list[Path], current: dict[str, Row]) -> IngestPlan:
                                  c.detail, c.source_file, state[c.id], reembed)
     plan.changes = [c for c in plan.changes if c.doc is None] + list(final.values())
     return plan
+
+
+def _labeller(names: dict[Path, str] | None) -> Callable[[Path], str]:
+    return lambda path: (names or {}).get(path, str(path))
 
 
 def _upsert(doc: Doc, old: Doc | None, source: str) -> Change:

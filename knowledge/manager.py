@@ -120,22 +120,25 @@ class KnowledgeManager:
         return self.store.build(docs, note=note, validate=lambda s: golden_check(s, self.clock()),
                                 progress=progress)
 
-    def plan(self, paths: list[Path]) -> IngestPlan:
-        """The diff `paths` would apply (nothing is written).
+    def plan(self, paths: list[Path], names: dict[Path, str] | None = None) -> IngestPlan:
+        """The diff `paths` would apply (nothing is written); `names` name uploaded files in it.
 
         Raises:
             IngestError: A file or record is bad.
         """
-        return plan_ingest(paths, {r.id: r for r in self.store.rows() if not r.earlier})
+        return plan_ingest(paths, {r.id: r for r in self.store.rows() if not r.earlier}, names)
 
-    def ingest(self, paths: list[Path], progress: Progress = no_progress) -> tuple[IngestPlan, VersionInfo | None]:
+    def ingest(self, paths: list[Path], progress: Progress = no_progress,
+               names: dict[Path, str] | None = None) -> tuple[IngestPlan, VersionInfo | None]:
         """Apply bulletins; a no-op ingest builds no new version and embeds nothing.
+
+        The index's note (`status`'s ``last_change``) names the files as `names` does, else by path.
 
         Raises:
             IngestError: A file or record is bad (nothing applied).
             KnowledgeIndexError: No serving index, or validation failed (the serving index stays).
         """
-        plan = self.plan(paths)
+        plan = self.plan(paths, names)
         changes = plan.effective
         if not changes:
             return plan, None

@@ -86,7 +86,7 @@ async def ingest(runtime: RuntimeDep, turns: TurnsDep,
     A bad file or record rejects the whole upload with a per-file, per-record reason; nothing is applied.
     """
     with tempfile.TemporaryDirectory(prefix="hotline-upload-") as tmp:
-        paths = []
+        paths, names = [], {}
         for i, upload in enumerate(files):
             name = _SAFE.sub("_", Path(upload.filename or f"upload-{i}").name)
             if not name.lower().endswith(SUFFIXES):
@@ -100,28 +100,19 @@ async def ingest(runtime: RuntimeDep, turns: TurnsDep,
             path.parent.mkdir()
             path.write_bytes(data)
             paths.append(path)
+            names[path] = name  # the diff, the errors and the index's note name the upload, not where it was saved
         # parsing, embedding and the index switch take seconds: off the event loop, so streams keep flowing
-        return _named(await run_in_threadpool(_ingest, runtime, turns.workers, paths, dry_run), tmp)
+        return await run_in_threadpool(_ingest, runtime, turns.workers, paths, names, dry_run)
 
 
-def _named(obj: Any, tmp: str) -> Any:
-    """Uploaded files by their own names, not their temporary paths."""
-    if isinstance(obj, str):
-        return Path(obj).name if obj.startswith(tmp) else obj.replace(tmp + "/", "")
-    if isinstance(obj, list):
-        return [_named(x, tmp) for x in obj]
-    if isinstance(obj, dict):
-        return {_named(k, tmp): _named(v, tmp) for k, v in obj.items()}
-    return obj
-
-
-def _ingest(runtime: Any, workers: TurnWorkers | None, paths: list[Path], dry_run: bool) -> dict[str, Any]:
+def _ingest(runtime: Any, workers: TurnWorkers | None, paths: list[Path], names: dict[Path, str],
+            dry_run: bool) -> dict[str, Any]:
     manager = runtime.knowledge
     try:
         if dry_run:
-            return {"dry_run": True, "plan": manager.plan(paths).to_dict(), "index": None}
+            return {"dry_run": True, "plan": manager.plan(paths, names).to_dict(), "index": None}
         with runtime.kb_lock:
-            plan, info = manager.ingest(paths)
+            plan, info = manager.ingest(paths, names=names)
             if info is not None:
                 runtime.reopen_knowledge(info.searcher)
                 if workers is not None:  # forked from this process now: they share the new version with it
@@ -131,9 +122,8 @@ def _ingest(runtime: Any, workers: TurnWorkers | None, paths: list[Path], dry_ru
                         raise api_error(status.HTTP_503_SERVICE_UNAVAILABLE, "workers_not_renewed",
                                         f"新版知识库 {info.name} 已入库并生效于查询，但{exc}") from None
     except IngestError as exc:
-        problems = {Path(k).name: v for k, v in exc.problems.items()}
         raise api_error(status.HTTP_422_UNPROCESSABLE_CONTENT, "bad_bulletin",
-                        "公告未入库（全部未应用）", problems=problems) from None
+                        "公告未入库（全部未应用）", problems=exc.problems) from None
     except KnowledgeIndexError as exc:
         raise api_error(status.HTTP_409_CONFLICT, "index_unavailable", str(exc)) from None
     return {"dry_run": False, "plan": plan.to_dict(), "index": info.name if info else None}

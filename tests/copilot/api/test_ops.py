@@ -63,6 +63,9 @@ def test_kb_ingest_dry_run_then_apply_switches_the_copilot(sim_path: Path, kb_di
         before = client.get("/v1/kb/status").json()["index"]
         applied = client.post("/v1/kb/ingest", params={"dry_run": False}, files=files).json()
         assert applied["index"] and applied["index"] != before
+        assert {c["file"] for c in applied["plan"]["changes"]} == {"公告.docx"}
+        note = client.get("/v1/kb/status").json()["last_change"]  # the upload's name, not where it was saved
+        assert "公告.docx" in note and "hotline-upload" not in note
         assert client.get("/readyz").json()["checks"]["knowledge"]["index"] == applied["index"]
         again = client.post("/v1/kb/ingest", params={"dry_run": False}, files=files).json()
         assert again["index"] is None  # nothing changed
