@@ -72,6 +72,14 @@ FIGURE_SOURCE = "核算"  # how evidence names a figure the playbook worked out 
 _MONTH_PREFIX = re.compile(r"^\d{4}-\d{2}\s?")
 
 
+def _guide(template: str, names: dict[str, Any]) -> str | None:
+    """A finding's knowledge search with the reads' values filled in; None when one is not known."""
+    try:
+        return render(template, names) or None
+    except Unknown:
+        return None
+
+
 def _evidence_spec(entry: str) -> tuple[str, set[str]]:
     read, _, labels = entry.partition(":")
     return read, {label for label in labels.split("|") if label}
@@ -207,7 +215,7 @@ class PlaybookEngine:
                         for fact in by_id[read].facts if _cited(fact, labels)][:8]
             findings.append(Finding(rule=rule.id, text=text, severity=rule.severity, evidence=evidence))
             forbidden += [a for a in rule.forbid if a not in forbidden]
-            queries += [q for q in rule.knowledge if q not in queries]
+            queries += [q for q in (_guide(k, names) for k in rule.knowledge) if q and q not in queries]
             for spec in rule.actions:
                 params: dict[str, Any] = {}
                 for key, expression in spec.params.items():

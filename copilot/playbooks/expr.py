@@ -20,7 +20,7 @@ import threading
 from datetime import date
 from typing import Any
 
-from simpleeval import EvalWithCompoundTypes, SimpleEval
+from simpleeval import AttributeDoesNotExist, EvalWithCompoundTypes, SimpleEval
 
 PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _CJK = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
@@ -191,7 +191,8 @@ def evaluate(expression: str, names: dict[str, Any]) -> Any:
         return evaluator.eval(expression, _parsed(expression))
     except Unknown:
         raise
-    except (AttributeError, TypeError, KeyError, IndexError, ValueError, ZeroDivisionError) as exc:
+    except (AttributeError, AttributeDoesNotExist, TypeError, KeyError, IndexError, ValueError,
+            ZeroDivisionError) as exc:  # e.g. a field of a record the reads did not find (None)
         raise Unknown(f"{expression}: {exc}") from None
 
 

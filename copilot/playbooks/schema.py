@@ -61,8 +61,9 @@ class Rule(BaseModel):
     reply: str | None = Field(default=None, description="Reply template to read aloud")
     knowledge: list[str] = Field(
         default_factory=list,
-        description="Searches for the know-how this finding calls for (e.g. 宽带光猫LOS红灯排查步骤); their best "
-                    "hits head the knowledge card once the finding holds")
+        description="Searches for the know-how this finding calls for (e.g. 宽带光猫LOS红灯排查步骤, or with the "
+                    "reads' values: {vas.name}退订规则); their best hits head the knowledge card once the finding "
+                    "holds (a search whose value is not known is left out)")
     stop: bool = Field(default=False, description="Later rules are not applied once this one holds")
 
 
@@ -143,7 +144,8 @@ class Playbook(BaseModel):
             if unknown:
                 raise ValueError(f"规则 {rule.id} 的 evidence 引用了不存在的读取步骤或核算项: {', '.join(unknown)}")
         expressions += [q.when for q in self.questions]
-        texts = [t for r in self.rules for t in (r.finding, r.reply or "")] + [q.ask for q in self.questions]
+        texts = [t for r in self.rules for t in (r.finding, r.reply or "", *r.knowledge)]
+        texts += [q.ask for q in self.questions]
         texts += [t for f in self.figures for t in (f.value, f.how)]
         expressions += [m.group(1) for text in texts for m in PLACEHOLDER.finditer(text)]
         for expression in expressions:

@@ -152,3 +152,14 @@ def test_every_intent_of_the_vocabulary_has_one_valid_playbook(sim_db: SimDataba
     assert set(books) == set(vocabulary.intent_by_id)
     for playbook in books.values():
         assert playbook.reads and playbook.rules and playbook.questions, playbook.intent
+
+
+def test_a_findings_knowledge_search_names_what_the_reads_found() -> None:
+    playbook = book(let={"top": "first(sort_by([i for i in bill.items if i.category == '增值业务费'], 'amount_yuan', True))",
+                         "gone": "first([i for i in bill.items if i.category == '违约金'])"},
+                    rules=[{"id": "vas", "when": "top != None", "finding": "有增值业务",
+                            "knowledge": ["{top.item_name}退订规则", "增值业务误订投诉处理规范", "{gone.item_name}说明"]}])
+    assert decide(playbook, BILL).knowledge_queries == ["彩铃退订规则", "增值业务误订投诉处理规范"], \
+        "a search over a value the reads did not find is left out, not sent as 「（未查到）」"
+    with pytest.raises(ValueError, match="item_name"):  # checked when the playbook loads, like a reply's
+        book(rules=[{"id": "x", "when": "True", "finding": "有业务", "knowledge": ["{top.item_name +}退订规则"]}])
