@@ -9,11 +9,14 @@ UNITS = {"十": 10, "百": 100, "千": 1000}
 _SHORTENED = {"百": 10, "千": 100, "万": 1000}  # 二百四: the 四 is 四十
 _RUN = re.compile(
     r"[零〇一二两三四五六七八九十百千万]{2,}"  # a run of numerals
-    r"|[零〇一二两三四五六七八九十百千](?=[块元档个G兆分天号月年岁]|个G)"  # or one, followed by a unit
-)
+    r"|(?<![几多数])[零〇一二两三四五六七八九十百千](?=[块元档个G兆分天号月年岁]|个G)"  # or one, before a unit
+)  # (not 几百块 / 好几十块: "a few hundred" is no amount)
 _GB = re.compile(r"(\d+(?:\.\d+)?)\s*(?:个\s*[Gg](?![Bb])|[Gg](?=流量|的流量))")  # "5G" alone is the network
 _YUAN = re.compile(r"(\d+(?:\.\d+)?)\s*块钱?")
 _MEGA = re.compile(r"(\d+)\s*兆")
+_JIAO = re.compile(  # 五块五 / 两块八毛 / 5块5: 5.5元, 2.8元, 5.5元 (not 十块五个G)
+    r"([零〇一二两三四五六七八九十百千万]+|\d+)\s*块([一二两三四五六七八九1-9])(?:毛|角)?"
+    r"(?![零〇二两三四五六七八九十百千万\d个G兆分天号月年岁块元.]|一(?![天分个月年小条次周]))")  # 一天: per day
 
 
 def chinese_to_int(text: str) -> int | None:
@@ -44,12 +47,18 @@ def chinese_to_int(text: str) -> int | None:
 
 
 def normalize_numbers(text: str) -> str:
-    """Rewrite spoken numbers and units: 一百二十八 -> 128, 八块 -> 8元, 5个G -> 5GB, 100兆 -> 100M."""
+    """Rewrite spoken numbers and units: 一百二十八 -> 128, 八块 -> 8元, 五块五 -> 5.5元, 5个G -> 5GB, 100兆 -> 100M."""
 
     def number(m: re.Match[str]) -> str:
         value = chinese_to_int(m.group(0))
         return m.group(0) if value is None else str(value)
 
+    def yuan_jiao(m: re.Match[str]) -> str:
+        whole = int(m.group(1)) if m.group(1).isdigit() else chinese_to_int(m.group(1))
+        tenth = DIGITS.get(m.group(2), m.group(2))
+        return m.group(0) if whole is None else f"{whole}.{tenth}元"
+
+    text = _JIAO.sub(yuan_jiao, text)
     text = _RUN.sub(number, text)
     text = _GB.sub(r"\1GB", text)
     text = _YUAN.sub(r"\1元", text)

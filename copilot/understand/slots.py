@@ -12,8 +12,11 @@ from typing import Any
 
 from knowledge.numbers import normalize_numbers
 
-_YUAN = re.compile(r"(\d+(?:\.\d+)?)\s*(?:元|块钱?|rmb)", re.IGNORECASE)
-_DATA = re.compile(r"(\d+(?:\.\d+)?)\s*(GB|G|MB|M|兆)(?![a-zA-Z])", re.IGNORECASE)
+# "500多块" / "30来个G": an approximate amount counts as its lower bound, which is what the caller said
+_YUAN = re.compile(r"(\d+(?:\.\d+)?)\s*(?:多|来|几)?\s*(?:元|块钱?|rmb)", re.IGNORECASE)
+_DATA = re.compile(r"(\d+(?:\.\d+)?)\s*(?:多|来|几)?\s*个?\s*(GB|G|MB|M|兆)(?![a-zA-Z])", re.IGNORECASE)
+_NETWORK = re.compile(r"[2-5]G(?:信号|网络|网|手机|套餐|基站|消息|卡|用户|功能|开关|覆盖)", re.IGNORECASE)
+"""5G信号 / 5G手机: the network, not five gigabytes."""
 _DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})[号日]")
 _MONTH = re.compile(r"(?<!\d)(\d{1,2})月份?(?!\d{1,2}[号日])")
 _RELATIVE_DAY = {"今天": 0, "昨天": 1, "前天": 2, "大前天": 3}
@@ -49,7 +52,7 @@ def extract_slots(text: str, today: date) -> dict[str, Any]:
     if amounts:
         slots["amounts_yuan"] = amounts
     data = []
-    for m in _DATA.finditer(plain):
+    for m in _DATA.finditer(_NETWORK.sub("", plain)):
         value, unit = float(m.group(1)), m.group(2).upper()
         data.append(value * 1024 if unit in ("GB", "G") else value)
     if data:

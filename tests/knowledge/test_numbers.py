@@ -20,3 +20,11 @@ def test_a_caller_shortening_a_number_is_not_misread() -> None:
     assert normalize_numbers("一百二十八的套餐送五个G") == "128的套餐送5GB"
     assert normalize_numbers("扣了八块钱，宽带一百兆") == "扣了8元，宽带100M"
     assert chinese_to_int("两千x") is None
+
+
+def test_yuan_and_jiao_and_a_few_hundred_are_read_as_meant() -> None:
+    assert normalize_numbers("五块五一天") == "5.5元1天"
+    assert normalize_numbers("两块八毛钱") == "2.8元钱"
+    assert normalize_numbers("每个月十块五个G") == "每个月10元5GB", "五 here starts the next amount"
+    assert normalize_numbers("流量费扣了好几百块") == "流量费扣了好几百块", "a few hundred is no 100元"
+    assert normalize_numbers("十几块钱") == "十几块钱"

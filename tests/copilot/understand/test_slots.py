@@ -1,0 +1,25 @@
+"""Slots are what the caller said: approximate amounts, yuan and jiao, and 5G the network is no data volume."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from copilot.understand.slots import extract_slots
+
+TODAY = date(2026, 11, 24)
+
+
+@pytest.mark.parametrize(("said", "slots"), [
+    ("上个月扣了我五百多块，怎么回事", {"amounts_yuan": [500.0], "months": ["2026-10"]}),
+    ("两百来块钱的流量费", {"amounts_yuan": [200.0]}),
+    ("一个月用了三十多个G", {"data_mb": [30 * 1024.0]}),
+    ("五块五一天的那个包", {"amounts_yuan": [5.5]}),
+    ("每个月十块五个G", {"amounts_yuan": [10.0], "data_mb": [5 * 1024.0]}),
+    ("我这5G手机信号老是不好", {}),
+    ("5G信号不好，超了5G流量", {"data_mb": [5 * 1024.0]}),
+    ("扣了好几百块", {}),
+])
+def test_the_slots_are_what_the_caller_said(said: str, slots: dict[str, object]) -> None:
+    assert extract_slots(said, TODAY) == slots
