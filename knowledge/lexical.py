@@ -165,6 +165,12 @@ class LexicalIndex:
 
         return cls(tokenizer, bm25s.BM25.load(str(directory), mmap=False))
 
+    def document_frequency(self, token: str) -> int:
+        """How many documents hold one token (0 for a word the index has never seen)."""
+        index = self._model.vocab_dict.get(token)
+        indptr = self._model.scores["indptr"]
+        return 0 if index is None or index + 1 >= len(indptr) else int(indptr[index + 1] - indptr[index])
+
     def document_frequencies(self) -> dict[str, int]:
         """How many documents hold each indexed token."""
         counts = np.diff(self._model.scores["indptr"])
