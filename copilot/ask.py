@@ -107,8 +107,10 @@ def _knowledge_part(searcher: Searcher, question: str, region: list[str | None],
 
 
 def _telling_words(searcher: Searcher, question: str) -> set[str]:
-    """The question's own words that tell points apart: not question words or parts of one (多少, 能办, 条件),
-    not words much of the knowledge base holds (客户, 套餐), and each once (亲情网, not also 亲情 and 情网).
+    """The question's own words that tell points apart.
+
+    Not question words or parts of one (多少, 能办, 条件), not words much of the knowledge base holds (客户, 套餐),
+    and each once (亲情网, not also 亲情 and 情网).
     """
     tokenizer = searcher.lexical.tokenizer
     said = tokenizer.normalize(question)
