@@ -99,6 +99,7 @@ def _let_go_of_the_parent(conn: Connection) -> None:
 def _work(conn: Connection, runtime: CopilotRuntime, settings: Settings) -> None:
     """A worker's life: take a turn, stream its cards back, until the API process says stop (or is gone)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the whole group: the API process stops us
+    stopping = _stop_on_sigterm()
     _let_go_of_the_parent(conn)
     runtime.after_fork(settings)
     vocabulary = runtime.services.vocabulary
@@ -106,20 +107,48 @@ def _work(conn: Connection, runtime: CopilotRuntime, settings: Settings) -> None
     def emit(type_: str, data: dict[str, Any]) -> None:
         conn.send(("card", type_, data))
 
-    while True:
-        try:
-            request = conn.recv()
-        except EOFError:  # the API process is gone
-            break
-        if request is None:
-            break
-        ctx, payload = request
-        try:
-            out, interrupt = stream_turn(runtime.graph, vocabulary, ctx, payload, emit)
-            conn.send(("done", out, bool(interrupt)))
-        except Exception as exc:  # the turn failed: say why, and take the next one
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    try:
+        while not stopping["asked"]:
+            try:
+                stopping["idle"] = True
+                request = conn.recv()
+            except EOFError:  # the API process is gone
+                break
+            finally:
+                stopping["idle"] = False
+            if request is None:
+                break
+            ctx, payload = request
+            try:
+                out, interrupt = stream_turn(runtime.graph, vocabulary, ctx, payload, emit)
+                conn.send(("done", out, bool(interrupt)))
+            except Exception as exc:  # the turn failed: say why, and take the next one
+                conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    except _Stopped:
+        pass
     runtime.checkpoints.close()
+
+
+class _Stopped(BaseException):
+    """SIGTERM reached an idle worker."""
+
+
+def _stop_on_sigterm() -> dict[str, bool]:
+    """SIGTERM (``kill``, a service manager stopping the unit) ends a worker once its turn is done.
+
+    The handler the API process had (uvicorn's, inherited by the fork) would only mark a copy of its server for
+    exit: the worker would go on until the API process told it to stop. An idle worker stops at once; a busy
+    one finishes its turn first. The API process replaces a worker that stops while it still serves.
+    """
+    state = {"asked": False, "idle": False}
+
+    def stop(signum: int, frame: Any) -> None:
+        state["asked"] = True
+        if state["idle"]:
+            raise _Stopped
+
+    signal.signal(signal.SIGTERM, stop)
+    return state
 
 
 class TurnWorkers:

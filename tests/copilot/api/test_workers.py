@@ -216,3 +216,20 @@ def test_a_renewal_that_cannot_fork_leaves_the_old_workers_serving(settings: Set
         for line in LINES:
             r = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": line})
             assert r.status_code == 200 and r.json()["intents"][0][0] == "broadband_fault"
+
+
+def test_sigterm_stops_an_idle_worker_and_the_app_replaces_it(settings: Settings, sim_path: Path) -> None:
+    # the server's own SIGTERM handler (uvicorn's marks its server for exit), which a fork inherits
+    served = signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    try:
+        with TestClient(create_app(settings.model_copy(update={"turn_workers": 2}))) as client:
+            start(client, sim_path, "bb_los_fibre_cut")
+            first = _workers(client)["pids"][0]
+            os.kill(first, signal.SIGTERM)  # as `kill` or a service manager sends it
+            _wait_gone(first)
+            _until_alive(client, 1)
+            r = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": LINES[0]})
+            assert r.status_code == 200 and r.json()["intents"][0][0] == "broadband_fault"
+            assert _workers(client)["alive"] == 2 and first not in _workers(client)["pids"]
+    finally:
+        signal.signal(signal.SIGTERM, served)
