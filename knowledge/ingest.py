@@ -46,6 +46,13 @@ class Change:
     source_file: str
     doc: Doc | None = None
     reembed: bool = False
+    steps: tuple[Doc, ...] = ()
+    """Earlier states of this id in the same ingest, in order (a point changed by two bulletins from two days)."""
+
+    @property
+    def versions(self) -> list[Doc]:
+        """Every state to place, in order: the earlier steps, then the final one."""
+        return [*self.steps, *([self.doc] if self.doc is not None else [])]
 
 
 @dataclass
@@ -135,16 +142,24 @@ def plan_ingest(paths: list[Path], current: dict[str, Row], names: dict[Path, st
                 state[old.id] = change.doc
     if problems:
         raise IngestError(problems)
-    # several bulletins may touch one id: keep each id's final state, embedded if any step changed its text
+    # several bulletins may touch one id: one change per id, its final state last, the states before it kept as
+    # steps where they start on an earlier day (each answers its own days), embedded if any step changed its text
     final: dict[str, Change] = {}
     for c in plan.changes:
         if c.doc is not None:
             prior = final.get(c.id)
             reembed = c.reembed or (prior.reembed if prior else False)
+            steps = prior.versions if prior else []
+            steps = [d for d in steps if _start_day(d) < _start_day(c.doc)]
+            detail = c.detail + "".join(f"；{_start_day(d)} 起按版本 {getattr(d, 'version', 1)}" for d in steps)
             final[c.id] = Change(c.id, c.kind, c.action if not prior or prior.action != "new" else "new", c.title,
-                                 c.detail, c.source_file, state[c.id], reembed)
+                                 detail, c.source_file, c.doc, reembed, tuple(steps))
     plan.changes = [c for c in plan.changes if c.doc is None] + list(final.values())
     return plan
+
+
+def _start_day(doc: Doc) -> date:
+    return doc.effective_from if isinstance(doc, KnowledgePoint) else doc.valid_from.date()
 
 
 def _labeller(names: dict[Path, str] | None) -> Callable[[Path], str]:

@@ -144,8 +144,9 @@ class KnowledgeManager:
             return plan, None
         docs = [c.doc for c in changes if c.doc is not None]
         note = json.dumps({"ingest": plan.files, "summary": plan.summary()}, ensure_ascii=False)
-        info = self.store.apply(docs, reembed={c.id for c in changes if c.reembed}, note=note,
-                                validate=lambda s: _applied(s, docs), progress=progress, today=self.clock().date())
+        info = self.store.apply([d for c in changes for d in c.versions], reembed={c.id for c in changes if c.reembed},
+                                note=note, validate=lambda s: _applied(s, docs), progress=progress,
+                                today=self.clock().date())
         return plan, info
 
     def status(self) -> dict[str, Any]:

@@ -208,6 +208,7 @@ class IndexStore:
 
         A point version that starts later than the serving one leaves the serving one in force until the day
         before (`Catalog.placement`); given `today`, earlier versions whose last day has passed are removed.
+        An id given more than once is placed in that order (two bulletins changing a point from two days).
 
         Raises:
             KnowledgeIndexError: No serving version, or validation failed (the serving version is untouched).
@@ -224,17 +225,19 @@ class IndexStore:
             with self.vectors(name, path) as vectors:
                 with self.vectors(base.name, base.path) as serving:
                     known = serving.copy_to(vectors)
-                placement = catalog.placement(docs, today)
-                for key, kept in placement.moved.items():  # an earlier version keeps the vector of its text
-                    known[key] = known[kept]
-                    vectors.upsert([key], known[key][None, :], [{"kind": "point"}])
-                catalog.delete(placement.deleted)
-                vectors.delete(placement.deleted)
-                for key in placement.deleted:
-                    known.pop(key, None)
-                catalog.upsert((key, doc, self.tokenizer.tokens(doc.search_text())) for key, doc in placement.upserts)
-                known.update(self._embed_into(vectors, [(k, d) for k, d in placement.upserts if k in reembed],
-                                              progress))
+                for round_ in _rounds(docs):  # an id given twice is placed twice, in order
+                    placement = catalog.placement(round_, today)
+                    for key, kept in placement.moved.items():  # an earlier version keeps the vector of its text
+                        known[key] = known[kept]
+                        vectors.upsert([key], known[key][None, :], [{"kind": "point"}])
+                    catalog.delete(placement.deleted)
+                    vectors.delete(placement.deleted)
+                    for key in placement.deleted:
+                        known.pop(key, None)
+                    catalog.upsert((key, doc, self.tokenizer.tokens(doc.search_text()))
+                                   for key, doc in placement.upserts)
+                    known.update(self._embed_into(vectors, [(k, d) for k, d in placement.upserts if k in reembed],
+                                                  progress))
                 lexical = self._write_lexical(catalog, path)
                 return self._finish(name, path, catalog, vectors, note, validate, known, lexical,
                                     load_phrases(base.path / PHRASES))
@@ -299,6 +302,19 @@ class IndexStore:
             return catalog.rows()
         finally:
             catalog.close()
+
+
+def _rounds(docs: list[Doc]) -> list[list[Doc]]:
+    """The first state of each id, then the second of those given twice, and so on."""
+    rounds: list[list[Doc]] = []
+    seen: dict[str, int] = {}
+    for doc in docs:
+        n = seen.get(doc.id, 0)
+        seen[doc.id] = n + 1
+        if n == len(rounds):
+            rounds.append([])
+        rounds[n].append(doc)
+    return rounds
 
 
 EMBED_CHARS = 100

@@ -126,3 +126,19 @@ def test_a_correction_moves_the_change_and_an_ended_version_is_dropped(make_stor
     assert "point_earlier_versions" not in km.status()["counts"]
     assert [r.row for r in s.rows] == list(range(len(s.rows))), "rows stay numbered 0..n-1 after a removal"
     assert found(s, "全球通128元档资费", DECEMBER)[0] == "KP-QQT-00128"
+
+
+def test_two_bulletins_in_one_ingest_each_answer_their_own_days(km: KnowledgeManager, tmp_path: Path) -> None:
+    now = tier_128("月费128元，含国内通用流量35GB、国内主叫500分钟。", date(2026, 11, 22), number="赣移客〔2026〕310号")
+    later = tier_128("月费128元，含国内通用流量40GB、国内主叫500分钟。", date(2026, 12, 1), version=3,
+                     number="赣移客〔2026〕311号")
+    first = announce(tmp_path, now, number="赣移客〔2026〕310号", published=date(2026, 11, 20))
+    second = announce(tmp_path, later, number="赣移客〔2026〕311号", published=date(2026, 11, 23))
+    plan, _ = km.ingest([second, first])
+    [change] = plan.effective
+    assert change.action == "changed" and "2026-11-22 起按版本 2" in change.detail, "one change, naming both"
+    s = km.store.open()
+    assert "35GB" in body_at(s, "KP-QQT-00128", NOW), "the change already in force answers today"
+    assert "40GB" in body_at(s, "KP-QQT-00128", DECEMBER)
+    assert [(v.version, (v.end_ts or "")[:10]) for v in s.versions("KP-QQT-00128")] == [(2, "2026-11-30"), (3, "")], \
+        "version 1 ended on 2026-11-21, before today: not kept"
