@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 SCRIPT_CUES = re.compile(r"口径|故障|通知|停电|割接|断网|事件|应急")
 INTENT_CONFIDENCE = 0.5
 KNOWLEDGE_COSINE = 0.45
+KNOWLEDGE_COSINE_ALONE = 0.5
+"""How close in meaning a point must be when it holds none of the question's telling words (光猫LOS灯红了 → 红灯)."""
 GENERIC_SHARE = 0.05
 """A word in more of the knowledge base than this (客户 55%, 套餐 47%, 宽带 14%) says nothing about which point."""
 GENERIC_FLOOR = 20
@@ -122,17 +124,19 @@ def _telling_words(searcher: Searcher, question: str) -> set[str]:
 
 
 def _on_topic(searcher: Searcher, question: str, cosine: float, row: Row) -> bool:
-    """Whether the best point answers the question: close in meaning, or holding most of its telling words.
+    """Whether the best point answers the question.
 
-    Shared words alone are not enough: "客户想投诉你们的快递" shares 客户 and 投诉 with a broadband complaint
-    procedure, but 快递 is nowhere in it.
+    It holds one of the question's telling words and is close in meaning, or it holds most of them; with none of
+    them (or none to hold), it must be close in meaning, and closer still when it misses every one. Shared words
+    alone are not enough: "客户想投诉你们的快递送得慢" shares 客户 and 投诉 with a broadband complaint procedure
+    (cosine 0.46), but neither 快递 nor 送得慢.
     """
-    if cosine >= KNOWLEDGE_COSINE:
-        return True
     words = _telling_words(searcher, question)
     held = set(row.tokens)
     found = {w for w in words if w in held or w in row.title}
-    return bool(found) and len(found) >= COVERED * len(words)
+    if not found:
+        return cosine >= (KNOWLEDGE_COSINE_ALONE if words else KNOWLEDGE_COSINE)
+    return cosine >= KNOWLEDGE_COSINE or len(found) >= COVERED * len(words)
 
 
 def answer_question(services: CopilotServices, state: Any, question: str, msisdn: str) -> dict[str, Any]:

@@ -15,8 +15,8 @@ from knowledge.numbers import normalize_numbers
 # "500多块" / "30来个G": an approximate amount counts as its lower bound, which is what the caller said
 _YUAN = re.compile(r"(\d+(?:\.\d+)?)\s*(?:多|来|几)?\s*(?:元|块钱?|rmb)", re.IGNORECASE)
 _DATA = re.compile(r"(\d+(?:\.\d+)?)\s*(?:多|来|几)?\s*个?\s*(GB|G|MB|M|兆)(?![a-zA-Z])", re.IGNORECASE)
-_NETWORK = re.compile(r"[2-5]G(?:信号|网络|网|手机|套餐|基站|消息|卡|用户|功能|开关|覆盖)", re.IGNORECASE)
-"""5G信号 / 5G手机: the network, not five gigabytes."""
+_NETWORK = re.compile(r"(?<![\d.])[2-5]G(?![Bb]|流量|的流量)")
+"""5G信号 / 4G标志: the network, not gigabytes (a bare 2G-5G is read as one unless 流量 follows)."""
 _DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})[号日]")
 _MONTH = re.compile(r"(?<!\d)(\d{1,2})月份?(?!\d{1,2}[号日])")
 _RELATIVE_DAY = {"今天": 0, "昨天": 1, "前天": 2, "大前天": 3}

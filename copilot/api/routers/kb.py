@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Query, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 
@@ -78,13 +78,22 @@ def get_doc(doc_id: Annotated[str, PathParam(max_length=80)], runtime: RuntimeDe
 
 
 @router.post("/ingest")
-async def ingest(runtime: RuntimeDep, turns: TurnsDep,
+async def ingest(request: Request, runtime: RuntimeDep, turns: TurnsDep,
                  files: Annotated[list[UploadFile], File(description="Bulletins: md/docx/pdf")],
-                 dry_run: Annotated[bool, Query(description="Only show the diff")] = True) -> dict[str, Any]:
+                 dry_run: Annotated[bool, Query(description="Only show the diff")] = True,
+                 dry_run_field: Annotated[bool | None, Form(alias="dry_run", description="The same, as a form field")]
+                 = None) -> dict[str, Any]:
     """Ingest bulletins: the diff, and (unless a dry run) apply it and switch the copilot to the new index.
 
-    A bad file or record rejects the whole upload with a per-file, per-record reason; nothing is applied.
+    `dry_run` may come in the query string or as a form field beside the files (`curl -F dry_run=false`); given
+    both ways, they must agree. A bad file or record rejects the whole upload with a per-file, per-record
+    reason; nothing is applied.
     """
+    if dry_run_field is not None:
+        if "dry_run" in request.query_params and dry_run_field != dry_run:
+            raise api_error(status.HTTP_422_UNPROCESSABLE_CONTENT, "conflicting_dry_run",
+                            "dry_run 在查询参数和表单字段里取值不同")
+        dry_run = dry_run_field
     with tempfile.TemporaryDirectory(prefix="hotline-upload-") as tmp:
         paths, names = [], {}
         for i, upload in enumerate(files):

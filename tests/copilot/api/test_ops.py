@@ -67,8 +67,10 @@ def test_kb_ingest_dry_run_then_apply_switches_the_copilot(sim_path: Path, kb_di
         note = client.get("/v1/kb/status").json()["last_change"]  # the upload's name, not where it was saved
         assert "公告.docx" in note and "hotline-upload" not in note
         assert client.get("/readyz").json()["checks"]["knowledge"]["index"] == applied["index"]
-        again = client.post("/v1/kb/ingest", params={"dry_run": False}, files=files).json()
-        assert again["index"] is None  # nothing changed
+        again = client.post("/v1/kb/ingest", data={"dry_run": "false"}, files=files).json()  # as curl -F sends it
+        assert again["dry_run"] is False and again["index"] is None  # applied, and nothing changed
+        both = client.post("/v1/kb/ingest", params={"dry_run": True}, data={"dry_run": "false"}, files=files)
+        assert both.status_code == 422 and both.json()["error"]["code"] == "conflicting_dry_run"
 
 
 def test_kb_ingest_rejects_bad_files_whole(client: TestClient) -> None:

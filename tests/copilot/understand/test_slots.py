@@ -19,6 +19,7 @@ TODAY = date(2026, 11, 24)
     ("每个月十块五个G", {"amounts_yuan": [10.0], "data_mb": [5 * 1024.0]}),
     ("我这5G手机信号老是不好", {}),
     ("5G信号不好，超了5G流量", {"data_mb": [5 * 1024.0]}),
+    ("手机上4G标志也没了，用了30G", {"data_mb": [30 * 1024.0]}),
     ("扣了好几百块", {}),
 ])
 def test_the_slots_are_what_the_caller_said(said: str, slots: dict[str, object]) -> None:
