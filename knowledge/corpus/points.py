@@ -228,7 +228,7 @@ def render(d: Draft, seed: int) -> KnowledgePoint:
     topic, biz = d.topic, d.topic.biz
     ctx = context(biz, d.region, seed, d.rev)
     r = random.Random(f"{seed}|{_shape(topic)}|{d.region}")
-    title = compose(pick(topic.titles, r), ctx, r)
+    title = _joined(compose(pick(topic.titles, r), ctx, r), biz.name)
     body = compose(pick(topic.body, r), ctx, r)
     if ctx["local"]:
         title += f"（{ctx['scope']}）"
@@ -242,6 +242,14 @@ def render(d: Draft, seed: int) -> KnowledgePoint:
         channels=list(ctx["channels"]), effective_from=d.eff_from, effective_to=d.eff_to, version=d.version,
         source=d.source, tags=tags, variant_of=d.variant_of,
     )
+
+
+def _joined(title: str, name: str) -> str:
+    """A title without the word its name ends on said twice (咪咕阅读包月 + 包月费用, 超时投诉 + 投诉处理流程)."""
+    tail = name[-2:]
+    if title.startswith(name) and title[len(name):].startswith(tail):
+        return name + title[len(name) + len(tail):]
+    return title
 
 
 def _bumped(key: str, value: int, r: random.Random) -> int:

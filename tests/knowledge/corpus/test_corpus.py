@@ -86,6 +86,9 @@ def test_points_scale_and_schema(points: dict[str, KnowledgePoint]) -> None:
     assert all(p.id.startswith("KP-") and len(p.id.rsplit("-", 1)[1]) == 5 for p in points.values())
     assert all(len(p.body) >= 15 for p in points.values())
     assert len({p.category for p in points.values()}) == 10
+    doubled = [p.title for p in points.values() if p.title.startswith(p.business)
+               and p.title[len(p.business):].startswith(p.business[-2:])]
+    assert not doubled, f"a title says its business's last word twice: {doubled[:3]}"  # 投诉投诉处理流程
 
 
 def test_points_lifecycle_and_variants(points: dict[str, KnowledgePoint]) -> None:
