@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from copilot.graph import CopilotServices
 
 SCRIPT_CUES = re.compile(r"口径|故障|通知|停电|割接|断网|事件|应急")
+DISPATCH_CUES = re.compile(r"派(?:个|名)?(?:师傅|人|单|工单)|上门|装维|维修师傅|要不要修|报修")
+DISPATCH_ANSWERS = {"intercept": "不需要派单上门，可在本次通话中处理", "dispatch": "需要派单上门维修"}
 INTENT_CONFIDENCE = 0.5
 KNOWLEDGE_COSINE = 0.45
 KNOWLEDGE_COSINE_ALONE = 0.5
@@ -71,6 +73,19 @@ def _terms(services: CopilotServices, question: str) -> set[str]:
     if services.searcher is None:
         return set()
     return {t for t in services.searcher.lexical.tokenizer.tokens(question) if len(t) >= 2}
+
+
+def _dispatch_part(state: Any, question: str) -> tuple[str | None, list[str]]:
+    """Whether a crew must go out ("需要派师傅上门吗？"): the diagnosis's own intercept or dispatch, with why."""
+    diagnosis = state.diagnosis or {}
+    verdict = DISPATCH_ANSWERS.get(diagnosis.get("disposition") or "")
+    findings = diagnosis.get("findings", [])
+    if verdict is None or not findings or not DISPATCH_CUES.search(question):
+        return None, []
+    why = findings[0]
+    action = next((a.get("label") for a in state.actions or [] if a.get("label")), None)
+    text = f"按系统核查，{verdict}：{why['text']}" + (f"。建议先{action}" if action else "")
+    return text + "。", list(why.get("evidence", []))[:3]
 
 
 def _facts_part(services: CopilotServices, state: Any, question: str, msisdn: str, now: datetime
@@ -160,7 +175,11 @@ def answer_question(services: CopilotServices, state: Any, question: str, msisdn
         text, cited = _scripts_part(services.searcher, question, region, now)
         parts.append(text)
         sources += cited
-    facts, cited = _facts_part(services, state, question, msisdn, now)
+    dispatch, cited = _dispatch_part(state, question)
+    if dispatch:
+        parts.append(dispatch)
+        sources += cited
+    facts, cited = (None, []) if dispatch else _facts_part(services, state, question, msisdn, now)
     if facts:
         parts.append(facts)
         sources += cited

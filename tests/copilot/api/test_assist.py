@@ -87,3 +87,15 @@ def test_the_agents_confirmed_wrap_up_is_kept_masked_and_only_after_the_call(cli
     assert client.put("/v1/calls/c1/wrapup", json=body).status_code == 200
     kept = [e["data"] for e in client.get("/v1/calls/c1/audit").json()["events"] if e["type"] == "wrapup_confirmed"]
     assert kept[0]["summary"]["结果"] == "客户留了号码138****5678" and kept[0]["edited"] == ["结果"]
+
+
+def test_asked_whether_a_crew_must_go_the_answer_is_the_diagnosis_own(client: TestClient, sim_path: Path) -> None:
+    for call, situation, line, verdict in (
+            ("c1", "bb_onu_hung", "家里宽带上不了网，光猫的灯都是绿的，没有红灯", "不需要派单上门"),
+            ("c2", "bb_los_fibre_cut", "家里宽带断了，光猫红灯一直闪", "需要派单上门维修")):
+        start(client, sim_path, situation, call)
+        client.post(f"/v1/calls/{call}/utterances", json={"speaker": "caller", "text": line})
+        answer = client.post(f"/v1/calls/{call}/ask", json={"text": "需要派师傅上门吗？"}).json()
+        assert answer["grounded"] and verdict in answer["answer"] and answer["sources"], answer
+        if verdict == "需要派单上门维修":
+            assert "不需要" not in answer["answer"]
