@@ -91,5 +91,5 @@ def compose_reply(intent: str | None, diagnosis: dict[str, Any] | None, knowledg
         if best:
             reply = f"您好，关于{best['title']}：{best['snippet']}"
             sources = [best["id"]]
-    return {"reply": reply or GREETING, "reply_sources": sources, "actions": actions, "reply_origin": "rules",
-            "reply_notice": None}
+    return {"reply": reply or GREETING, "reply_sources": list(dict.fromkeys(sources)), "actions": actions,
+            "reply_origin": "rules", "reply_notice": None}  # two findings may rest on the same field: cited once

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from copilot.compose import knowledge_card
+from copilot.compose import compose_reply, knowledge_card
 from knowledge.embedding import UseM3Embedder
 from knowledge.lexical import Tokenizer, load_lexicon
 from knowledge.schema import KnowledgePoint
@@ -32,3 +32,9 @@ def test_the_card_reads_todays_version_and_names_the_day_the_next_one_starts(tmp
     later = card(datetime(2026, 12, 2, 9, 0))
     assert "40GB" in str(later["snippet"]) and "changes_from" not in later
     assert isinstance(searcher.get("KP-QQT-00128", at=NOW).doc(), KnowledgePoint)  # type: ignore[union-attr]
+
+
+def test_a_field_two_findings_rest_on_is_cited_once() -> None:
+    evidence = ["boss_get_bill: 2026-10 套餐外流量费 = 480.0元 (BOSS)"]
+    diagnosis = {"reply": "您好", "findings": [{"text": "a", "evidence": evidence}, {"text": "b", "evidence": evidence}]}
+    assert compose_reply("data_fee_dispute", diagnosis, [], [])["reply_sources"] == evidence
