@@ -35,9 +35,9 @@ def knowledge_card(searcher: Searcher, hits: list[Hit]) -> list[dict[str, Any]]:
         text = doc.wording if isinstance(doc, EmergencyScript) else getattr(doc, "body", "")
         item = {"id": hit.id, "kind": hit.kind, "title": hit.title, "region": hit.region,
                 "score": hit.score, "rank": hit.rank, "snippet": snippet(text), "why": hit.why}
-        newest = searcher.get(hit.id) if row is not None and row.earlier else None
-        if newest is not None:  # today's version, with a change already announced from a later day
-            item["changes_from"] = newest.start_ts[:10]
+        changes = searcher.changes_from(hit)
+        if changes:  # today's version, with a change already announced from a later day
+            item["changes_from"] = changes
         card.append(item)
     return card
 

@@ -285,6 +285,12 @@ class Searcher:
         index = self._row_of.get(hit.key or hit.id)
         return None if index is None else self.rows[index]
 
+    def changes_from(self, hit: Hit) -> str | None:
+        """The first day of the version that follows the one a hit came from (a change already announced)."""
+        row = self.row(hit)
+        newest = self.get(hit.id) if row is not None and row.earlier else None
+        return newest.start_ts[:10] if newest is not None else None
+
     def versions(self, doc_id: str) -> list[Row]:
         """Every version of a document the index holds, oldest first."""
         row = self._row_of.get(doc_id)

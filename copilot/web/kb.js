@@ -131,7 +131,9 @@ async function search(e) {
           h("span", { class: "badge", dataset: { level: hit.kind === "script" ? "red" : "blue" } },
             hit.kind === "script" ? "应急口径" : "知识点"), " ",
           h("span", { class: "badge" }, hit.region), " ", h("span", { class: "muted" }, hit.id)),
-        h("div", { class: "why" }, whyText(hit))))) : h("p", {}, "没有符合条件的结果"),
+        h("div", { class: "why" }, whyText(hit)),
+        hit.changes_from ? h("div", { class: "why" }, `${hit.changes_from} 起按新版本执行（公告已发布）`) : null)))
+        : h("p", {}, "没有符合条件的结果"),
       slot);
   } catch (err) {
     fill(el("results"), h("p", { class: "error", role: "alert" }, err.message));
