@@ -35,7 +35,7 @@ def knowledge_card(searcher: Searcher, hits: list[Hit]) -> list[dict[str, Any]]:
         text = doc.wording if isinstance(doc, EmergencyScript) else getattr(doc, "body", "")
         item = {"id": hit.id, "kind": hit.kind, "title": hit.title, "region": hit.region,
                 "score": hit.score, "rank": hit.rank, "snippet": snippet(text), "why": hit.why}
-        changes = searcher.changes_from(hit)
+        changes = searcher.changes_from(row)
         if changes:  # today's version, with a change already announced from a later day
             item["changes_from"] = changes
         card.append(item)
@@ -51,6 +51,11 @@ def script_card(searcher: Searcher, rows: list[Any]) -> list[dict[str, Any]]:
                     "wording": getattr(doc, "wording", ""), "services": list(getattr(doc, "services", [])),
                     "valid_to": str(getattr(doc, "valid_to", ""))})
     return out
+
+
+def scripts_ruled_out(diagnosis: dict[str, Any] | None) -> bool:
+    """Whether the diagnosis ruled the area's outage scripts out for this line (it forbids reading them)."""
+    return SCRIPT_ACTION in (diagnosis or {}).get("forbidden", [])
 
 
 def action_keys(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -80,7 +85,7 @@ def compose_reply(intent: str | None, diagnosis: dict[str, Any] | None, knowledg
     reply = d.get("reply")
     wanted = SERVICES_OF_FAULT.get(intent or "", set())
     script = next((s for s in scripts if wanted and ({"all", *wanted} & set(s.get("services", ["all"])))), None)
-    if SCRIPT_ACTION in d.get("forbidden", []):
+    if scripts_ruled_out(d):
         script = None
     if script:
         reply = script["wording"]

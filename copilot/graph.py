@@ -20,7 +20,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from copilot.ask import answer_question
-from copilot.compose import compose_reply, knowledge_card, script_card
+from copilot.compose import compose_reply, knowledge_card, script_card, scripts_ruled_out
 from copilot.context import CallContext
 from copilot.guides import GuidedKnowledge, guide_queries, merge_cards
 from copilot.llm import DraftedReply, GroundedAnswer, Grounds, LlmAdvisor, Understanding
@@ -44,8 +44,6 @@ The playbooks also see the call's risks (``slots.risks``: every risk raised so f
 emotion (``slots.emotion``: the strongest shown so far, calm < anxious < angry), so that a rule can escalate a
 threatening or furious caller. Both only grow during a call, so they re-run the diagnosis at most a few times."""
 EMOTION_LEVELS = ("calm", "anxious", "angry")
-READ_SCRIPT = "read_emergency_script"
-"""The action of reading an outage's script: a diagnosis that forbids it rules the area's outages out for the call."""
 TURN_RISKS = frozenset({"third_party_number"})
 """Risks about one request, not the caller: they do not carry over to later turns."""
 LLM_OVERRIDES_BELOW = 0.5
@@ -165,7 +163,7 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
             if [k["id"] for k in merged] != [k["id"] for k in state.knowledge]:
                 update["knowledge"] = merged
         scripts = state.scripts
-        if scripts and READ_SCRIPT in (state.diagnosis or {}).get("forbidden", []):
+        if scripts and scripts_ruled_out(state.diagnosis):
             # the diagnosis ruled the area's outages out for this line (another OLT's, or after the line failed):
             # their scripts (retrieval, not waiting for it, put them first) would tell the caller to wait
             ruled_out = {s["id"] for s in scripts}

@@ -285,10 +285,9 @@ class Searcher:
         index = self._row_of.get(hit.key or hit.id)
         return None if index is None else self.rows[index]
 
-    def changes_from(self, hit: Hit) -> str | None:
-        """The first day of the version that follows the one a hit came from (a change already announced)."""
-        row = self.row(hit)
-        newest = self.get(hit.id) if row is not None and row.earlier else None
+    def changes_from(self, row: Row | None) -> str | None:
+        """The first day of the version that follows `row` (a change already announced), if one does."""
+        newest = self.get(row.id) if row is not None and row.earlier else None
         return newest.start_ts[:10] if newest is not None else None
 
     def versions(self, doc_id: str) -> list[Row]:

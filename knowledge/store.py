@@ -227,9 +227,10 @@ class IndexStore:
                     known = serving.copy_to(vectors)
                 for round_ in _rounds(docs):  # an id given twice is placed twice, in order
                     placement = catalog.placement(round_, today)
-                    for key, kept in placement.moved.items():  # an earlier version keeps the vector of its text
-                        known[key] = known[kept]
-                        vectors.upsert([key], known[key][None, :], [{"kind": "point"}])
+                    if placement.moved:  # an earlier version keeps the vector of its text, under its new key
+                        moved = list(placement.moved)
+                        known.update((key, known[placement.moved[key]]) for key in moved)
+                        vectors.upsert(moved, np.stack([known[key] for key in moved]), [{"kind": "point"}] * len(moved))
                     catalog.delete(placement.deleted)
                     vectors.delete(placement.deleted)
                     for key in placement.deleted:

@@ -77,8 +77,8 @@ def test_a_change_from_next_month_leaves_todays_version_answering_until_then(
     assert found(s, "全球通128元档资费", NOW)[0] == "KP-QQT-00128", "today's answer is still found today"
     hit = s.search("全球通128元档资费", province=None, city=None, at=NOW)[0]
     assert "30GB" in body_of(s.row(hit)), "the card shows today's text"
-    assert s.changes_from(hit) == "2026-12-01"
-    assert s.changes_from(s.search("全球通128元档资费", province=None, city=None, at=DECEMBER)[0]) is None
+    assert s.changes_from(s.row(hit)) == "2026-12-01"
+    assert s.changes_from(s.row(s.search("全球通128元档资费", province=None, city=None, at=DECEMBER)[0])) is None
     assert "30GB" in body_at(s, "KP-QQT-00128", NOW) and "40GB" in body_at(s, "KP-QQT-00128", DECEMBER)
     assert found(s, "全球通128元档资费", DECEMBER).count("KP-QQT-00128") == 1, "one version at a time"
     assert [(v.version, v.end_ts) for v in s.versions("KP-QQT-00128")] == [(1, "2026-11-30T23:59:59"), (2, None)]

@@ -47,7 +47,7 @@ def search(runtime: RuntimeDep,
     kinds = ("point", "script") if kind == "all" else (kind,)
     hits = searcher.search(q, province=scope.province, city=scope.city, district=district, at=moment,
                            kinds=kinds, k=k, mode=mode)
-    found = [asdict(h) | ({"changes_from": c} if (c := searcher.changes_from(h)) else {}) for h in hits]
+    found = [asdict(h) | ({"changes_from": c} if (c := searcher.changes_from(searcher.row(h))) else {}) for h in hits]
     return {"query": q, "region": region, "at": moment.isoformat(), "index": searcher.version, "hits": found}
 
 
