@@ -33,7 +33,9 @@ data: $(DATA)/sim.sqlite $(DATA)/kb/index/CURRENT
 bench: data
 	HOTLINE_DATA_DIR=$(DATA) $(BIN)/hotline kb bench --json
 
+# an edited lexicon re-cuts the serving index's words first (ingested bulletins are kept)
 demo: install data
+	HOTLINE_DATA_DIR=$(DATA) $(BIN)/hotline kb rebuild --if-lexicon-changed
 	HOTLINE_DATA_DIR=$(DATA) $(BIN)/hotline serve
 
 lint: install

@@ -30,7 +30,7 @@ from typing import Any
 from copilot.settings import Settings
 from knowledge.catalog import Doc
 from knowledge.embedding import Embedder, create_embedder
-from knowledge.lexical import Tokenizer, load_lexicon
+from knowledge.lexical import Tokenizer, lexicon_signature, load_lexicon
 from knowledge.manager import golden_check, load_jsonl
 from knowledge.schema import EmergencyScript, KnowledgePoint
 from knowledge.search import Searcher
@@ -77,7 +77,7 @@ class WorldSpec:
         return {"format": WORLD_FORMAT, "seed": self.seed, "subscribers": self.subscribers,
                 "as_of": self.as_of.isoformat(timespec="seconds"), "kb_sample": self.kb_sample,
                 "keep_ids": sorted(set(self.keep_ids)) if self.kb_sample is not None else [],
-                "embedding": self.embedding}
+                "embedding": self.embedding, "lexicon": lexicon_signature(load_lexicon())}
 
     @classmethod
     def from_settings(cls, settings: Settings, *, kb_sample: int | None = None,

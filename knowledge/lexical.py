@@ -45,6 +45,11 @@ class Lexicon(BaseModel):
         return value
 
 
+def lexicon_signature(lexicon: Lexicon) -> str:
+    """Identifies a lexicon's content: an index or a model built on its tokens is stale once it changes."""
+    return hashlib.sha256(lexicon.model_dump_json().encode()).hexdigest()[:16]
+
+
 def load_lexicon(path: Path | None = None) -> Lexicon:
     """Load and validate the lexicon.
 
@@ -72,7 +77,7 @@ class Tokenizer:
         jieba.setLogLevel(logging.WARNING)
         self._jieba = jieba.Tokenizer()
         self._jieba.initialize()
-        self.signature = hashlib.sha256(lexicon.model_dump_json().encode()).hexdigest()[:16]
+        self.signature = lexicon_signature(lexicon)
         """Identifies the lexicon: what is trained on these tokens is trained again when it changes."""
         words = {*lexicon.terms, *lexicon.asr_confusions, *lexicon.asr_confusions.values()}
         for group in lexicon.synonyms:

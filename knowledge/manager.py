@@ -16,6 +16,7 @@ from knowledge.search import Searcher
 from knowledge.store import IndexStore, KnowledgeIndexError, Progress, VersionInfo, no_progress
 
 GOLDEN_SAMPLE = 40
+LEXICON_CHANGED = "词表（lexicon.yaml）已修改，索引仍是按旧词表切的词：运行 hotline kb rebuild 重建（已导入的公告保留）"
 GOLDEN_PASS = 0.85
 
 
@@ -150,7 +151,10 @@ class KnowledgeManager:
         return plan, info
 
     def status(self) -> dict[str, Any]:
-        """Counts by kind, version, last change, embedding model, expired and not-yet-effective items."""
+        """Counts by kind, version, last change, embedding model, expired and not-yet-effective items.
+
+        ``lexicon_changed``: the index's words were cut with another lexicon than the current one.
+        """
         info = self.store.current()
         if info is None:
             return {"index": None, "message": "知识库索引不存在，先运行 hotline kb rebuild"}
@@ -161,6 +165,7 @@ class KnowledgeManager:
             counts = catalog.counts(self.clock())
         finally:
             catalog.close()
+        changed = self.store.lexicon_changed()
         return {
             "index": info.name,
             "built_at": info.manifest.get("built_at"),
@@ -171,6 +176,9 @@ class KnowledgeManager:
             "expired_in_index": counts.get("point_expired", 0) + counts.get("script_expired", 0),
             "not_yet_effective": counts.get("point_not_yet_effective", 0) + counts.get("script_not_yet_effective", 0),
             "as_of": self.clock().isoformat(timespec="seconds"),
+            "lexicon": info.manifest.get("lexicon"),
+            "lexicon_changed": changed,
+            **({"message": LEXICON_CHANGED} if changed else {}),
         }
 
 

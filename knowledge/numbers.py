@@ -7,11 +7,13 @@ import re
 DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 UNITS = {"十": 10, "百": 100, "千": 1000}
 _SHORTENED = {"百": 10, "千": 100, "万": 1000}  # 二百四: the 四 is 四十
+_HUNDRED_DROPPED = re.compile(r"[一二两三四五六七八九][一二两三四五六七八九]十[一二三四五六七八九]")
 _RUN = re.compile(
     r"[零〇一二两三四五六七八九十百千万]{2,}"  # a run of numerals
     r"|(?<![几多数])[零〇一二两三四五六七八九十百千](?=[块元档个G兆分天号月年岁]|个G)"  # or one, before a unit
 )  # (not 几百块 / 好几十块: "a few hundred" is no amount)
 _GB = re.compile(r"(\d+(?:\.\d+)?)\s*(?:个\s*[Gg](?![Bb])|[Gg](?=流量|的流量))")  # "5G" alone is the network
+_GB_MORE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:个多|多个)\s*[Gg](?![Bb])")  # 两个多G, 二十多个G: 2GB多, 20GB多
 _YUAN = re.compile(r"(\d+(?:\.\d+)?)\s*块钱?")
 _MEGA = re.compile(r"(\d+)\s*兆")
 _JIAO = re.compile(  # 五块五 / 两块八毛 / 5块5: 5.5元, 2.8元, 5.5元 (not 十块五个G)
@@ -23,22 +25,29 @@ def chinese_to_int(text: str) -> int | None:
     """Value of a Chinese numeral ("两百九十九" -> 299, "十五" -> 15, "一二八" -> 128), or None.
 
     A last digit straight after 百, 千 or 万 counts in the next unit down, as callers shorten numbers:
-    "二百四" is 240, "三千五" 3,500, "一万二" 12,000 (but "二百零四" is 204).
+    "二百四" is 240, "三千五" 3,500, "一万二" 12,000 (but "二百零四" is 204), and "二百三八" is 238.
     """
     if not text:
         return None
+    half = len(text) // 2
+    if half >= 2 and text[:half] == text[half:] and any(c in UNITS for c in text):
+        text = text[:half]  # 二十二十: a caller repeating himself says 20, not 40
+    if _HUNDRED_DROPPED.fullmatch(text):  # 一二十八: 128 with its 百 dropped (not 两三十, "twenty or thirty")
+        return DIGITS[text[0]] * 100 + (chinese_to_int(text[1:]) or 0)
     if all(c in DIGITS for c in text):  # digit by digit, as numbers are read out: 一二八
         return int("".join(str(DIGITS[c]) for c in text))
-    total, section, current = 0, 0, 0
+    total, section, current, unit = 0, 0, 0, 0
     for ch in text:
         if ch in DIGITS:
+            if current and unit >= 100:  # 二百三八: the 三 was 三十 (a digit straight after another)
+                section += current * unit // 10
             current = DIGITS[ch]
         elif ch in UNITS:
             section += (current or 1) * UNITS[ch]
-            current = 0
+            current, unit = 0, UNITS[ch]
         elif ch == "万":
             total += (section + current) * 10000
-            section, current = 0, 0
+            section, current, unit = 0, 0, 0
         else:
             return None
     if len(text) >= 2 and text[-1] in DIGITS and text[-1] not in "零〇" and text[-2] in _SHORTENED:
@@ -47,11 +56,19 @@ def chinese_to_int(text: str) -> int | None:
 
 
 def normalize_numbers(text: str) -> str:
-    """Rewrite spoken numbers and units: 一百二十八 -> 128, 八块 -> 8元, 五块五 -> 5.5元, 5个G -> 5GB, 100兆 -> 100M."""
+    """Rewrite spoken numbers and units: 一百二十八 -> 128, 八块 -> 8元, 五块五 -> 5.5元, 5个G -> 5GB, 100兆 -> 100M.
+
+    More than some gigabytes keeps its 多 after the unit (两个多G, 二十多个G -> 2GB多, 20GB多), so the amount meets
+    the 2GB a knowledge point writes and is never taken for a price.
+    """
 
     def number(m: re.Match[str]) -> str:
         value = chinese_to_int(m.group(0))
-        return m.group(0) if value is None else str(value)
+        if value is None:
+            return m.group(0)
+        if m.start() > 0 and m.string[m.start() - 1].isdigit():  # 240一年: 240 1年, not 2401年
+            return m.group(0) if m.group(0)[0] in UNITS else f" {value}"  # (1千 is left as written)
+        return str(value)
 
     def yuan_jiao(m: re.Match[str]) -> str:
         whole = int(m.group(1)) if m.group(1).isdigit() else chinese_to_int(m.group(1))
@@ -61,5 +78,6 @@ def normalize_numbers(text: str) -> str:
     text = _JIAO.sub(yuan_jiao, text)
     text = _RUN.sub(number, text)
     text = _GB.sub(r"\1GB", text)
+    text = _GB_MORE.sub(r"\1GB多", text)
     text = _YUAN.sub(r"\1元", text)
     return _MEGA.sub(r"\1M", text)

@@ -175,7 +175,7 @@ class Reranker:
                  model: RerankModel, known: dict[str, np.ndarray] | None = None) -> None:
         self.model = model
         self._weights = model.vector()
-        self._cues = {category: [c.lower() for c in cues] for category, cues in question_types.items()}
+        self._cue_list = [(c.lower(), category) for category, cues in question_types.items() for c in cues]
         keys = [f"script:{r.id}" if r.kind == "script" else r.business for r in rows]
         groups = sorted(set(keys))
         group_of = {name: i for i, name in enumerate(groups)}
@@ -199,9 +199,21 @@ class Reranker:
         self._priced = np.array([bool(p) for p in self._prices], dtype=np.float32)
 
     def question_types(self, normalized_query: str) -> frozenset[str]:
-        """The categories the question's cue words ask for."""
+        """The categories the question's cue words ask for.
+
+        Cues are matched longest first, each character by one cue: "什么时候开始收钱" is 生效规则 (开始收钱), not
+        资费 too (收钱), and "能不能用" (办理条件) is not "不能用" (故障处理).
+        """
         text = normalized_query.lower()
-        return frozenset(c for c, cues in self._cues.items() if any(cue in text for cue in cues))
+        found = sorted(((m.start(), len(cue), category) for cue, category in self._cue_list
+                        for m in re.finditer(re.escape(cue), text)), key=lambda f: (-f[1], f[0]))
+        taken = [False] * len(text)
+        types = set()
+        for start, length, category in found:
+            if not any(taken[start:start + length]):
+                taken[start:start + length] = [True] * length
+                types.add(category)
+        return frozenset(types)
 
     def candidates(self, normalized_query: str, query_vector: np.ndarray, allowed: np.ndarray, lex: np.ndarray,
                    dense: np.ndarray, first_stage: set[int], sound: np.ndarray | None = None) -> Candidates:

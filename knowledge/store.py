@@ -152,6 +152,15 @@ class IndexStore:
             raise KnowledgeIndexError(f"知识库索引不存在: {self.root}（先运行 hotline kb rebuild）")
         return self._open(info.name, info.path)
 
+    def lexicon_changed(self) -> bool:
+        """The serving version's words were cut with another lexicon (or an unrecorded one) than the current.
+
+        Search still works, but a question's synonyms, terms and fixes then miss the documents' old tokens:
+        `hotline kb rebuild` re-indexes the serving documents with the current lexicon.
+        """
+        info = self.current()
+        return info is not None and info.manifest.get("lexicon") != self.tokenizer.signature
+
     def _open(self, name: str, path: Path) -> Searcher:
         catalog = Catalog(path / "catalog.sqlite")
         try:
@@ -286,7 +295,7 @@ class IndexStore:
         manifest = {
             "version": name, "built_at": datetime.now().isoformat(timespec="seconds"), "note": note,
             "counts": counts, "embedding_model": self.embedder.model_id, "dim": self.embedder.dim,
-            "chroma": self.chroma_url or "embedded",
+            "chroma": self.chroma_url or "embedded", "lexicon": self.tokenizer.signature,
         }
         catalog.set_meta({k: json.dumps(v, ensure_ascii=False) for k, v in manifest.items()})
         (path / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -79,12 +79,19 @@ def generate(
 def rebuild(
     corpus: Annotated[Path | None, typer.Option(help="Corpus directory to build from (default: the serving "
                                                      "index's documents, or <kb>/corpus when none)")] = None,
+    if_lexicon_changed: Annotated[bool, typer.Option(
+        "--if-lexicon-changed", help="Only when the serving index was cut with another lexicon (make demo)")] = False,
 ) -> None:
     """Build a complete new index beside the serving one; switch only after it validates."""
     from knowledge.corpus import CorpusPaths
     from knowledge.manager import CorpusError, KnowledgeIndexError
 
     manager = _manager()
+    if if_lexicon_changed and not manager.store.lexicon_changed():
+        info = manager.store.current()
+        typer.echo(json.dumps({"rebuilt": False, "index": info.name if info else None,
+                               "reason": "索引与当前词表一致" if info else "没有在用索引"}, ensure_ascii=False))
+        return
     source = corpus or (None if manager.store.current() else get_settings().kb_path / "corpus")
     paths = None
     if source is not None:

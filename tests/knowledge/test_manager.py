@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from knowledge.bench import CountingEmbedder
+from knowledge.embedding import UseM3Embedder
+from knowledge.lexical import Lexicon, Tokenizer, load_lexicon
 from knowledge.manager import CorpusError, KnowledgeManager, load_jsonl
 from knowledge.schema import EmergencyScript, KnowledgePoint
 from knowledge.store import IndexStore
-from tests.knowledge.conftest import NOW, small_corpus
+from tests.knowledge.conftest import NOW, business_corpus, small_corpus
 
 
 def write_corpus(root: Path, lines: list[str] | None = None) -> tuple[Path, Path]:
@@ -68,3 +70,29 @@ def test_rebuild_from_a_bad_corpus_builds_nothing(
     assert status["index"] == good.name and status["counts"]["point"] == 12 and status["counts"]["script"] == 3
     assert status["expired_in_index"] == 2 and status["not_yet_effective"] == 1
     assert status["embedding_model"].startswith("use-m3")
+
+
+def test_an_index_cut_with_another_lexicon_says_so_until_rebuilt(tmp_path: Path, embedder: UseM3Embedder) -> None:
+    def store_with(lexicon: Lexicon) -> IndexStore:
+        tokenizer = Tokenizer(lexicon)
+        return IndexStore(tmp_path / "index", lambda: embedder, lambda: tokenizer)
+
+    shipped = load_lexicon()
+    manager = KnowledgeManager(store_with(shipped), clock=lambda: NOW)
+    manager.rebuild(write_corpus(tmp_path / "corpus", [d.model_dump_json() for d in business_corpus()
+                                                      if isinstance(d, KnowledgePoint)]))
+    assert manager.status()["lexicon_changed"] is False
+
+    edited = shipped.model_copy(update={"synonyms": [*shipped.synonyms, ["漏话提醒", "来电提醒"]]})
+    manager = KnowledgeManager(store_with(edited), clock=lambda: NOW)
+    status = manager.status()
+    assert status["lexicon_changed"] is True and "hotline kb rebuild" in status["message"]
+
+    def matched() -> list[str]:  # the words of the best BM25 hit that the question shares
+        hits = manager.store.open().search("漏话提醒多少钱", province="江西省", city="南昌市", at=NOW, mode="bm25")
+        return hits[0].why["matched_terms"] if hits[0].id.startswith("KP-ZZ") else []
+
+    assert "漏话提醒" not in matched(), "the old index never cut 来电提醒 as 漏话提醒"
+    manager.rebuild()  # from the serving index, with the edited lexicon
+    assert manager.status()["lexicon_changed"] is False and "message" not in manager.status()
+    assert "漏话提醒" in matched()

@@ -10,6 +10,7 @@ from knowledge.numbers import chinese_to_int, normalize_numbers
 @pytest.mark.parametrize(("spoken", "value"), [
     ("两百九十九", 299), ("十五", 15), ("一二八", 128), ("一百", 100), ("两万", 20000), ("一万零五百", 10500),
     ("二百四", 240), ("三千五", 3500), ("一万二", 12000), ("一万五千三", 15300), ("二百零四", 204), ("一百零八", 108),
+    ("二百三八", 238), ("一二十八", 128), ("一九十九", 199), ("一百二五", 125), ("三千二百零五", 3205), ("九十九", 99),
 ])
 def test_a_spoken_number_has_the_value_a_caller_means(spoken: str, value: int) -> None:
     assert chinese_to_int(spoken) == value
@@ -20,6 +21,14 @@ def test_a_caller_shortening_a_number_is_not_misread() -> None:
     assert normalize_numbers("一百二十八的套餐送五个G") == "128的套餐送5GB"
     assert normalize_numbers("扣了八块钱，宽带一百兆") == "扣了8元，宽带100M"
     assert chinese_to_int("两千x") is None
+
+
+def test_a_number_after_digits_and_more_than_some_gigabytes_stay_apart() -> None:
+    assert normalize_numbers("240一年的包") == "240 1年的包", "not 2401年"
+    assert normalize_numbers("1个小时跑了两个多G") == "1个小时跑了2GB多"
+    assert normalize_numbers("用了1千块") == "用了1千块"
+    assert normalize_numbers("我超了二十多个G") == "我超了20GB多"
+    assert normalize_numbers("二十二十块的流量包") == "20元的流量包", "a repeated number is said twice, not added"
 
 
 def test_yuan_and_jiao_and_a_few_hundred_are_read_as_meant() -> None:

@@ -93,3 +93,21 @@ def test_generate_ties_scripts_to_the_simulators_outages(tmp_path: Path, sim_pat
     assert summary["points"] >= 10_000 and summary["businesses"] >= 300 and summary["outages"] > 0
     outage_ids = {json.loads(line).get("outage_id") for line in (out / "scripts.jsonl").read_text().splitlines()}
     assert any(o and o.startswith(("NC-", "GZ-", "SH-", "SZ-", "HZ-", "NJ-", "WH-", "CD-")) for o in outage_ids)
+
+
+def test_rebuild_if_lexicon_changed_rebuilds_only_an_index_cut_with_another_lexicon(kb: Path) -> None:
+    def rebuild_if_changed() -> dict[str, object]:
+        result = runner.invoke(app, ["kb", "rebuild", "--if-lexicon-changed"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+    serving = kb / "kb" / "index" / (kb / "kb" / "index" / "CURRENT").read_text().strip()
+    assert rebuild_if_changed()["rebuilt"] is False
+    manifest = json.loads((serving / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["lexicon"]  # as an index built before lexicons were recorded
+    (serving / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    status = json.loads(runner.invoke(app, ["kb", "status", "--json"]).output)
+    assert status["lexicon_changed"] is True
+    rebuilt = rebuild_if_changed()
+    assert rebuilt["version"] != serving.name and rebuilt["note"] == "rebuild from serving index"
+    assert json.loads(runner.invoke(app, ["kb", "status", "--json"]).output)["lexicon_changed"] is False
