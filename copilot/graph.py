@@ -37,8 +37,9 @@ from knowledge.vocabulary import Vocabulary
 
 CONTEXT_UTTERANCES = INTENT_UTTERANCES
 """The caller's last utterances that retrieval reads: the ones the intent is read from, so they are embedded once."""
-PLAYBOOK_SLOTS = frozenset({"months", "addresses", "numbers"})
+PLAYBOOK_SLOTS = frozenset({"months", "addresses", "numbers", "symptoms", "lights"})
 """Slots the playbooks read: a new one re-runs the diagnosis; others (amounts, dates) only show on the card.
+(What the caller has said of the fault, ``symptoms`` and ``lights``, decides what is still to be asked.)
 An action confirmed on the call that wrote to a system (``slots.written``) re-runs it too.
 The playbooks also see the call's risks (``slots.risks``: every risk raised so far in the call) and the caller's
 emotion (``slots.emotion``: the strongest shown so far, calm < anxious < angry), so that a rule can escalate a

@@ -175,7 +175,12 @@ class Reranker:
                  model: RerankModel, known: dict[str, np.ndarray] | None = None) -> None:
         self.model = model
         self._weights = model.vector()
-        self._cue_list = [(c.lower(), category) for category, cues in question_types.items() for c in cues]
+        self._cue_categories: dict[str, set[str]] = {}
+        for category, cues in question_types.items():
+            for cue in cues:
+                self._cue_categories.setdefault(cue.lower(), set()).add(category)
+        longest_first = sorted(self._cue_categories, key=lambda c: (-len(c), c))
+        self._cue_pattern = re.compile("|".join(map(re.escape, longest_first))) if longest_first else None
         keys = [f"script:{r.id}" if r.kind == "script" else r.business for r in rows]
         groups = sorted(set(keys))
         group_of = {name: i for i, name in enumerate(groups)}
@@ -201,19 +206,14 @@ class Reranker:
     def question_types(self, normalized_query: str) -> frozenset[str]:
         """The categories the question's cue words ask for.
 
-        Cues are matched longest first, each character by one cue: "什么时候开始收钱" is 生效规则 (开始收钱), not
-        资费 too (收钱), and "能不能用" (办理条件) is not "不能用" (故障处理).
+        Cues are read left to right, the longest that starts at each place, each character by one cue:
+        "什么时候开始收钱" is 生效规则 (开始收钱), not 资费 too (收钱), and "能不能用" (办理条件) is not "不能用"
+        (故障处理).
         """
-        text = normalized_query.lower()
-        found = sorted(((m.start(), len(cue), category) for cue, category in self._cue_list
-                        for m in re.finditer(re.escape(cue), text)), key=lambda f: (-f[1], f[0]))
-        taken = [False] * len(text)
-        types = set()
-        for start, length, category in found:
-            if not any(taken[start:start + length]):
-                taken[start:start + length] = [True] * length
-                types.add(category)
-        return frozenset(types)
+        if self._cue_pattern is None:
+            return frozenset()
+        return frozenset(c for m in self._cue_pattern.finditer(normalized_query.lower())
+                         for c in self._cue_categories[m.group(0)])
 
     def candidates(self, normalized_query: str, query_vector: np.ndarray, allowed: np.ndarray, lex: np.ndarray,
                    dense: np.ndarray, first_stage: set[int], sound: np.ndarray | None = None) -> Candidates:

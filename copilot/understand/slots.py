@@ -1,4 +1,4 @@
-"""Slots the caller mentions: amounts, data volumes, dates and months, addresses, and numbers.
+"""Slots the caller mentions: amounts, data volumes, dates and months, addresses, numbers, and the fault.
 
 Runs on masked text (a phone number arrives as ``138****1234``); spoken numerals are turned into digits first,
 so "两百块" is an amount of 200 元 and "五个G" is 5 GB.
@@ -26,6 +26,13 @@ _ADDRESS = re.compile(
     r"(?:[\dA-Za-z一二三四五六七八九十]+(?:栋|幢|号楼|单元|楼|室|号))*"
 )
 _MASKED_PHONE = re.compile(r"1[3-9]\d\*{4}\d{4}")
+_SYMPTOMS = {  # how the line fails, in the caller's words (a few common misrecognitions too: 王速 for 网速)
+    "no_internet": re.compile(r"上不了网|上不去网|网上不去|没网|没有网|断网|网断了|连不上|无法上网|不能上网|打不开网页|完全用不了"),
+    "slow": re.compile(r"[网王]速(?:很|太|特别|非常)?慢|速度(?:很|太)?慢|网络?(?:很|太|好|有点)?卡|卡顿|卡得|慢得很|慢死了|测速.{0,6}不够"),
+    "intermittent": re.compile(r"时断时续|时好时坏|断断续续|(?:老|总|经常|一直|老是)掉线|一会儿?有一会儿?没"),
+}
+_NO_RED = re.compile(r"(?:没有|没|不是|无|也没)(?:亮)?红灯|红灯(?:没|不|也没)(?:亮|闪|有)|灯(?:都|全)?(?:正常|是绿的?|绿的)|都是绿灯")
+_RED = re.compile(r"红灯|红色的灯|LOS灯?|los灯?")
 
 
 def _month_back(today: date, back: int) -> str:
@@ -44,7 +51,9 @@ def extract_slots(text: str, today: date) -> dict[str, Any]:
 
     Returns:
         Any of ``amounts_yuan`` (list of floats), ``data_mb`` (list of floats), ``dates`` (ISO days),
-        ``months`` (``YYYY-MM``), ``addresses`` and ``numbers`` (masked phone numbers).
+        ``months`` (``YYYY-MM``), ``addresses``, ``numbers`` (masked phone numbers), ``symptoms`` (how the
+        line fails: ``no_internet``, ``slow``, ``intermittent``) and ``lights`` (what the caller says of the
+        光猫's red LOS light: ``red`` or ``no_red``).
     """
     plain = normalize_numbers(text)
     slots: dict[str, Any] = {}
@@ -83,6 +92,12 @@ def extract_slots(text: str, today: date) -> dict[str, Any]:
     numbers = _MASKED_PHONE.findall(text)
     if numbers:
         slots["numbers"] = numbers
+    symptoms = [name for name, pattern in _SYMPTOMS.items() if pattern.search(text)]
+    if symptoms:
+        slots["symptoms"] = symptoms
+    no_red = _NO_RED.search(text)
+    if no_red or _RED.search(text):  # "没有红灯" is no red light, whatever else the sentence says of 红灯
+        slots["lights"] = ["no_red" if no_red else "red"]
     return slots
 
 

@@ -99,6 +99,19 @@ def test_a_declined_action_does_nothing(services: CopilotServices, sim_db: SimDa
     assert not sim_db.query("SELECT 1 FROM audit_log WHERE operation = 'pon.reboot_onu'")
 
 
+def test_what_the_caller_said_of_the_fault_is_not_asked_again(services: CopilotServices, sim_db: SimDatabase,
+                                                              tmp_path: Path) -> None:
+    graph = compiled(services, tmp_path)
+    ctx = CallContext(call_id="call-q", msisdn=profile(sim_db, "bb_healthy"), agent_id="A1")
+    first = say(graph, ctx, "喂，我家宽带出问题了，你们帮我看一下")
+    assert first["diagnosis"]["questions"] == ["请问是完全上不了网，还是网速慢、时断时续？光猫上有没有红灯？"]
+    second = say(graph, ctx, "就是网速特别慢，宽带光猫上没有红灯")
+    assert second["diagnosis"]["intent"] == "broadband_fault" and second["diagnosis"]["questions"] == []
+    other = CallContext(call_id="call-q2", msisdn=ctx.msisdn, agent_id="A1")
+    said_half = say(graph, other, "家里宽带上不了网了")
+    assert said_half["diagnosis"]["questions"] == ["请问光猫上有没有红灯（LOS灯）亮着或在闪？"]
+
+
 def test_same_intent_reuses_the_diagnosis(services: CopilotServices, sim_db: SimDatabase, tmp_path: Path) -> None:
     runs = []
     original = services.engine.run

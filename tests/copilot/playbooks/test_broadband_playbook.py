@@ -261,3 +261,15 @@ def test_without_risks_in_the_slots_nothing_is_escalated(sim_db: SimDatabase) ->
     d = diagnose_line(sim_db, "broadband_fault", profile(sim_db, "bb_open_repair_ticket"), slots={})
     assert_complete(d)
     assert "escalate_supervisor" not in actions(d)
+
+
+@pytest.mark.parametrize(("slots", "asked"), [
+    ({}, ["请问是完全上不了网，还是网速慢、时断时续？光猫上有没有红灯？"]),
+    ({"symptoms": ["no_internet"]}, ["请问光猫上有没有红灯（LOS灯）亮着或在闪？"]),
+    ({"lights": ["red"]}, ["请问是完全上不了网，还是网速慢、时断时续？"]),
+    ({"symptoms": ["slow"], "lights": ["no_red"]}, []),
+])
+def test_only_what_the_caller_has_not_said_is_asked(sim_db: SimDatabase, slots: dict[str, list[str]],
+                                                     asked: list[str]) -> None:
+    d = diagnose_line(sim_db, "broadband_fault", profile(sim_db, "bb_healthy"), slots=slots)
+    assert d.questions == asked

@@ -24,3 +24,17 @@ TODAY = date(2026, 11, 24)
 ])
 def test_the_slots_are_what_the_caller_said(said: str, slots: dict[str, object]) -> None:
     assert extract_slots(said, TODAY) == slots
+
+
+@pytest.mark.parametrize(("said", "symptoms", "lights"), [
+    ("宽带上不了网了，光猫红灯一直在闪", ["no_internet"], ["red"]),
+    ("没有红灯，灯都是绿的，就是网速很慢", ["slow"], ["no_red"]),
+    ("光猫上没亮红灯，老掉线", ["intermittent"], ["no_red"]),
+    ("LOS灯亮了", None, ["red"]),
+    ("测速测出来速度不够", ["slow"], None),
+    ("王速太慢了，一会儿有一会儿没", ["slow", "intermittent"], None),
+    ("我想问下话费", None, None),
+])
+def test_what_the_caller_says_of_the_fault(said: str, symptoms: list[str] | None, lights: list[str] | None) -> None:
+    slots = extract_slots(said, TODAY)
+    assert slots.get("symptoms") == symptoms and slots.get("lights") == lights
