@@ -30,16 +30,17 @@ from copilot.state import CallInput, CallOutput, CallState
 from copilot.understand.calls import INTENT_UTTERANCES, read_call
 from copilot.understand.classifier import IntentClassifier
 from copilot.understand.risk import RiskLexicon
-from copilot.understand.slots import extract_slots, merge_slots
+from copilot.understand.slots import Places, extract_slots, merge_slots
 from copilot.wrapup import wrap_up
 from knowledge.search import Searcher
 from knowledge.vocabulary import Vocabulary
 
 CONTEXT_UTTERANCES = INTENT_UTTERANCES
 """The caller's last utterances that retrieval reads: the ones the intent is read from, so they are embedded once."""
-PLAYBOOK_SLOTS = frozenset({"months", "addresses", "numbers", "symptoms", "lights"})
+PLAYBOOK_SLOTS = frozenset({"months", "addresses", "numbers", "symptoms", "lights", "destinations"})
 """Slots the playbooks read: a new one re-runs the diagnosis; others (amounts, dates) only show on the card.
-(What the caller has said of the fault, ``symptoms`` and ``lights``, decides what is still to be asked.)
+(What the caller has said of the fault, ``symptoms`` and ``lights``, and where they are going, ``destinations``,
+decide what is still to be asked.)
 An action confirmed on the call that wrote to a system (``slots.written``) re-runs it too.
 The playbooks also see the call's risks (``slots.risks``: every risk raised so far in the call) and the caller's
 emotion (``slots.emotion``: the strongest shown so far, calm < anxious < angry), so that a rule can escalate a
@@ -70,6 +71,8 @@ class CopilotServices:
     """The optional model: refines understanding, drafts the reply, answers the agent. None: rules only."""
     guides: GuidedKnowledge = field(default_factory=GuidedKnowledge)
     """The playbooks' guided searches, remembered per index version, region and day."""
+    places: Places = field(default_factory=Places)
+    """The roaming destinations a caller may name (the lexicon's places); none finds none."""
 
 
 def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext, CallInput, CallOutput]:
@@ -94,7 +97,7 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         risks = services.risks.detect(texts[-1])
         if said[-1].get("other_number"):
             risks.append("third_party_number")
-        slots = merge_slots(state.slots, extract_slots(texts[-1], services.clock().date()))
+        slots = merge_slots(state.slots, extract_slots(texts[-1], services.clock().date(), services.places))
         return {**update, "intents": intents, "emotion": prediction.emotion,
                 "risks": list(dict.fromkeys(risks)), "slots": slots}
 

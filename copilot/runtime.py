@@ -20,6 +20,7 @@ from copilot.playbooks.schema import load_playbooks
 from copilot.settings import Settings
 from copilot.understand.classifier import load_or_train
 from copilot.understand.risk import load_risks
+from copilot.understand.slots import Places
 from knowledge.embedding import create_embedder
 from knowledge.manager import KnowledgeManager
 from knowledge.search import Searcher
@@ -137,6 +138,7 @@ def open_runtime(settings: Settings, backends: Backends, clock: Callable[[], dat
         clock=clock,
         locate=lambda msisdn: locate(backends, msisdn),
         llm=open_llm(settings, tools, clock),
+        places=Places(knowledge.store.tokenizer.places),
     )
     checkpoints = open_checkpointer(settings)
     graph = build_graph(services).compile(checkpointer=checkpoints.saver)

@@ -35,6 +35,27 @@ class Lexicon(BaseModel):
     stopwords: list[str] = Field(default_factory=list, description="Ignored tokens")
     question_types: dict[str, list[str]] = Field(
         default_factory=dict, description="Knowledge category -> words in a question that ask for it")
+    places: dict[str, list[str]] = Field(
+        default_factory=dict, description="Roaming destination as the knowledge writes it -> the names callers use")
+
+    def search_groups(self) -> list[list[str]]:
+        """The synonym groups, and one per place: its callers' names searched as the word its documents hold.
+
+        That word is the name jieba finds inside the destination's own (台湾 in 中国台湾), else the destination:
+        ``中国台湾: [台湾, 台北]`` searches 台北 as 台湾, ``泰国: [曼谷]`` searches 曼谷 as 泰国.
+        """
+        groups = [list(group) for group in self.synonyms]
+        for place, names in self.places.items():
+            inner = next((n for n in names if n in place), None)
+            head = inner or place
+            members = [head, *(n for n in names if n != head)]
+            if len(members) > 1:
+                groups.append(members)
+        return groups
+
+    def place_names(self) -> dict[str, str]:
+        """Every name of a place (the destination's own too) -> the destination."""
+        return {name: place for place, names in self.places.items() for name in (place, *names)}
 
     @field_validator("question_types")
     @classmethod
@@ -80,11 +101,14 @@ class Tokenizer:
         self.signature = lexicon_signature(lexicon)
         """Identifies the lexicon: what is trained on these tokens is trained again when it changes."""
         words = {*lexicon.terms, *lexicon.asr_confusions, *lexicon.asr_confusions.values()}
-        for group in lexicon.synonyms:
+        groups = lexicon.search_groups()
+        for group in groups:
             words.update(group)
         for word in sorted(words):
             self._jieba.add_word(word, freq=200000)
-        self._canonical = {w.lower(): group[0] for group in lexicon.synonyms for w in group}
+        self._canonical = {w.lower(): group[0] for group in groups for w in group}
+        self.places = lexicon.place_names()
+        """A place's every name -> the roaming destination (泰国, 中国香港) the knowledge writes."""
         self._asr = dict(lexicon.asr_confusions)
         self._dialect = dict(lexicon.dialect)
         self._dialect_words = re.compile("|".join(map(re.escape, sorted(self._dialect, key=len, reverse=True))))

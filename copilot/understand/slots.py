@@ -7,6 +7,7 @@ so "两百块" is an amount of 200 元 and "五个G" is 5 GB.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -46,18 +47,36 @@ def _month_back(today: date, back: int) -> str:
     return f"{year:04d}-{month:02d}"
 
 
-def extract_slots(text: str, today: date) -> dict[str, Any]:
+class Places:
+    """Finds the roaming destinations a caller names ("下周去曼谷" -> 泰国), from the lexicon's places."""
+
+    def __init__(self, names: Mapping[str, str] | None = None) -> None:
+        """Look for the names in `names` (every name of a place -> its destination, as `Tokenizer.places`)."""
+        self._names = dict(names or {})
+        longest_first = sorted(self._names, key=lambda n: (-len(n), n))
+        self._pattern = re.compile("|".join(map(re.escape, longest_first))) if longest_first else None
+
+    def find(self, text: str) -> list[str]:
+        """The destinations named in `text`, in the order they are first named."""
+        if self._pattern is None:
+            return []
+        return list(dict.fromkeys(self._names[m.group(0)] for m in self._pattern.finditer(text)))
+
+
+def extract_slots(text: str, today: date, places: Places | None = None) -> dict[str, Any]:
     """Slots in one utterance (only those present).
 
     Args:
         text: The masked utterance.
         today: The call's date, to resolve 昨天 / 上个月 and months without a year.
+        places: The roaming destinations to look for; none looks for none.
 
     Returns:
         Any of ``amounts_yuan`` (list of floats), ``data_mb`` (list of floats), ``dates`` (ISO days),
         ``months`` (``YYYY-MM``), ``addresses``, ``numbers`` (masked phone numbers), ``symptoms`` (how the
         line fails: ``no_internet``, ``slow``, ``intermittent``) and ``lights`` (what the caller says of the
-        光猫's red LOS light: ``red`` or ``no_red``).
+        光猫's red LOS light: ``red`` or ``no_red``) and ``destinations`` (roaming destinations, as the knowledge
+        writes them).
     """
     plain = normalize_numbers(text)
     slots: dict[str, Any] = {}
@@ -102,6 +121,9 @@ def extract_slots(text: str, today: date) -> dict[str, Any]:
     no_red = _NO_RED.search(text)
     if no_red or _RED.search(text):  # "没有红灯" is no red light, whatever else the sentence says of 红灯
         slots["lights"] = ["no_red" if no_red else "red"]
+    destinations = places.find(text) if places else []
+    if destinations:
+        slots["destinations"] = destinations
     return slots
 
 

@@ -17,6 +17,7 @@ from copilot.playbooks.schema import load_playbooks
 from copilot.runtime import locate
 from copilot.understand.classifier import load_or_train
 from copilot.understand.risk import load_risks
+from copilot.understand.slots import Places
 from knowledge.embedding import UseM3Embedder, create_embedder
 from knowledge.lexical import Tokenizer, load_lexicon
 from knowledge.schema import EmergencyScript
@@ -110,6 +111,19 @@ def test_what_the_caller_said_of_the_fault_is_not_asked_again(services: CopilotS
     other = CallContext(call_id="call-q2", msisdn=ctx.msisdn, agent_id="A1")
     said_half = say(graph, other, "家里宽带上不了网了")
     assert said_half["diagnosis"]["questions"] == ["请问光猫上有没有红灯（LOS灯）亮着或在闪？"]
+
+
+def test_a_trip_the_caller_named_is_not_asked_about_again(services: CopilotServices, sim_db: SimDatabase,
+                                                         tmp_path: Path) -> None:
+    services.places = Places(load_lexicon().place_names())
+    graph = compiled(services, tmp_path)
+    row = sim_db.one("SELECT s.msisdn FROM subscribers s JOIN aaa_profiles a USING (msisdn) WHERE s.status = 'active'"
+                     " AND s.real_name_verified = 1 AND a.roaming_enabled = 0 ORDER BY s.msisdn LIMIT 1")
+    assert row is not None
+    ctx = CallContext(call_id="call-trip", msisdn=str(row[0]), agent_id="A1")
+    out = say(graph, ctx, "我下个礼拜要去曼谷出差，手机出国要开通什么吗")
+    assert out["slots"]["destinations"] == ["泰国"] and out["diagnosis"]["intent"] == "roaming"
+    assert out["diagnosis"]["questions"] == ["请问您大概什么时候出发、去几天？"]
 
 
 def test_same_intent_reuses_the_diagnosis(services: CopilotServices, sim_db: SimDatabase, tmp_path: Path) -> None:

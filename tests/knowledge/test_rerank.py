@@ -102,6 +102,14 @@ def test_question_types_need_cue_words(tmp_path: Path) -> None:
         load_lexicon(path)
 
 
+def test_a_city_is_searched_as_the_place_its_documents_name() -> None:
+    lexicon = Lexicon(version=1, places={"泰国": ["曼谷"], "中国台湾": ["台湾", "台北"], "中国香港": ["香港"]})
+    assert lexicon.search_groups() == [["泰国", "曼谷"], ["台湾", "台北"]], "香港 alone is what 中国香港 is cut to"
+    tokenizer = Tokenizer(lexicon)
+    assert "泰国" in tokenizer.tokens("下周去曼谷") and "台湾" in tokenizer.tokens("去台北出差")
+    assert tokenizer.places["曼谷"] == "泰国" and tokenizer.places["泰国"] == "泰国"
+
+
 def test_dialect_and_asr_are_fixed_before_numbers_and_cues() -> None:
     tokenizer = Tokenizer(Lexicon(version=1, asr_confusions={"留量": "流量"}, dialect={"怎么样": "怎么样", "么样": "怎么"}))
     assert tokenizer.normalize("二十块的留量包么样退") == "20元的流量包怎么退"

@@ -237,6 +237,18 @@ def test_roaming_is_turned_on_after_confirmation_for_an_eligible_line(sim_db: Si
     assert "国际漫游功能 = 未开通" in " ".join(d.findings[0].evidence)
 
 
+@pytest.mark.parametrize(("slots", "asked"), [
+    ({}, "请问您要去哪个国家或地区？大概什么时候出发、去几天？"),
+    ({"destinations": ["泰国"]}, "请问您大概什么时候出发、去几天？"),
+])
+def test_a_trip_question_asks_only_what_the_caller_has_not_said(sim_db: SimDatabase, slots: dict[str, list[str]],
+                                                               asked: str) -> None:
+    msisdn = line_where(sim_db, "SELECT s.msisdn FROM subscribers s JOIN aaa_profiles a USING (msisdn) WHERE"
+                                " s.status = 'active' AND s.real_name_verified = 1 AND a.roaming_enabled = 0"
+                                " ORDER BY s.msisdn LIMIT 1")
+    assert diagnose_line(sim_db, "roaming", msisdn, slots=slots).questions == [asked]
+
+
 @pytest.mark.parametrize(("situation", "rule", "first_action"), [
     ("not_real_name", "not_real_name", "guide_real_name"),
     ("arrears_suspended", "line_not_active", "payment_guide"),

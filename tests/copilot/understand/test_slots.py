@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from copilot.understand.slots import extract_slots
+from copilot.understand.slots import Places, extract_slots
+from knowledge.lexical import load_lexicon
 
 TODAY = date(2026, 11, 24)
 
@@ -38,3 +39,10 @@ def test_the_slots_are_what_the_caller_said(said: str, slots: dict[str, object])
 def test_what_the_caller_says_of_the_fault(said: str, symptoms: list[str] | None, lights: list[str] | None) -> None:
     slots = extract_slots(said, TODAY)
     assert slots.get("symptoms") == symptoms and slots.get("lights") == lights
+
+
+def test_a_trip_is_read_as_the_destination_the_knowledge_writes() -> None:
+    places = Places(load_lexicon().place_names())
+    assert extract_slots("下个月去曼谷玩几天，然后转去东京", TODAY, places)["destinations"] == ["泰国", "日本"]
+    assert extract_slots("我在香港，手机上不了网", TODAY, places)["destinations"] == ["中国香港"]
+    assert "destinations" not in extract_slots("下个月去曼谷", TODAY), "no places given, none looked for"
