@@ -249,8 +249,9 @@ class IndexStore:
                     known.update(self._embed_into(vectors, [(k, d) for k, d in placement.upserts if k in reembed],
                                                   progress))
                 lexical = self._write_lexical(catalog, path)
+                # the documents it keeps were cut with the base's lexicon: still stale if that was another one
                 return self._finish(name, path, catalog, vectors, note, validate, known, lexical,
-                                    load_phrases(base.path / PHRASES))
+                                    load_phrases(base.path / PHRASES), base.manifest.get("lexicon", ""))
         finally:
             catalog.close()
 
@@ -273,7 +274,8 @@ class IndexStore:
 
     def _finish(self, name: str, path: Path, catalog: Catalog, vectors: VectorStore, note: str,
                 validate: Callable[[Searcher], list[str]] | None, known: dict[str, np.ndarray],
-                lexical: LexicalIndex, phrases: dict[str, np.ndarray]) -> VersionInfo:
+                lexical: LexicalIndex, phrases: dict[str, np.ndarray],
+                lexicon: str | None = None) -> VersionInfo:
         rows = catalog.rows()
         problems = []
         if vectors.count() != len(rows):
@@ -295,7 +297,8 @@ class IndexStore:
         manifest = {
             "version": name, "built_at": datetime.now().isoformat(timespec="seconds"), "note": note,
             "counts": counts, "embedding_model": self.embedder.model_id, "dim": self.embedder.dim,
-            "chroma": self.chroma_url or "embedded", "lexicon": self.tokenizer.signature,
+            "chroma": self.chroma_url or "embedded",
+            "lexicon": self.tokenizer.signature if lexicon is None else lexicon,
         }
         catalog.set_meta({k: json.dumps(v, ensure_ascii=False) for k, v in manifest.items()})
         (path / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -93,6 +93,9 @@ def test_an_index_cut_with_another_lexicon_says_so_until_rebuilt(tmp_path: Path,
         return hits[0].why["matched_terms"] if hits[0].id.startswith("KP-ZZ") else []
 
     assert "漏话提醒" not in matched(), "the old index never cut 来电提醒 as 漏话提醒"
+    manager.store.apply([business_corpus()[0].model_copy(update={"body": "来电提醒：改版后的说明。"})],
+                        reembed={business_corpus()[0].id}, note="ingest")
+    assert manager.status()["lexicon_changed"] is True, "an ingest keeps the other documents' old words"
     manager.rebuild()  # from the serving index, with the edited lexicon
     assert manager.status()["lexicon_changed"] is False and "message" not in manager.status()
     assert "漏话提醒" in matched()
