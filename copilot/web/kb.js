@@ -34,7 +34,8 @@ async function loadStatus() {
         stat(s.expired_in_index, "已过期"),
         stat(s.not_yet_effective, "未生效")),
       h("p", { class: "muted" }, `最近变更：${s.last_change || "—"} · 构建于 ${s.built_at || "—"} · `
-        + `向量模型 ${s.embedding_model || "—"} · 业务时间 ${s.as_of || "—"}`));
+        + `向量模型 ${s.embedding_model || "—"} · 业务时间 ${s.as_of || "—"}`),
+      s.lexicon_changed ? h("p", { class: "error", role: "alert", id: "lexicon-changed" }, s.message) : null);
     el("status").dataset.index = s.index;
   } catch (err) {
     fill(el("status"), h("p", { class: "error" }, `读取状态失败：${err.message}`));

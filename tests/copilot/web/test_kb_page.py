@@ -72,3 +72,15 @@ def test_a_bad_bulletin_shows_reasons_per_record_and_applies_nothing(server: Ser
     expect(problems).to_contain_text("全部未应用")
     assert page.locator("#apply-btn").count() == 0
     assert server.http.get("/v1/kb/status").json()["index"] == "v0001"
+
+
+def test_an_index_cut_with_another_lexicon_tells_the_knowledge_manager(own_kb: Served, page: Page,
+                                                                       tmp_path: Path) -> None:
+    page.goto(f"{own_kb.url}/kb")
+    expect(page.locator("#status")).to_have_attribute("data-index", "v0001")
+    expect(page.locator("#lexicon-changed")).to_have_count(0)
+    manifest = tmp_path / "kb" / "index" / "v0001" / "manifest.json"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"lexicon"', '"lexicon_before"'),
+                        encoding="utf-8")  # as an index built before the lexicon was last edited
+    page.locator("#status-refresh").click()
+    expect(page.locator("#lexicon-changed")).to_contain_text("hotline kb rebuild")
