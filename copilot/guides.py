@@ -16,6 +16,7 @@ from typing import Any
 
 from copilot.compose import knowledge_card
 from copilot.playbooks.schema import Playbook
+from knowledge.schema import RegionScope
 from knowledge.search import Searcher
 
 GUIDE_SLOTS = 3
@@ -67,6 +68,36 @@ class GuidedKnowledge:
                         self._cache.popitem(last=False)
             card.extend(found)
         return card
+
+
+def guides_losing(searcher: Searcher, playbooks: dict[str, Playbook], ids: set[str],
+                  at: datetime) -> list[dict[str, str]]:
+    """The playbooks' guided searches whose know-how today is one of `ids` (points a bulletin retires).
+
+    Once such a point ends, its guide falls back to the best other point, which may be another business's (the
+    hung-光猫 card led with LOS steps after 光猫远程重启排查步骤 ended): the knowledge manager retiring it is told
+    which call types lose it, to publish a successor or edit the playbook. Searched for a nationwide caller and
+    one in each province the index covers; searches written over a call's reads (``{vas.name}退订规则``) are
+    not checked.
+
+    Returns:
+        One entry per (intent, guide): ``intent``, ``guide`` (the search), ``id`` and ``title`` of the point.
+    """
+    if not ids:
+        return []
+    regions = {r.region for r in searcher.rows}
+    provinces = sorted({p for region in regions if (p := RegionScope.parse(region).province) is not None})
+    out = []
+    for intent, book in sorted(playbooks.items()):
+        guides = [*book.knowledge, *(q for rule in book.rules for q in rule.knowledge)]
+        for guide in dict.fromkeys(q for q in guides if "{" not in q):
+            for province in [None, *provinces]:
+                hits = searcher.search(guide, province=province, city=None, at=at, kinds=("point",), k=1,
+                                       heard=False)
+                if hits and hits[0].id in ids:
+                    out.append({"intent": intent, "guide": guide, "id": hits[0].id, "title": hits[0].title})
+                    break
+    return out
 
 
 def merge_cards(guided: list[dict[str, Any]], rest: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -60,6 +60,15 @@ function changesTable(changes) {
       h("td", {}, c.detail || ""), h("td", {}, c.file || "")))));
 }
 
+/** The call types whose cards lead with a point this upload retires: publish a successor or edit the playbook. */
+function losingBlock(losing) {
+  if (!losing.length) return null;
+  return h("div", { class: "losing", id: "guides-losing", role: "alert" },
+    h("p", { class: "error" }, `注意：以下 ${losing.length} 条剧本指引目前展示的知识将被下线，下线后坐席卡片会改为其他知识点，请同时发布替代知识或调整剧本：`),
+    h("ul", {}, losing.map((g) => h("li", { dataset: { id: g.id, intent: g.intent } },
+      `${g.intent}「${g.guide}」→ ${g.id} ${g.title}`))));
+}
+
 function renderPlan(out) {
   const plan = out.plan;
   const effective = plan.changes.filter((c) => EFFECTIVE.has(c.action));
@@ -75,6 +84,7 @@ function renderPlan(out) {
         : key.endsWith("changed") ? "amber" : "grey" },
     }, `${SUMMARY_LABELS[key] || key} ${n}`))),
     changesTable(plan.changes),
+    losingBlock(out.guides_losing || []),
     h("div", { class: "row", style: "margin-top:8px" }, apply,
       effective.length ? h("span", { class: "muted" }, `入库后坐席立即检索到新内容（${effective.length} 项变更）`)
         : h("span", { class: "muted" }, "没有需要入库的变更")));

@@ -16,7 +16,8 @@ from fastapi.concurrency import run_in_threadpool
 from copilot.api.deps import RuntimeDep, TurnsDep
 from copilot.api.errors import api_error
 from copilot.api.workers import TurnWorkerError, TurnWorkers
-from knowledge.ingest import IngestError
+from copilot.guides import guides_losing
+from knowledge.ingest import IngestError, IngestPlan
 from knowledge.schema import RegionScope
 from knowledge.store import KnowledgeIndexError
 
@@ -118,8 +119,10 @@ def _ingest(runtime: Any, workers: TurnWorkers | None, paths: list[Path], names:
             dry_run: bool) -> dict[str, Any]:
     manager = runtime.knowledge
     try:
+        planned = manager.plan(paths, names)
+        losing = _guides_losing(runtime, planned)
         if dry_run:
-            return {"dry_run": True, "plan": manager.plan(paths, names).to_dict(), "index": None}
+            return {"dry_run": True, "plan": planned.to_dict(), "index": None, "guides_losing": losing}
         with runtime.kb_lock:
             plan, info = manager.ingest(paths, names=names)
             if info is not None:
@@ -135,4 +138,13 @@ def _ingest(runtime: Any, workers: TurnWorkers | None, paths: list[Path], names:
                         "公告未入库（全部未应用）", problems=exc.problems) from None
     except KnowledgeIndexError as exc:
         raise api_error(status.HTTP_409_CONFLICT, "index_unavailable", str(exc)) from None
-    return {"dry_run": False, "plan": plan.to_dict(), "index": info.name if info else None}
+    return {"dry_run": False, "plan": plan.to_dict(), "index": info.name if info else None, "guides_losing": losing}
+
+
+def _guides_losing(runtime: Any, plan: IngestPlan) -> list[dict[str, str]]:
+    """The playbook guides whose know-how the plan retires (see `copilot.guides.guides_losing`)."""
+    searcher = runtime.services.searcher
+    retired = {c.id for c in plan.changes if c.action == "retired" and c.kind == "point"}
+    if searcher is None or not retired:
+        return []
+    return guides_losing(searcher, runtime.services.playbooks, retired, runtime.services.clock())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -10,6 +11,7 @@ from fastapi.testclient import TestClient
 from copilot.api.app import create_app
 from copilot.settings import Settings
 from knowledge.bulletins import write_bulletin
+from knowledge.schema import Retirement
 from tests.copilot.api.conftest import start
 from tests.knowledge.test_ingest import bulletin
 from tools.base.faults import FaultConfig
@@ -71,6 +73,29 @@ def test_kb_ingest_dry_run_then_apply_switches_the_copilot(sim_path: Path, kb_di
         assert again["dry_run"] is False and again["index"] is None  # applied, and nothing changed
         both = client.post("/v1/kb/ingest", params={"dry_run": True}, data={"dry_run": "false"}, files=files)
         assert both.status_code == 422 and both.json()["error"]["code"] == "conflicting_dry_run"
+
+
+def test_retiring_a_playbooks_know_how_names_the_call_types_that_lose_it(sim_path: Path, kb_dir: Path,
+                                                                         tmp_path: Path) -> None:
+    own_kb = tmp_path / "kb"
+    shutil.copytree(kb_dir, own_kb)
+    retiring = bulletin().model_copy(update={"retirements": [
+        Retirement(id="KP-KD-00001", effective_to=date(2026, 11, 30), reason="流程调整")]})
+    doc = tmp_path / "下线公告.md"
+    write_bulletin(retiring, doc)
+    with TestClient(create_app(Settings(sim_db=sim_path, kb_dir=own_kb, data_dir=tmp_path / "d"))) as client:
+        files = {"files": ("下线公告.md", doc.read_bytes())}
+        dry = client.post("/v1/kb/ingest", files=files).json()
+        assert {"intent": "broadband_fault", "guide": "宽带光猫LOS红灯排查步骤", "id": "KP-KD-00001",
+                "title": "光猫LOS红灯闪烁处理"} in dry["guides_losing"]
+        assert all(g["id"] == "KP-KD-00001" for g in dry["guides_losing"])
+        applied = client.post("/v1/kb/ingest", params={"dry_run": False}, files=files).json()
+        assert applied["index"] and applied["guides_losing"] == dry["guides_losing"]
+        plain = tmp_path / "公告.md"
+        unchanged = bulletin().model_copy(update={"retirements": []})
+        write_bulletin(unchanged, plain)  # retires nothing: nothing to check
+        assert client.post("/v1/kb/ingest", files={"files": ("公告.md", plain.read_bytes())}).json()[
+            "guides_losing"] == []
 
 
 def test_kb_ingest_rejects_bad_files_whole(client: TestClient) -> None:

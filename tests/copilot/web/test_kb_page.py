@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from knowledge.bulletins import write_bulletin
+from knowledge.schema import Retirement
 from tests.copilot.web.conftest import Served, own_settings, serve
 from tests.knowledge.test_ingest import bulletin
 
@@ -84,3 +86,15 @@ def test_an_index_cut_with_another_lexicon_tells_the_knowledge_manager(own_kb: S
                         encoding="utf-8")  # as an index built before the lexicon was last edited
     page.locator("#status-refresh").click()
     expect(page.locator("#lexicon-changed")).to_contain_text("hotline kb rebuild")
+
+
+def test_an_upload_that_retires_a_playbooks_know_how_says_which_call_types_lose_it(own_kb: Served, page: Page,
+                                                                                    tmp_path: Path) -> None:
+    doc = tmp_path / "下线公告.md"
+    write_bulletin(bulletin().model_copy(update={"retirements": [
+        Retirement(id="KP-KD-00001", effective_to=date(2026, 11, 30), reason="流程调整")]}), doc)
+    page.goto(f"{own_kb.url}/kb")
+    page.locator("#bulletin-files").set_input_files(str(doc))
+    page.locator("#plan-btn").click()
+    expect(page.locator("#guides-losing")).to_contain_text("broadband_fault「宽带光猫LOS红灯排查步骤」→ KP-KD-00001")
+    expect(page.locator("#apply-btn")).to_be_enabled()  # a warning, not a refusal
