@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -112,6 +112,40 @@ def rebuild(
     typer.echo(json.dumps(info.manifest, ensure_ascii=False))
 
 
+def _guides_losing(manager: Any, plan: Any) -> list[dict[str, str]]:
+    """The playbook guides whose know-how the plan retires (`copilot.guides.guides_losing`)."""
+    retired = {c.id for c in plan.changes if c.action == "retired" and c.kind == "point"}
+    if not retired:
+        return []
+    from copilot.backends import open_backends
+    from copilot.guides import guides_losing
+    from copilot.playbooks.engine import PlaybookEngine
+    from copilot.playbooks.schema import load_playbooks
+    from knowledge.store import KnowledgeIndexError
+    from knowledge.vocabulary import load_vocabulary
+
+    try:
+        backends, clock = open_backends(get_settings())
+        searcher = manager.store.open()
+    except (FileNotFoundError, KnowledgeIndexError) as exc:
+        console.print(f"[yellow]未检查剧本指引：{exc}[/yellow]")
+        return []
+    vocabulary = load_vocabulary()
+    books = load_playbooks(vocabulary, set(PlaybookEngine(backends.tools(clock), vocabulary).read_tools))
+    return guides_losing(searcher, books, retired, manager.clock())
+
+
+def _show_losing(losing: list[dict[str, str]]) -> None:
+    if not losing:
+        return
+    table = Table(title="注意：这些剧本指引目前展示的知识将被下线（请发布替代知识或调整剧本）")
+    for col in ("剧本", "指引", "将下线的知识点"):
+        table.add_column(col)
+    for g in losing:
+        table.add_row(g["intent"], g["guide"], f"{g['id']} {g['title']}")
+    console.print(table)
+
+
 def _show_plan(plan_dict: dict[str, object]) -> None:
     table = Table(title="公告差异（将要应用的变更）")
     for col in ("动作", "类型", "编号", "标题", "说明"):
@@ -139,10 +173,12 @@ def ingest(
         plan = manager.plan(paths)
     except IngestError as exc:
         _fail(str(exc))
+    losing = _guides_losing(manager, plan)
     if as_json and dry_run:
-        typer.echo(json.dumps(plan.to_dict(), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps({**plan.to_dict(), "guides_losing": losing}, ensure_ascii=False, indent=2))
         return
     _show_plan(plan.to_dict())
+    _show_losing(losing)
     if dry_run:
         return
     with _progress() as bar:
@@ -153,7 +189,8 @@ def ingest(
         except (IngestError, KnowledgeIndexError) as exc:
             _fail(str(exc))
     current = manager.store.current()
-    result = {"applied": info is not None, "index": current.name if current else None, "summary": plan.summary()}
+    result = {"applied": info is not None, "index": current.name if current else None, "summary": plan.summary(),
+              "guides_losing": losing}
     typer.echo(json.dumps(result, ensure_ascii=False))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from typer.testing import CliRunner
 
 from copilot.cli import app
 from knowledge.bulletins import write_bulletin
+from knowledge.schema import Retirement
 from tests.knowledge.test_ingest import bulletin
 from tests.knowledge.test_manager import write_corpus
 
@@ -18,8 +20,9 @@ AT = "2026-11-23T10:00:00"
 
 
 @pytest.fixture
-def kb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def kb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sim_path: Path) -> Path:
     monkeypatch.setenv("HOTLINE_KB_DIR", str(tmp_path / "kb"))
+    monkeypatch.setenv("HOTLINE_SIM_DB", str(sim_path))  # the playbooks' guides are checked over its tools
     write_corpus(tmp_path / "kb" / "corpus")
     result = runner.invoke(app, ["kb", "rebuild"])
     assert result.exit_code == 0, result.output
@@ -55,6 +58,7 @@ def test_ingest_dry_run_then_apply_then_noop(kb: Path) -> None:
     dry = runner.invoke(app, ["kb", "ingest", str(path), "--dry-run", "--json"])
     assert dry.exit_code == 0, dry.output
     assert json.loads(dry.output)["summary"]["point_new"] == 1
+    assert all(g["id"] == "KP-XH-00001" for g in json.loads(dry.output)["guides_losing"])
     applied = runner.invoke(app, ["kb", "ingest", str(path)])
     assert applied.exit_code == 0, applied.output
     assert json.loads(applied.output.strip().splitlines()[-1])["applied"] is True
@@ -111,3 +115,12 @@ def test_rebuild_if_lexicon_changed_rebuilds_only_an_index_cut_with_another_lexi
     rebuilt = rebuild_if_changed()
     assert rebuilt["version"] != serving.name and rebuilt["note"] == "rebuild from serving index"
     assert json.loads(runner.invoke(app, ["kb", "status", "--json"]).output)["lexicon_changed"] is False
+
+
+def test_ingest_names_the_guides_that_lose_their_know_how(kb: Path) -> None:
+    path = kb / "retire.md"
+    write_bulletin(bulletin().model_copy(update={"retirements": [
+        Retirement(id="KP-KD-00001", effective_to=date(2026, 11, 30), reason="流程调整")]}), path)
+    dry = runner.invoke(app, ["kb", "ingest", str(path), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "剧本指引" in dry.output and "宽带光猫LOS红灯排查步骤" in dry.output and "KP-KD-00001" in dry.output
