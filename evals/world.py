@@ -36,7 +36,7 @@ from knowledge.schema import EmergencyScript, KnowledgePoint
 from knowledge.search import Searcher
 from knowledge.store import IndexStore
 
-WORLD_FORMAT = 1
+WORLD_FORMAT = 2  # 2: the corpus's bulletins retire products only, not handling procedures
 """Bumped when the layout or the way a world is built changes: older worlds are rebuilt."""
 WORLD_SEED = 7
 WORLD_SUBSCRIBERS = 400

@@ -26,6 +26,10 @@ from knowledge.schema import NATIONWIDE, Bulletin, EmergencyScript, KnowledgePoi
 DAYS = 30
 FORMATS = ("md", "docx", "pdf")
 PENDING = Path("pending") / "next_day.md"
+_RETIRABLE = frozenset({"plan", "pack", "vas", "broadband", "roaming"})
+"""What a month's bulletins retire: products (停售, 整合下线). A handling procedure (故障处理, 投诉处理, 业务办理) is
+changed by a new version rather than retired without a successor, which would leave the call types that lead
+with it (光猫远程重启排查步骤 on a hung 光猫) showing another business's steps."""
 _REASONS = (
     "产品停售，存量客户按原规则执行至失效日", "规则已并入新版知识点", "活动提前结束", "业务整合下线",
     "系统改造后流程取消",
@@ -95,7 +99,8 @@ def plan_bulletins(seed: int, as_of: date, drafting: Drafting, scripts: Scripts)
                     d.source, d.touched = bid, "new"
                     ups.append(render(d, seed))
         rets: list[Retirement] = []
-        for d in [d for d in pool if not d.touched and _in_force(d, day)][: r.randint(1, 3)]:
+        retirable = (d for d in pool if not d.touched and _in_force(d, day) and d.topic.biz.kind in _RETIRABLE)
+        for d in list(islice(retirable, r.randint(1, 3))):
             d.eff_to, d.touched = day + timedelta(days=r.randint(0, 20)), "retired"
             rets.append(Retirement(id=d.id, effective_to=d.eff_to, reason=r.choice(_REASONS)))
         chosen = [s for s in scripts.scripts if s.id.startswith(f"ES-{day:%Y%m%d}-") and s.topic in _SCRIPT_TOPICS]
@@ -139,7 +144,7 @@ def pending_bulletin(seed: int, as_of: date, drafting: Drafting, number: int) ->
             trial.eff_from, trial.source = day, bid
             ups.append(render(trial, seed))
             changed += 1
-    retire = next(d for d in live[40:] if d.eff_to is None)
+    retire = next(d for d in live[40:] if d.eff_to is None and d.topic.biz.kind in _RETIRABLE)
     rets = [Retirement(id=retire.id, effective_to=day + timedelta(days=6), reason=_REASONS[0])]
     script = pending_script(seed, day).model_copy(update={"source": bid})
     return Bulletin(bulletin_id=bid, title=f"关于{day.year}年{day.month}月{day.day}日业务知识更新的通知", published=day,
