@@ -37,14 +37,14 @@ from knowledge.vocabulary import Vocabulary
 
 CONTEXT_UTTERANCES = INTENT_UTTERANCES
 """The caller's last utterances that retrieval reads: the ones the intent is read from, so they are embedded once."""
-CALL_SLOTS = frozenset({"risks", "emotion", "written"})
-"""What every playbook sees of the call besides the caller's slots. A new value of a caller's slot that the
-intent's playbook reads (`Playbook.slots_read`: a month, an address, how the line fails, where a traveller is
-going) re-runs its diagnosis; one it does not read (an amount, a date; the broadband light on a roaming call)
-only shows on the card. An action confirmed on the call that wrote to a system (``slots.written``) re-runs it
-too. The playbooks also see the call's risks (``slots.risks``: every risk raised so far in the call) and the
-caller's emotion (``slots.emotion``: the strongest shown so far, calm < anxious < angry), so that a rule can
-escalate a threatening or furious caller. Both only grow during a call, so they re-run it at most a few times."""
+PLAYBOOK_SLOTS = frozenset({"months", "addresses", "numbers", "symptoms", "lights", "destinations"})
+"""Slots the playbooks read: a new one re-runs the diagnosis; others (amounts, dates) only show on the card.
+(What the caller has said of the fault, ``symptoms`` and ``lights``, and where they are going, ``destinations``,
+decide what is still to be asked.)
+An action confirmed on the call that wrote to a system (``slots.written``) re-runs it too.
+The playbooks also see the call's risks (``slots.risks``: every risk raised so far in the call) and the caller's
+emotion (``slots.emotion``: the strongest shown so far, calm < anxious < angry), so that a rule can escalate a
+threatening or furious caller. Both only grow during a call, so they re-run the diagnosis at most a few times."""
 EMOTION_LEVELS = ("calm", "anxious", "angry")
 TURN_RISKS = frozenset({"third_party_number"})
 """Risks about one request, not the caller: they do not carry over to later turns."""
@@ -77,7 +77,6 @@ class CopilotServices:
 
 def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext, CallInput, CallOutput]:
     """The uncompiled graph."""
-    slots_read = {intent: book.slots_read() for intent, book in services.playbooks.items()}
 
     def route(state: CallState) -> str:
         if state.requested_action:
@@ -106,12 +105,11 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         if not state.intents:
             return {"diagnosis": state.diagnosis}
         intent = state.intents[0][0]
-        book = services.playbooks.get(intent)
-        read = slots_read.get(intent, frozenset())
-        slots = {k: v for k, v in state.slots.items() if k in read and k not in CALL_SLOTS}
+        slots = {k: v for k, v in state.slots.items() if k in PLAYBOOK_SLOTS}
         slots |= {"risks": call_risks(state), "emotion": call_emotion(state), "written": written(state)}
         if intent == state.diagnosed_intent and slots == state.diagnosed_slots and state.diagnosis is not None:
             return {"diagnosis": state.diagnosis}  # same intent, nothing new said: the fresh results stand
+        book = services.playbooks.get(intent)
         if book is None:
             return {"diagnosed_intent": intent, "diagnosed_slots": slots, "diagnosis": None}
         d = services.engine.run(book, {"msisdn": runtime.context.msisdn}, services.clock(), slots)

@@ -118,10 +118,6 @@ class Playbook(BaseModel):
         description="Searches for what an agent needs on every call of this type (its handling procedure, e.g. "
                     "流量费争议投诉处理流程); their best hits join the hits for the caller's own words")
 
-    def slots_read(self) -> frozenset[str]:
-        """The caller's slots this playbook's expressions read (``slots.months`` ...): a new one re-runs it."""
-        return frozenset(re.findall(r"\bslots\.([A-Za-z_]\w*)", self.model_dump_json()))
-
     @model_validator(mode="after")
     def _consistent(self) -> Playbook:
         ids: list[str] = []

@@ -126,23 +126,6 @@ def test_a_trip_the_caller_named_is_not_asked_about_again(services: CopilotServi
     assert out["diagnosis"]["questions"] == ["请问您大概什么时候出发、去几天？"]
 
 
-def test_only_what_the_intents_playbook_reads_runs_it_again(services: CopilotServices, sim_db: SimDatabase,
-                                                            tmp_path: Path) -> None:
-    runs: list[str] = []
-    original = services.engine.run
-    services.engine.run = lambda book, *a, **k: runs.append(book.intent) or original(book, *a, **k)  # type: ignore[method-assign]
-    graph = compiled(services, tmp_path)
-    fee = CallContext(call_id="call-slots", msisdn=profile(sim_db, "big_overage_elastic_eligible"), agent_id="A1")
-    say(graph, fee, "我这个月流量费怎么扣了这么多，我根本没用那么多流量")
-    later = say(graph, fee, "上个月也扣了两百多块，流量费太贵了，网速还慢")
-    assert later["intents"][0][0] == "data_fee_dispute" and later["slots"]["months"]
-    assert runs == ["data_fee_dispute"], "the fee dispute reads no month, amount or symptom: its results stand"
-    line = CallContext(call_id="call-slots-bb", msisdn=profile(sim_db, "bb_healthy"), agent_id="A1")
-    say(graph, line, "我家宽带出问题了")
-    say(graph, line, "宽带网速特别慢")
-    assert runs[1:] == ["broadband_fault", "broadband_fault"], "the broadband playbook asks by what was said"
-
-
 def test_same_intent_reuses_the_diagnosis(services: CopilotServices, sim_db: SimDatabase, tmp_path: Path) -> None:
     runs = []
     original = services.engine.run
