@@ -99,10 +99,13 @@ def plan_bulletins(seed: int, as_of: date, drafting: Drafting, scripts: Scripts)
                     d.source, d.touched = bid, "new"
                     ups.append(render(d, seed))
         rets: list[Retirement] = []
-        retirable = (d for d in pool if not d.touched and _in_force(d, day) and d.topic.biz.kind in _RETIRABLE)
-        for d in list(islice(retirable, r.randint(1, 3))):
-            d.eff_to, d.touched = day + timedelta(days=r.randint(0, 20)), "retired"
-            rets.append(Retirement(id=d.id, effective_to=d.eff_to, reason=r.choice(_REASONS)))
+        for d in [d for d in pool if not d.touched and _in_force(d, day)][: r.randint(1, 3)]:
+            end, reason = day + timedelta(days=r.randint(0, 20)), r.choice(_REASONS)
+            if d.topic.biz.kind not in _RETIRABLE:  # kept in force; marked, so that the month goes on as drawn
+                d.touched = "kept"
+                continue
+            d.eff_to, d.touched = end, "retired"
+            rets.append(Retirement(id=d.id, effective_to=d.eff_to, reason=reason))
         chosen = [s for s in scripts.scripts if s.id.startswith(f"ES-{day:%Y%m%d}-") and s.topic in _SCRIPT_TOPICS]
         published: list[EmergencyScript] = []
         for s in r.sample(chosen, min(len(chosen), r.randint(2, 3))):
