@@ -36,7 +36,7 @@ _SYMPTOMS = {  # how the line fails, in the caller's words (a few common misreco
                                r"|一会儿?有一会儿?没"),
 }
 _NO_RED = re.compile(r"(?:没有|没|不是|无|也没)(?:亮)?红灯|红灯(?:没|不|也没)(?:亮|闪|有)"
-                     r"|灯(?:都|全)?(?:正常|是绿的?|绿的)|都是绿灯")
+                     r"|灯(?:看着|看起来|都|全|也){0,2}(?:正常|是绿的?|绿的)|都是绿灯")
 _RED = re.compile(r"红灯|红色的灯|LOS灯?|los灯?")
 
 

@@ -31,6 +31,8 @@ def test_the_slots_are_what_the_caller_said(said: str, slots: dict[str, object])
     ("宽带上不了网了，光猫红灯一直在闪", ["no_internet"], ["red"]),
     ("没有红灯，灯都是绿的，就是网速很慢", ["slow"], ["no_red"]),
     ("光猫上没亮红灯，老掉线", ["intermittent"], ["no_red"]),
+    ("宽带上不了网了，光猫灯看着都正常", ["no_internet"], ["no_red"]),
+    ("光猫灯不正常，一直在闪", None, None),
     ("LOS灯亮了", None, ["red"]),
     ("测速测出来速度不够", ["slow"], None),
     ("王速太慢了，一会儿有一会儿没", ["slow", "intermittent"], None),
