@@ -25,7 +25,8 @@ def chinese_to_int(text: str) -> int | None:
     """Value of a Chinese numeral ("两百九十九" -> 299, "十五" -> 15, "一二八" -> 128), or None.
 
     A last digit straight after 百, 千 or 万 counts in the next unit down, as callers shorten numbers:
-    "二百四" is 240, "三千五" 3,500, "一万二" 12,000 (but "二百零四" is 204), and "二百三八" is 238.
+    "二百四" is 240, "三千五" 3,500, "一万二" 12,000 (but "二百零四" is 204), and "二百三八" is 238. Two
+    neighbouring digits are a range, read as its lower end: "一百五六十" 150, "两百五六" 250.
     """
     if not text:
         return None
@@ -37,10 +38,14 @@ def chinese_to_int(text: str) -> int | None:
     if all(c in DIGITS for c in text):  # digit by digit, as numbers are read out: 一二八
         return int("".join(str(DIGITS[c]) for c in text))
     total, section, current, unit = 0, 0, 0, 0
-    for ch in text:
+    for i, ch in enumerate(text):
         if ch in DIGITS:
-            if current and unit >= 100:  # 二百三八: the 三 was 三十 (a digit straight after another)
-                section += current * unit // 10
+            if current and unit >= 100:  # a digit straight after another, after 百 or 千
+                if DIGITS[ch] == current + 1:  # 一百五六十, 两百五六: "fifty or sixty", the lower is meant
+                    if text[i + 1:i + 2] not in UNITS:
+                        section, current = section + current * unit // 10, 0
+                    continue
+                section += current * unit // 10  # 二百三八: the 三 was 三十
             current = DIGITS[ch]
         elif ch in UNITS:
             section += (current or 1) * UNITS[ch]
