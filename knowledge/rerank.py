@@ -180,7 +180,8 @@ class Reranker:
             for cue in cues:
                 self._cue_categories.setdefault(cue.lower(), set()).add(category)
         longest_first = sorted(self._cue_categories, key=lambda c: (-len(c), c))
-        self._cue_pattern = re.compile("|".join(map(re.escape, longest_first))) if longest_first else None
+        self._cue_pattern = re.compile("(?=(" + "|".join(map(re.escape, longest_first)) + "))") \
+            if longest_first else None
         keys = [f"script:{r.id}" if r.kind == "script" else r.business for r in rows]
         groups = sorted(set(keys))
         group_of = {name: i for i, name in enumerate(groups)}
@@ -206,14 +207,17 @@ class Reranker:
     def question_types(self, normalized_query: str) -> frozenset[str]:
         """The categories the question's cue words ask for.
 
-        Cues are read left to right, the longest that starts at each place, each character by one cue:
-        "什么时候开始收钱" is 生效规则 (开始收钱), not 资费 too (收钱), and "能不能用" (办理条件) is not "不能用"
-        (故障处理).
+        A cue inside a longer one asks nothing of its own: "什么时候开始收钱" is 生效规则 (开始收钱), not 资费 too
+        (收钱), and "能不能用" (办理条件) is not "不能用" (故障处理); cues that only overlap both count
+        ("是什么时候": 业务介绍 and 生效规则).
         """
         if self._cue_pattern is None:
             return frozenset()
-        return frozenset(c for m in self._cue_pattern.finditer(normalized_query.lower())
-                         for c in self._cue_categories[m.group(0)])
+        found = [(m.start(), m.start() + len(m.group(1)), m.group(1))
+                 for m in self._cue_pattern.finditer(normalized_query.lower())]  # the longest cue at each place
+        return frozenset(c for start, end, cue in found
+                         if not any(s <= start and end <= e and e - s > end - start for s, e, _ in found)
+                         for c in self._cue_categories[cue])
 
     def candidates(self, normalized_query: str, query_vector: np.ndarray, allowed: np.ndarray, lex: np.ndarray,
                    dense: np.ndarray, first_stage: set[int], sound: np.ndarray | None = None) -> Candidates:

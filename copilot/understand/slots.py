@@ -30,14 +30,14 @@ _MASKED_PHONE = re.compile(r"1[3-9]\d\*{4}\d{4}")
 _SYMPTOMS = {  # how the line fails, in the caller's words (a few common misrecognitions too: 王速 for 网速)
     "no_internet": re.compile(r"上不了网|上不去网|网上不去|没网|没有网|断网|网断了|连不上|无法上网|不能上网|打不开网页"
                               r"|完全用不了"),
-    "slow": re.compile(r"[网王]速(?:很|太|特别|非常)?慢|速度(?:很|太)?慢|网络?(?:很|太|好|有点)?卡"
-                       r"|卡顿|卡得|慢得很|慢死了|测速.{0,6}不够"),
+    "slow": re.compile(r"[网王]速(?:很|太|特别|非常)?慢|速度(?:很|太)?慢|网络?(?:很|太|好|有点|特别)卡"
+                       r"|(?<!没有)(?<!没)卡顿|卡得|慢得很|慢死了|测速.{0,6}不够"),
     "intermittent": re.compile(r"时断时续|时好时坏|断断续续|(?:老|总|经常|一直|老是)掉线"
                                r"|一会儿?有一会儿?没"),
 }
-_NO_RED = re.compile(r"(?:没有|没|不是|无|也没)(?:亮)?红灯|红灯(?:没|不|也没)(?:亮|闪|有)"
+_NO_RED = re.compile(r"(?<!有)(?:没有|没|不是|无|也没)(?:亮)?红灯|红灯(?:没|不|也没)(?:亮|有)"
                      r"|灯(?:看着|看起来|都|全|也){0,2}(?:正常|是绿的?|绿的)|都是绿灯")
-_RED = re.compile(r"红灯|红色的灯|LOS灯?|los灯?")
+_RED = re.compile(r"(?<!有没有)(?<!有没)红灯|红色的灯|LOS灯?|los灯?")  # not "有没有红灯", a question
 
 
 def _month_back(today: date, back: int) -> str:
@@ -118,9 +118,12 @@ def extract_slots(text: str, today: date, places: Places | None = None) -> dict[
     symptoms = [name for name, pattern in _SYMPTOMS.items() if pattern.search(text)]
     if symptoms:
         slots["symptoms"] = symptoms
-    no_red = _NO_RED.search(text)
-    if no_red or _RED.search(text):  # "没有红灯" is no red light, whatever else the sentence says of 红灯
-        slots["lights"] = ["no_red" if no_red else "red"]
+    # the last thing said of the light stands ("之前没有红灯，现在红灯亮了"); "有没有红灯" asks, it does not say
+    said = [(m.start(), "no_red") for m in _NO_RED.finditer(text)]
+    spans = [range(m.start(), m.end()) for m in _NO_RED.finditer(text)]
+    said += [(m.start(), "red") for m in _RED.finditer(text) if not any(m.start() in span for span in spans)]
+    if said:
+        slots["lights"] = [max(said)[1]]
     destinations = places.find(text) if places else []
     if destinations:
         slots["destinations"] = destinations

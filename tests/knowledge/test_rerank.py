@@ -45,6 +45,7 @@ def test_a_cue_inside_a_longer_cue_asks_nothing_of_its_own(searcher: Searcher) -
     assert kinds("来电提醒开了以后什么时候开始收钱") == {"生效规则"}, "收钱 inside 开始收钱 is no question of price"
     assert kinds("我这个情况能不能用弹性包") == {"办理条件"}, "不能用 inside 能不能用 is no fault"
     assert kinds("来电提醒不能用了，多少钱一个月") == {"故障处理", "资费"}
+    assert kinds("扣费是什么时候") == {"业务介绍", "生效规则"}, "cues that only overlap both count"
 
 
 def test_an_faq_is_found_by_its_own_question_in_the_callers_words(searcher: Searcher) -> None:
