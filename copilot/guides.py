@@ -87,17 +87,19 @@ def guides_losing(searcher: Searcher, playbooks: dict[str, Playbook], ids: set[s
         return []
     regions = {r.region for r in searcher.rows}
     provinces = sorted({p for region in regions if (p := RegionScope.parse(region).province) is not None})
-    out = []
+    named: dict[str, list[str]] = {}  # guide -> the intents whose playbooks name it (each searched once)
     for intent, book in sorted(playbooks.items()):
-        guides = [*book.knowledge, *(q for rule in book.rules for q in rule.knowledge)]
-        for guide in dict.fromkeys(q for q in guides if "{" not in q):
-            for province in [None, *provinces]:
-                hits = searcher.search(guide, province=province, city=None, at=at, kinds=("point",), k=1,
-                                       heard=False)
-                if hits and hits[0].id in ids:
-                    out.append({"intent": intent, "guide": guide, "id": hits[0].id, "title": hits[0].title})
-                    break
-    return out
+        for guide in [*book.knowledge, *(q for rule in book.rules for q in rule.knowledge)]:
+            if "{" not in guide and intent not in named.setdefault(guide, []):
+                named[guide].append(intent)
+    out = []
+    for guide, intents in named.items():
+        for province in [None, *provinces]:
+            hits = searcher.search(guide, province=province, city=None, at=at, kinds=("point",), k=1, heard=False)
+            if hits and hits[0].id in ids:
+                out += [{"intent": i, "guide": guide, "id": hits[0].id, "title": hits[0].title} for i in intents]
+                break
+    return sorted(out, key=lambda g: (g["intent"], g["guide"]))
 
 
 def merge_cards(guided: list[dict[str, Any]], rest: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -68,6 +68,11 @@ class IngestPlan:
         """Changes that alter the index."""
         return [c for c in self.changes if c.action in ("new", "changed", "retired")]
 
+    @property
+    def retired_points(self) -> set[str]:
+        """Ids of the knowledge points the plan retires."""
+        return {c.id for c in self.changes if c.action == "retired" and c.kind == "point"}
+
     def summary(self) -> dict[str, int]:
         """Count of changes by kind and action, e.g. point_new."""
         out: dict[str, int] = {}

@@ -114,7 +114,7 @@ def rebuild(
 
 def _guides_losing(manager: Any, plan: Any) -> list[dict[str, str]]:
     """The playbook guides whose know-how the plan retires (`copilot.guides.guides_losing`)."""
-    retired = {c.id for c in plan.changes if c.action == "retired" and c.kind == "point"}
+    retired = plan.retired_points
     if not retired:
         return []
     from copilot.backends import open_backends

@@ -119,9 +119,9 @@ def extract_slots(text: str, today: date, places: Places | None = None) -> dict[
     if symptoms:
         slots["symptoms"] = symptoms
     # the last thing said of the light stands ("之前没有红灯，现在红灯亮了"); "有没有红灯" asks, it does not say
-    said = [(m.start(), "no_red") for m in _NO_RED.finditer(text)]
-    spans = [range(m.start(), m.end()) for m in _NO_RED.finditer(text)]
-    said += [(m.start(), "red") for m in _RED.finditer(text) if not any(m.start() in span for span in spans)]
+    negated = [range(m.start(), m.end()) for m in _NO_RED.finditer(text)]
+    said = [(span.start, "no_red") for span in negated]
+    said += [(m.start(), "red") for m in _RED.finditer(text) if not any(m.start() in span for span in negated)]
     if said:
         slots["lights"] = [max(said)[1]]
     destinations = places.find(text) if places else []

@@ -144,7 +144,7 @@ def _ingest(runtime: Any, workers: TurnWorkers | None, paths: list[Path], names:
 def _guides_losing(runtime: Any, plan: IngestPlan) -> list[dict[str, str]]:
     """The playbook guides whose know-how the plan retires (see `copilot.guides.guides_losing`)."""
     searcher = runtime.services.searcher
-    retired = {c.id for c in plan.changes if c.action == "retired" and c.kind == "point"}
+    retired = plan.retired_points
     if searcher is None or not retired:
         return []
     return guides_losing(searcher, runtime.services.playbooks, retired, runtime.services.clock())
