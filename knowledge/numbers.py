@@ -12,6 +12,7 @@ _RUN = re.compile(
     r"[零〇一二两三四五六七八九十百千万]{2,}"  # a run of numerals
     r"|(?<![几多数])[零〇一二两三四五六七八九十百千](?=[块元档个G兆分天号月年岁]|个G)"  # or one, before a unit
 )  # (not 几百块 / 好几十块: "a few hundred" is no amount)
+_NEXT_NUMBER = re.compile(r"(?<=[十零〇][一二两三四五六七八九])[一二两三四五六七八九]")  # 九十九一个月: 99, then 1个月
 _GB = re.compile(r"(\d+(?:\.\d+)?)\s*(?:个\s*[Gg](?![Bb])|[Gg](?=流量|的流量))")  # "5G" alone is the network
 _GB_MORE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:个多|多个)\s*[Gg](?![Bb])")  # 两个多G, 二十多个G: 2GB多, 20GB多
 _YUAN = re.compile(r"(\d+(?:\.\d+)?)\s*块钱?")
@@ -68,11 +69,19 @@ def normalize_numbers(text: str) -> str:
     """
 
     def number(m: re.Match[str]) -> str:
-        value = chinese_to_int(m.group(0))
+        run = m.group(0)
+        after_digits = m.start() > 0 and m.string[m.start() - 1].isdigit()
+        tail = _NEXT_NUMBER.search(run) if any(c in UNITS for c in run) else None  # (not 二零二六)
+        if tail:  # a digit after a number's ones starts the next number
+            return f"{spoken(run[:tail.start()], after_digits)} {spoken(run[tail.start():], False)}"
+        return spoken(run, after_digits)
+
+    def spoken(run: str, after_digits: bool) -> str:
+        value = chinese_to_int(run)
         if value is None:
-            return m.group(0)
-        if m.start() > 0 and m.string[m.start() - 1].isdigit():  # 240一年: 240 1年, not 2401年
-            return m.group(0) if m.group(0)[0] in UNITS else f" {value}"  # (1千 is left as written)
+            return run
+        if after_digits:  # 240一年: 240 1年, not 2401年
+            return run if run[0] in UNITS else f" {value}"  # (1千 is left as written)
         return str(value)
 
     def yuan_jiao(m: re.Match[str]) -> str:

@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
@@ -18,7 +19,7 @@ from copilot.runtime import locate
 from copilot.understand.classifier import load_or_train
 from copilot.understand.risk import load_risks
 from copilot.understand.slots import Places
-from knowledge.embedding import UseM3Embedder, create_embedder
+from knowledge.embedding import QueryCache, UseM3Embedder, WrappedEmbedder, create_embedder
 from knowledge.lexical import Tokenizer, load_lexicon
 from knowledge.schema import EmergencyScript
 from knowledge.store import IndexStore
@@ -124,6 +125,35 @@ def test_a_trip_the_caller_named_is_not_asked_about_again(services: CopilotServi
     out = say(graph, ctx, "我下个礼拜要去曼谷出差，手机出国要开通什么吗")
     assert out["slots"]["destinations"] == ["泰国"] and out["diagnosis"]["intent"] == "roaming"
     assert out["diagnosis"]["questions"] == ["请问您大概什么时候出发、去几天？"]
+
+
+def test_a_turn_embeds_the_callers_words_once(services: CopilotServices, sim_db: SimDatabase, tmp_path: Path,
+                                             models_dir: Path) -> None:
+    """The classifier and the knowledge search read the same normalized words: one embedding, not two."""
+
+    class Counting(WrappedEmbedder):
+        def __init__(self) -> None:
+            super().__init__(UseM3Embedder())
+            self.queries: list[str] = []
+
+        def embed_query(self, text: str) -> np.ndarray:
+            self.queries.append(text)
+            return self.inner.embed_query(text)
+
+    counting = Counting()
+    shared = QueryCache(counting)
+    tokenizer = Tokenizer(load_lexicon())
+    services.classifier = load_or_train(shared, models_dir, tokenizer=tokenizer)
+    store = IndexStore(tmp_path / "kb", lambda: shared, lambda: tokenizer)
+    store.build(small_corpus(), note="one embedding a turn")
+    services.searcher = store.open()
+    graph = compiled(services, tmp_path)
+    ctx = CallContext(call_id="call-e", msisdn=profile(sim_db, "bb_healthy"), agent_id="A1")
+    said = "喂，我家款待从昨天就上不了网了，一百兆的"  # 款待 and 一百兆 are written 宽带 and 100M to be searched
+    out = say(graph, ctx, said)
+    assert out["intents"][0][0] == "broadband_fault"
+    heard = tokenizer.normalize(said)
+    assert heard != said and counting.queries.count(heard) == 1 and said not in counting.queries
 
 
 def test_same_intent_reuses_the_diagnosis(services: CopilotServices, sim_db: SimDatabase, tmp_path: Path) -> None:

@@ -26,6 +26,9 @@ def test_a_caller_shortening_a_number_is_not_misread() -> None:
 
 def test_a_number_after_digits_and_more_than_some_gigabytes_stay_apart() -> None:
     assert normalize_numbers("240一年的包") == "240 1年的包", "not 2401年"
+    assert normalize_numbers("和家庭一百九十九一个月多少钱") == "和家庭199 1个月多少钱", "not 191个月"
+    assert normalize_numbers("一百零八一个月") == "108 1个月", "not 181个月"
+    assert normalize_numbers("二零二六年") == "2026年", "a year read digit by digit stays one number"
     assert normalize_numbers("1个小时跑了两个多G") == "1个小时跑了2GB多"
     assert normalize_numbers("用了1千块") == "用了1千块"
     assert normalize_numbers("我超了二十多个G") == "我超了20GB多"

@@ -115,3 +115,13 @@ def test_dialect_and_asr_are_fixed_before_numbers_and_cues() -> None:
     tokenizer = Tokenizer(Lexicon(version=1, asr_confusions={"留量": "流量"}, dialect={"怎么样": "怎么样", "么样": "怎么"}))
     assert tokenizer.normalize("二十块的留量包么样退") == "20元的流量包怎么退"
     assert tokenizer.normalize("会怎么样") == "会怎么样"
+
+
+def test_cantonese_callers_are_read_as_mandarin() -> None:
+    """Guangdong callers' words meet the knowledge's Mandarin (and the classifier reads them the same way)."""
+    tokenizer = Tokenizer(load_lexicon())
+    assert tokenizer.normalize("系唔系我欠费咗？我部手机上唔到网") == "是不是我欠费了？我部手机上不了网"
+    assert tokenizer.normalize("我屋企宽带连唔上，係唔係你哋搞错咗") == "我家里宽带连不上，是不是你们搞错了"
+    assert "没网" in tokenizer.tokens("屋头的宽带冇网了"), "冇网 is 没网, one of the no-internet words"
+    assert tokenizer.normalize("唔该晒") == "谢谢晒", "唔该 is thanks, not 不该"
+    assert tokenizer.normalize("我的花费怎么扣了这么多") == "我的话费怎么扣了这么多", "花费 is how 话费 is heard"

@@ -18,7 +18,8 @@ def test_prediction_matches_the_fitted_models_on_held_out_utterances(models_dir:
     texts = [json.loads(line)["text"] for line in lines] + ["", "😡😡😡", "ABC 123 ok"]
     classes = [str(c) for c in clf._intent.classes_]
     for text in texts:
-        features = _features(embedder, clf.tokenizer, clf._chars.vectorizer, clf._words.vectorizer, [text])
+        features = _features(embedder, clf.tokenizer, clf._chars.vectorizer, clf._words.vectorizer, [text],
+                             [clf.tokenizer.normalize(text)])
         reference = clf._intent.predict_proba(features)[0]
         got = clf.predict(text, top=len(classes))
         assert got.intents[0][0] == classes[int(np.argmax(reference))], text
