@@ -163,6 +163,27 @@ def test_no_overage_says_so_and_asks_which_amount(sim_db: SimDatabase) -> None:
     assert any("哪一笔费用" in q for q in d.questions)
 
 
+def test_the_month_the_caller_names_is_the_month_disputed(sim_db: SimDatabase) -> None:
+    """Both months carry a data fee: asked which one, then the one named is read and explained, not asked again."""
+    row = sim_db.one("SELECT msisdn FROM data_usage WHERE month IN (?, ?) AND overage_fee_fen > 0 "
+                     "GROUP BY msisdn HAVING count(*) = 2 ORDER BY msisdn LIMIT 1", (MONTH, LAST_MONTH))
+    assert row is not None, "the simulator has lines with a data fee in both months"
+    msisdn = str(row[0])
+    fee = {m: read_tool(sim_db, "boss_get_data_usage", msisdn=msisdn, month=m)["overage_fee_yuan"]
+           for m in (MONTH, LAST_MONTH)}
+    unnamed = diagnose_line(sim_db, "data_fee_dispute", msisdn)
+    assert "请问您说的是本月还是上月的流量费？" in unnamed.questions
+    assert f"{int(MONTH[5:])}月国内套餐外流量" in unnamed.reply, "this month's fee comes first"
+    for said in (LAST_MONTH, MONTH):
+        named = diagnose_line(sim_db, "data_fee_dispute", msisdn, slots={"months": [said]})
+        assert "请问您说的是本月还是上月的流量费？" not in named.questions
+        assert f"{int(said[5:])}月国内套餐外流量" in named.reply and spoken(fee[said]) + "元" in named.reply
+        explain = next(a for a in named.actions if a.action in ("explain_bill", "refund_via_elastic_package"))
+        assert explain.params["month"] == said
+    other = diagnose_line(sim_db, "data_fee_dispute", msisdn, slots={"months": ["2026-03"]})
+    assert other.reply == unnamed.reply, "a month outside the two read is no month named"
+
+
 def test_an_open_dispute_ticket_is_not_duplicated(sim_db: SimDatabase) -> None:
     d = diagnose(sim_db, "data_fee_dispute", "open_fee_dispute")
     assert "open_dispute_ticket" in [f.rule for f in d.findings]
