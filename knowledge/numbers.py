@@ -12,7 +12,9 @@ _RUN = re.compile(
     r"[零〇一二两三四五六七八九十百千万]{2,}"  # a run of numerals
     r"|(?<![几多数])[零〇一二两三四五六七八九十百千](?=[块元档个G兆分天号月年岁]|个G)"  # or one, before a unit
 )  # (not 几百块 / 好几十块: "a few hundred" is no amount)
-_NEXT_NUMBER = re.compile(r"(?<=[十零〇][一二两三四五六七八九])[一二两三四五六七八九]")  # 九十九一个月: 99, then 1个月
+_NEXT_NUMBER = re.compile(  # 九十九一个月: 99, then 1个月; 一百五一个月 (a 百 or 千 shortened): 150, then 1个月
+    r"(?<=[十零〇][一二两三四五六七八九])[一二两三四五六七八九]"
+    r"|(?<=[百千][一二两三四五六七八九])一(?=个|[年月天周])")
 _GB = re.compile(r"(\d+(?:\.\d+)?)\s*(?:个\s*[Gg](?![Bb])|[Gg](?=流量|的流量))")  # "5G" alone is the network
 _GB_MORE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:个多|多个)\s*[Gg](?![Bb])")  # 两个多G, 二十多个G: 2GB多, 20GB多
 _YUAN = re.compile(r"(\d+(?:\.\d+)?)\s*块钱?")
@@ -71,7 +73,12 @@ def normalize_numbers(text: str) -> str:
     def number(m: re.Match[str]) -> str:
         run = m.group(0)
         after_digits = m.start() > 0 and m.string[m.start() - 1].isdigit()
-        tail = _NEXT_NUMBER.search(run) if any(c in UNITS for c in run) else None  # (not 二零二六)
+        # (not 二零二六; the character after the run is seen: 一百五一个月)
+        tail = _NEXT_NUMBER.search(run + m.string[m.end():m.end() + 1]) if any(c in UNITS for c in run) else None
+        if tail and tail.end() == len(run) and run[tail.start() - 2] == "十" \
+                and DIGITS[tail.group()] == DIGITS[run[tail.start() - 1]] + 1:
+            # 三十五六块, 十二三个G: "thirty-five or six", a range, read as its lower end
+            return spoken(run[:tail.start()], after_digits) + run[tail.end():]
         if tail:  # a digit after a number's ones starts the next number
             return f"{spoken(run[:tail.start()], after_digits)} {spoken(run[tail.start():], False)}"
         return spoken(run, after_digits)

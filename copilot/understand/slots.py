@@ -7,7 +7,7 @@ so "两百块" is an amount of 200 元 and "五个G" is 5 GB.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -21,7 +21,7 @@ _NETWORK = re.compile(r"(?<![\d.])[2-5]G(?![Bb]|流量|的流量)")
 _DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})[号日]")
 _MONTH = re.compile(r"(?<!\d)(\d{1,2})月份?(?!\d{1,2}[号日])")
 _RELATIVE_DAY = {"今天": 0, "昨天": 1, "前天": 2, "大前天": 3}
-_RELATIVE_MONTH = {"这个月": 0, "本月": 0, "上个月": 1, "上月": 1}
+_RELATIVE_MONTH = re.compile(r"(?P<two>上上个?月)|(?P<one>上个?月)|这个月|本月")
 _ADDRESS = re.compile(
     r"[\u4e00-\u9fa5A-Za-z0-9]{2,12}(?:小区|花园|公寓|大厦|新村|家园|苑|村|路\d+号|街\d+号|大道\d+号)"
     r"(?:[\dA-Za-z一二三四五六七八九十]+(?:栋|幢|号楼|单元|楼|室|号))*"
@@ -38,6 +38,8 @@ _SYMPTOMS = {  # how the line fails, in the caller's words (a few common misreco
 _NO_RED = re.compile(r"(?<!有)(?:没有|没|不是|无|也没)(?:亮)?红灯|红灯(?:没|不|也没)(?:亮|有)"
                      r"|灯(?:看着|看起来|都|全|也){0,2}(?:正常|是绿的?|绿的)|都是绿灯")
 _RED = re.compile(r"(?<!有没有)(?<!有没)红灯|红色的灯|LOS灯?|los灯?")  # not "有没有红灯", a question
+LATEST_LAST = frozenset({"months", "lights"})
+"""Slots whose last-said value is what the caller means now."""
 
 
 def _month_back(today: date, back: int) -> str:
@@ -101,14 +103,15 @@ def extract_slots(text: str, today: date, places: Places | None = None) -> dict[
             continue
     if days:
         slots["dates"] = sorted(set(days))
-    months = [_month_back(today, back) for word, back in _RELATIVE_MONTH.items() if word in plain]
+    said = [(m.start(), _month_back(today, 2 if m.group("two") else 1 if m.group("one") else 0))
+            for m in _RELATIVE_MONTH.finditer(plain)]
     for m in _MONTH.finditer(plain):
         month = int(m.group(1))
         if 1 <= month <= 12:
             year = today.year if month <= today.month else today.year - 1
-            months.append(f"{year:04d}-{month:02d}")
-    if months:
-        slots["months"] = sorted(set(months))
+            said.append((m.start(), f"{year:04d}-{month:02d}"))
+    if said:  # in the order said, each month where it was last said
+        slots["months"] = _latest_last(month for _, month in sorted(said))
     addresses = [m.group(0) for m in _ADDRESS.finditer(text)]
     if addresses:
         slots["addresses"] = addresses
@@ -131,8 +134,19 @@ def extract_slots(text: str, today: date, places: Places | None = None) -> dict[
 
 
 def merge_slots(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """Slots of the call so far: lists gain the new values, in order, without repeats."""
+    """Slots of the call so far: lists gain the new values, in order, without repeats.
+
+    A month or the light's state said again moves to the end: the last one the caller named is the one meant
+    ("上个月……哦不对，这个月……还是上个月的").
+    """
     merged = dict(old)
     for key, values in new.items():
-        merged[key] = list(dict.fromkeys([*old.get(key, []), *values]))
+        both = [*old.get(key, []), *values]
+        merged[key] = _latest_last(both) if key in LATEST_LAST else list(dict.fromkeys(both))
     return merged
+
+
+
+def _latest_last(values: Iterable[Any]) -> list[Any]:
+    """Each value once, where it last came."""
+    return list(reversed(dict.fromkeys(reversed(list(values)))))

@@ -29,6 +29,15 @@ def test_a_number_after_digits_and_more_than_some_gigabytes_stay_apart() -> None
     assert normalize_numbers("和家庭一百九十九一个月多少钱") == "和家庭199 1个月多少钱", "not 191个月"
     assert normalize_numbers("一百零八一个月") == "108 1个月", "not 181个月"
     assert normalize_numbers("二零二六年") == "2026年", "a year read digit by digit stays one number"
+    assert normalize_numbers("一百五一个月") == "150 1个月", "a shortened 150, not 151个月"
+    assert normalize_numbers("三千五一年") == "3500 1年"
+    assert normalize_numbers("二十一二十二号") == "21 22号"
+
+
+def test_a_range_is_read_as_its_lower_end_not_as_two_numbers() -> None:
+    assert normalize_numbers("三十五六块") == "35元", "thirty-five or six, not 35 then 6元"
+    assert normalize_numbers("十二三个G") == "12GB"
+    assert normalize_numbers("七十五六岁的老人") == "75岁的老人"
     assert normalize_numbers("1个小时跑了两个多G") == "1个小时跑了2GB多"
     assert normalize_numbers("用了1千块") == "用了1千块"
     assert normalize_numbers("我超了二十多个G") == "我超了20GB多"

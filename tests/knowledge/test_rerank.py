@@ -125,3 +125,7 @@ def test_cantonese_callers_are_read_as_mandarin() -> None:
     assert "没网" in tokenizer.tokens("屋头的宽带冇网了"), "冇网 is 没网, one of the no-internet words"
     assert tokenizer.normalize("唔该晒") == "谢谢晒", "唔该 is thanks, not 不该"
     assert tokenizer.normalize("我的花费怎么扣了这么多") == "我的话费怎么扣了这么多", "花费 is how 话费 is heard"
+    assert tokenizer.normalize("我唔知道") == "我不知道", "not 不知道道"
+    for mandarin in ("我有点搞不懂", "还没得到回复", "然而家里的宽带", "周边度假", "差点算错"):
+        assert tokenizer.normalize(mandarin) == mandarin, "a dialect word inside a Mandarin one is no dialect word"
+    assert tokenizer.normalize("唔，我想想") == "嗯，我想想", "a hesitation, not a 不"

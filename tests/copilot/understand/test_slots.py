@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from copilot.understand.slots import Places, extract_slots
+from copilot.understand.slots import Places, extract_slots, merge_slots
 from knowledge.lexical import load_lexicon
 
 TODAY = date(2026, 11, 24)
@@ -52,3 +52,16 @@ def test_a_trip_is_read_as_the_destination_the_knowledge_writes() -> None:
     assert extract_slots("下个月去曼谷玩几天，然后转去东京", TODAY, places)["destinations"] == ["泰国", "日本"]
     assert extract_slots("我在香港，手机上不了网", TODAY, places)["destinations"] == ["中国香港"]
     assert "destinations" not in extract_slots("下个月去曼谷", TODAY), "no places given, none looked for"
+
+
+def test_the_month_meant_is_the_last_one_the_caller_named() -> None:
+    """The fee-dispute playbook explains the last month named (this or last): months keep the order they were said."""
+    assert extract_slots("这个月还好，上个月扣了我三百流量费", TODAY)["months"] == ["2026-11", "2026-10"]
+    assert extract_slots("上上个月的流量费", TODAY)["months"] == ["2026-09"], "two months back, not last month"
+    assert extract_slots("上个月的账单", date(2026, 1, 5))["months"] == ["2025-12"]
+    call = merge_slots({}, extract_slots("上个月扣了我流量费", TODAY))
+    call = merge_slots(call, extract_slots("这个月好像也有", TODAY))
+    assert call["months"] == ["2026-10", "2026-11"]
+    call = merge_slots(call, extract_slots("主要是上个月那笔", TODAY))
+    assert call["months"] == ["2026-11", "2026-10"], "named again: last month is meant"
+    assert merge_slots({"addresses": ["A小区"]}, {"addresses": ["B小区", "A小区"]})["addresses"] == ["A小区", "B小区"]
