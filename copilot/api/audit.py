@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from copilot.api.forkgate import ForkGate
+from copilot.api.responses import to_json
 from copilot.pii import mask
 
 SCHEMA = """
@@ -73,7 +74,7 @@ class AuditLog:
             self._seq[call_id] = seq
             at = self._clock().isoformat(timespec="milliseconds")
             self._db.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)",
-                             (call_id, seq, at, type_, turn, json.dumps(data, ensure_ascii=False, default=str)))
+                             (call_id, seq, at, type_, turn, to_json(data).decode()))
         return {"seq": seq, "call_id": call_id, "type": type_, "turn": turn, "at": at, "data": data}
 
     def events(self, call_id: str, after: int = 0) -> list[dict[str, Any]]:

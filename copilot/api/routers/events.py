@@ -12,7 +12,6 @@ more than the encoding itself.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -23,6 +22,7 @@ from copilot.api.deps import CallsDep, HubDep, MetricsDep
 from copilot.api.events import END, EventHub
 from copilot.api.metrics import Metrics
 from copilot.api.registry import CallRecord
+from copilot.api.responses import to_json
 
 router = APIRouter(prefix="/v1/calls", tags=["events"])
 PING_S = 15.0
@@ -31,8 +31,7 @@ PING = b": ping\n\n"
 
 def frame(event: dict[str, Any]) -> bytes:
     """One event in the SSE wire format: its sequence number as the id, its type as the event name."""
-    data = json.dumps(event, ensure_ascii=False, default=str)  # one line: JSON escapes newlines in strings
-    return f"id: {event['seq']}\nevent: {event['type']}\ndata: {data}\n\n".encode()
+    return b"id: %d\nevent: %s\ndata: %s\n\n" % (event["seq"], event["type"].encode(), to_json(event))
 
 
 async def _stream(record: CallRecord, after: int, hub: EventHub, metrics: Metrics) -> AsyncIterator[bytes]:
