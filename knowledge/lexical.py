@@ -66,9 +66,20 @@ class Lexicon(BaseModel):
         return value
 
 
+CUTTING_CODE = (Path(__file__), Path(__file__).with_name("numbers.py"))
+"""The code that turns text into search words with a lexicon (this module, and spoken numbers to digits)."""
+
+
 def lexicon_signature(lexicon: Lexicon) -> str:
-    """Identifies a lexicon's content: an index or a model built on its tokens is stale once it changes."""
-    return hashlib.sha256(lexicon.model_dump_json().encode()).hexdigest()[:16]
+    """Identifies how text is cut into words: the lexicon's content and the code that applies it.
+
+    An index or a model built on the words is stale once either changes (an edited lexicon, or a release that
+    reads 一百五一个月 differently).
+    """
+    digest = hashlib.sha256(lexicon.model_dump_json().encode())
+    for path in CUTTING_CODE:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def load_lexicon(path: Path | None = None) -> Lexicon:

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from knowledge import lexical
 from knowledge.bench import CountingEmbedder
 from knowledge.embedding import UseM3Embedder
-from knowledge.lexical import Lexicon, Tokenizer, load_lexicon
+from knowledge.lexical import Lexicon, Tokenizer, lexicon_signature, load_lexicon
 from knowledge.manager import CorpusError, KnowledgeManager, load_jsonl
 from knowledge.schema import EmergencyScript, KnowledgePoint
 from knowledge.store import IndexStore
@@ -99,3 +100,16 @@ def test_an_index_cut_with_another_lexicon_says_so_until_rebuilt(tmp_path: Path,
     manager.rebuild()  # from the serving index, with the edited lexicon
     assert manager.status()["lexicon_changed"] is False and "message" not in manager.status()
     assert "漏话提醒" in matched()
+
+
+def test_a_release_that_cuts_words_differently_is_another_signature(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """An index (and the intent model) cut by older code is stale, as after a lexicon edit."""
+    assert all(path.is_file() for path in lexical.CUTTING_CODE), "the signature reads the code that cuts words"
+    code = tmp_path / "numbers.py"
+    code.write_text("# reads 一百五一个月 as 151个月\n", encoding="utf-8")
+    monkeypatch.setattr(lexical, "CUTTING_CODE", (code,))
+    old = lexicon_signature(load_lexicon())
+    code.write_text("# reads 一百五一个月 as 150 1个月\n", encoding="utf-8")
+    assert lexicon_signature(load_lexicon()) != old
+    assert lexicon_signature(load_lexicon()) == Tokenizer(load_lexicon()).signature
