@@ -16,7 +16,8 @@ from knowledge.search import Searcher
 from knowledge.store import IndexStore, KnowledgeIndexError, Progress, VersionInfo, no_progress
 
 GOLDEN_SAMPLE = 40
-LEXICON_CHANGED = "词表（lexicon.yaml）已修改，索引仍是按旧词表切的词：运行 hotline kb rebuild 重建（已导入的公告保留）"
+LEXICON_CHANGED = ("词表（lexicon.yaml）或切词程序已更新，索引仍是按旧方式切的词：运行 hotline kb rebuild 重建"
+                   "（已导入的公告保留）")
 GOLDEN_PASS = 0.85
 
 
