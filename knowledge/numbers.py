@@ -78,7 +78,7 @@ def normalize_numbers(text: str) -> str:
         if tail and tail.end() == len(run) and run[tail.start() - 2] == "十" \
                 and DIGITS[tail.group()] == DIGITS[run[tail.start() - 1]] + 1:
             # 三十五六块, 十二三个G: "thirty-five or six", a range, read as its lower end
-            return spoken(run[:tail.start()], after_digits) + run[tail.end():]
+            return spoken(run[:tail.start()], after_digits)
         if tail:  # a digit after a number's ones starts the next number
             return f"{spoken(run[:tail.start()], after_digits)} {spoken(run[tail.start():], False)}"
         return spoken(run, after_digits)

@@ -106,10 +106,15 @@ class PlaybookEngine:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="read")
 
     def base_names(self, caller: dict[str, Any], now: datetime, slots: dict[str, Any]) -> dict[str, Any]:
-        """What every expression can see besides the reads."""
-        last = (now.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
-        return {"caller": wrap(caller), "now": now.isoformat(timespec="seconds"), "month": now.strftime("%Y-%m"),
-                "last_month": last, "slots": wrap(slots)}
+        """What every expression can see besides the reads.
+
+        ``month`` and ``last_month`` are ``YYYY-MM``; ``named_month`` is the last of the two the caller named
+        (`slots` keep months in the order said), or None.
+        """
+        month, last = now.strftime("%Y-%m"), (now.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+        named = [m for m in slots.get("months") or [] if m in (month, last)]
+        return {"caller": wrap(caller), "now": now.isoformat(timespec="seconds"), "month": month,
+                "last_month": last, "named_month": named[-1] if named else None, "slots": wrap(slots)}
 
     def read(self, book: Playbook, names: dict[str, Any], reuse: dict[str, ReadOutcome] | None = None,
              results: dict[str, Any] | None = None) -> tuple[list[ReadOutcome], dict[str, Any]]:

@@ -13,7 +13,7 @@ from copilot.playbooks.expr import PLACEHOLDER, check_syntax
 from knowledge.vocabulary import Vocabulary
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-RESERVED = {"caller", "now", "month", "last_month", "slots"}
+RESERVED = {"caller", "now", "month", "last_month", "named_month", "slots"}
 FIGURES = "figures"  # the pseudo-read a rule's evidence names to cite the playbook's figures ("figures:近两月扣费合计")
 
 

@@ -146,7 +146,6 @@ def merge_slots(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-
 def _latest_last(values: Iterable[Any]) -> list[Any]:
     """Each value once, where it last came."""
     return list(reversed(dict.fromkeys(reversed(list(values)))))
