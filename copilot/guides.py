@@ -34,11 +34,13 @@ def guide_queries(playbook: Playbook | None, diagnosis: dict[str, Any] | None) -
 
 
 class GuidedKnowledge:
-    """The best point of each guided search, remembered per index version, region and day.
+    """The best point of each guided search, remembered per index version, scope and day.
 
-    A guided search depends only on its words, the caller's region and the day (points take effect by the
-    day), not on the caller, so every call in one city asks the same few searches; remembering them keeps
-    guidance off each turn's bill. The index version is part of the key: a re-ingest is seen at once.
+    A guided search depends only on its words, the points in force where the caller is (`Searcher.scope`:
+    the nation and the province, or the city where a point is written for one) and the day (points take
+    effect by the day), not on the caller, so every call in one province asks the same few searches;
+    remembering them keeps guidance off each turn's bill. The index version is part of the key: a re-ingest
+    is seen at once.
     """
 
     def __init__(self, size: int = 4096) -> None:
@@ -49,18 +51,19 @@ class GuidedKnowledge:
     def card(self, searcher: Searcher, queries: list[str], region: list[str | None] | None,
              at: datetime) -> list[dict[str, Any]]:
         """The best knowledge point of each search, for the caller's region and day (no point: nothing)."""
-        province, city, district = region or (None, None, None)
+        province, city = (region or (None, None))[:2]
+        scope = searcher.scope(province, city, ("point",))  # the district matters to outage scripts alone
         card = []
         for query in queries:
-            key = (searcher.version, query, province, city, district, at.date())
+            key = (searcher.version, query, scope, at.date())
             with self._lock:
                 found = self._cache.get(key)
                 if found is not None:
                     self._cache.move_to_end(key)
             if found is None:
                 # a playbook's words are written, not heard: nothing in them is respelled by its sound
-                hits = searcher.search(query, province=province, city=city, district=district, at=at,
-                                       kinds=("point",), k=1, heard=False)
+                hits = searcher.search(query, province=province, city=city, at=at, kinds=("point",), k=1,
+                                       heard=False)
                 found = [entry | {"why": {**entry["why"], "guide": query}} for entry in knowledge_card(searcher, hits)]
                 with self._lock:
                     self._cache[key] = found

@@ -11,6 +11,7 @@ import pytest
 from knowledge.embedding import UseM3Embedder
 from knowledge.lexical import Tokenizer, load_lexicon
 from knowledge.schema import EmergencyScript
+from knowledge.search import Searcher
 from knowledge.store import IndexStore
 from tests.conftest import AS_OF, profile
 from tests.knowledge.conftest import SRC, small_corpus
@@ -42,3 +43,9 @@ def kb_dir(tmp_path_factory: pytest.TempPathFactory, world_file: Path) -> Path:
     store = IndexStore(root / "index", UseM3Embedder, lambda: Tokenizer(load_lexicon()))
     store.build(docs, note="api tests")
     return root
+
+
+@pytest.fixture(scope="module")
+def searcher(kb_dir: Path) -> Searcher:
+    """The small knowledge base, opened."""
+    return IndexStore(kb_dir / "index", UseM3Embedder, lambda: Tokenizer(load_lexicon())).open()

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from copilot.ask import _knowledge_part
-from knowledge.embedding import UseM3Embedder
-from knowledge.lexical import Tokenizer, load_lexicon
 from knowledge.search import Searcher
-from knowledge.store import IndexStore
 from tests.knowledge.conftest import NOW
 
 NANCHANG: list[str | None] = ["江西省", "南昌市", None]
-
-
-@pytest.fixture(scope="module")
-def searcher(kb_dir: Path) -> Searcher:
-    return IndexStore(kb_dir / "index", UseM3Embedder, lambda: Tokenizer(load_lexicon())).open()
 
 
 @pytest.mark.parametrize(("question", "cited"), [

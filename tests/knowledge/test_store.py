@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
+import numpy as np
 import pytest
 
 from knowledge.bench import CountingEmbedder
@@ -66,6 +67,38 @@ def test_hits_explain_why_and_modes_differ(make_store: Make) -> None:
     assert "光猫" in hit.why["matched_terms"] and hit.why["bm25_rank"] == 1
     assert ids(s, "158的套餐多少流量", ("江西省", "南昌市"), mode="bm25")[0] == "KP-QQT-00158"
     assert ids(s, "携号转网要什么条件", ("江西省", "南昌市"), mode="dense")[0] == "KP-XH-00001"
+
+
+def test_the_dense_scan_scores_exactly_the_rows_a_caller_may_see(make_store: Make) -> None:
+    store, _ = make_store()
+    store.build(small_corpus(), note="t")
+    s, info = store.open(), store.current()
+    assert info is not None
+    with store.vectors(info.name, info.path) as stored:
+        keys, matrix = stored.all()[:2]
+    vector_of = dict(zip(keys, matrix, strict=True))
+    query = "手机上不了网怎么办"
+    qv = s.embedder.embed_query(s.lexical.tokenizer.normalize(query))
+    for province, city in (("江西省", "南昌市"), ("江西省", "九江市"), ("广东省", "广州市"), (None, None)):
+        for kinds in (("point", "script"), ("point",), ("script",)):
+            allowed = np.flatnonzero(s.mask(province, city, NOW, kinds))
+            expected = sorted(((float(vector_of[s.rows[i].key] @ qv), s.rows[i].id) for i in allowed), reverse=True)
+            hits = s.search(query, province=province, city=city, at=NOW, kinds=kinds, k=50, mode="dense",
+                            heard=False)
+            assert [h.id for h in hits] == [i for _, i in expected], (province, city, kinds)
+            assert [h.why["cosine"] for h in hits] == pytest.approx([c for c, _ in expected], abs=1e-3)
+
+
+def test_a_scope_is_the_regions_holding_what_a_caller_may_see(make_store: Make) -> None:
+    store, _ = make_store()
+    store.build(small_corpus(), note="t")
+    s = store.open()
+    assert s.scope("江西省", "南昌市", ("point",)) == ("全国", "江西省", "江西省南昌市")
+    assert s.scope("江西省", "九江市", ("point",)) == ("全国", "江西省"), "no point is written for 九江"
+    assert s.scope("广东省", "广州市", ("script",)) == ("全国", "广东省广州市")
+    assert s.scope("北京市", "北京市") == ("全国",)
+    assert ids(s, "手机上不了网", ("江西省", "九江市"), kinds=("point",)) \
+        == ids(s, "手机上不了网", ("江西省", None), kinds=("point",))
 
 
 def test_incremental_apply_replaces_in_every_index_and_embeds_only_changes(make_store: Make) -> None:
