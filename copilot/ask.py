@@ -65,7 +65,7 @@ def _scripts_part(searcher: Searcher, question: str, region: list[str | None], n
     head = f"{where}目前有{len(rows)}条生效的应急口径" + (f"，其中故障口径{len(outage)}条" if outage else "")
     top = (outage or rows)[:3]
     titles = "；".join(f"《{r.title}》" for r in top)
-    first = snippet(getattr(top[0].doc(), "wording", ""), 80)
+    first = snippet(top[0].text, 80)
     return f"{head}：{titles}。第一条口径：{first}", [r.id for r in top]
 
 
@@ -120,7 +120,7 @@ def _knowledge_part(searcher: Searcher, question: str, region: list[str | None],
     row = searcher.row(best)
     if row is None or not _on_topic(searcher, question, best.why.get("cosine") or 0.0, row):
         return None, []
-    return f"知识库《{best.title}》：{snippet(getattr(row.doc(), 'body', ''), 120)}", [best.id]
+    return f"知识库《{best.title}》：{snippet(row.text, 120)}", [best.id]
 
 
 def _telling_words(searcher: Searcher, question: str) -> set[str]:

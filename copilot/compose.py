@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from knowledge.schema import EmergencyScript
 from knowledge.search import Hit, Searcher
 
 SERVICES_OF_FAULT = {"mobile_data_fault": {"mobile_data"}, "broadband_fault": {"broadband"},
@@ -31,10 +30,8 @@ def knowledge_card(searcher: Searcher, hits: list[Hit]) -> list[dict[str, Any]]:
     card = []
     for hit in hits:
         row = searcher.row(hit)
-        doc = row.doc() if row else None
-        text = doc.wording if isinstance(doc, EmergencyScript) else getattr(doc, "body", "")
         item = {"id": hit.id, "kind": hit.kind, "title": hit.title, "region": hit.region,
-                "score": hit.score, "rank": hit.rank, "snippet": snippet(text), "why": hit.why}
+                "score": hit.score, "rank": hit.rank, "snippet": snippet(row.text if row else ""), "why": hit.why}
         changes = searcher.changes_from(row)
         if changes:  # today's version, with a change already announced from a later day
             item["changes_from"] = changes

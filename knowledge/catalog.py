@@ -112,6 +112,15 @@ class Row:
         """An earlier version of a point, kept for the days before its newest version starts."""
         return VERSION_MARK in self.key
 
+    @property
+    def text(self) -> str:
+        """What the agent reads: a point's body or a script's wording.
+
+        Read from the stored record (validated when it was ingested) without building the model, which costs
+        several times more: a turn's knowledge card reads five.
+        """
+        return str(json.loads(self.payload).get("body" if self.kind == "point" else "wording", ""))
+
     def doc(self) -> Doc:
         """The full knowledge point or script."""
         if self.kind == "point":

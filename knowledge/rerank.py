@@ -246,8 +246,11 @@ class Reranker:
         if not picked.size:
             return Candidates(picked, np.zeros((0, len(FEATURES)), dtype=np.float32), types)
         wanted = np.array([c in types for c in self._categories], dtype=np.float32)
-        phrase_cos = self.phrase_vectors @ query_vector
         business_phrase = self._business_phrase[self._business[picked]]
+        # only the phrases of the candidates' businesses and titles are read (a few hundred of the thousands)
+        needed = np.unique(np.concatenate([business_phrase[business_phrase >= 0], self._aspect[picked]]))
+        phrase_cos = np.zeros(len(self.phrases), dtype=np.float32)
+        phrase_cos[needed] = self.phrase_vectors[needed] @ query_vector
         asked = set(_SPOKEN_PRICE.findall(normalized_query))
         price = np.array([bool(asked & self._prices[b]) for b in self._business[picked]], dtype=np.float32)
         unasked = np.zeros(picked.size, dtype=np.float32) if asked else self._priced[self._business[picked]]
