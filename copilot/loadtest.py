@@ -12,7 +12,6 @@ one process: it shares the cores with the server it measures, and for the same 1
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import shutil
 import subprocess
@@ -27,6 +26,7 @@ from typing import Any
 import aiohttp
 import httpx
 import numpy as np
+import orjson
 import yaml
 from pydantic import BaseModel, Field
 
@@ -102,7 +102,7 @@ async def _listen(session: aiohttp.ClientSession, base: str, call_id: str, times
         async for raw in stream.content:  # one line at a time
             if not raw.startswith(b"data:"):
                 continue
-            event = json.loads(raw[5:])
+            event = orjson.loads(raw[5:])
             turn = int(event["turn"])
             if event["type"] in FIRST_CARDS and turn not in times.first:
                 times.first[turn] = time.perf_counter()
@@ -113,8 +113,8 @@ async def _listen(session: aiohttp.ClientSession, base: str, call_id: str, times
 
 async def _post(session: aiohttp.ClientSession, url: str, body: dict[str, Any] | None = None) -> tuple[int, str]:
     async with session.post(url, json=body) as r:
-        text = await r.text()  # read whole, so the connection goes back to the pool
-        return r.status, text[:120] if r.status >= 300 else ""
+        raw = await r.read()  # read whole, so the connection goes back to the pool
+        return r.status, raw[:400].decode(errors="replace")[:120] if r.status >= 300 else ""
 
 
 async def _call(session: aiohttp.ClientSession, base: str, call_id: str, msisdn: str, lines: list[str],

@@ -1,4 +1,8 @@
-"""FastAPI dependencies, as `Annotated` aliases."""
+"""FastAPI dependencies, as `Annotated` aliases.
+
+Each only reads what start-up put on `app.state`, so each is a coroutine: FastAPI awaits it on the event loop,
+where a plain function would be sent to the thread pool and back, one trip per dependency per request.
+"""
 
 from __future__ import annotations
 
@@ -17,55 +21,55 @@ from copilot.settings import Settings
 from tools.backends import Backends
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     """The settings the app was created with."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_backends(request: Request) -> Backends:
+async def get_backends(request: Request) -> Backends:
     """The back-office clients opened at start-up."""
     backends: Backends = request.app.state.backends
     return backends
 
 
-def get_runtime(request: Request) -> CopilotRuntime:
+async def get_runtime(request: Request) -> CopilotRuntime:
     """The compiled graph and its services."""
     runtime: CopilotRuntime = request.app.state.runtime
     return runtime
 
 
-def get_calls(request: Request) -> CallRegistry:
+async def get_calls(request: Request) -> CallRegistry:
     """The calls being followed."""
     calls: CallRegistry = request.app.state.calls
     return calls
 
 
-def get_hub(request: Request) -> EventHub:
+async def get_hub(request: Request) -> EventHub:
     """The calls' event channels."""
     hub: EventHub = request.app.state.hub
     return hub
 
 
-def get_audit(request: Request) -> AuditLog:
+async def get_audit(request: Request) -> AuditLog:
     """The audit trail."""
     audit: AuditLog = request.app.state.hub.audit
     return audit
 
 
-def get_turns(request: Request) -> TurnRunner:
+async def get_turns(request: Request) -> TurnRunner:
     """Runs calls' turns through the graph."""
     turns: TurnRunner = request.app.state.turns
     return turns
 
 
-def get_metrics(request: Request) -> Metrics:
+async def get_metrics(request: Request) -> Metrics:
     """The app's Prometheus metrics."""
     metrics: Metrics = request.app.state.metrics
     return metrics
 
 
-def get_gate(request: Request) -> ForkGate:
+async def get_gate(request: Request) -> ForkGate:
     """The fork gate: the API process's own SQLite work and back-office calls run inside it."""
     gate: ForkGate = request.app.state.gate
     return gate
