@@ -117,24 +117,59 @@ async def _post(session: aiohttp.ClientSession, url: str, body: dict[str, Any] |
         return r.status, raw[:400].decode(errors="replace")[:120] if r.status >= 300 else ""
 
 
+@dataclass
+class Pace:
+    """When calls speak: `think_s` after each answer (closed loop), or on a clock (open loop, `period_s` set).
+
+    On a clock, every call speaks once a period, the calls' turns spread evenly over it, from one start once
+    every call is open: the calls together offer `calls / period_s` utterances a second whatever the latency
+    (a call whose previous turn is still running speaks as soon as it ends: one call's turns never overlap).
+    """
+
+    think_s: float
+    period_s: float | None = None
+    calls: int = 1
+    opened: int = 0
+    start: asyncio.Event = field(default_factory=asyncio.Event)
+    t0: float = 0.0
+
+    def open(self) -> None:
+        """One more call is open (or gave up); the clock starts when the last one is."""
+        self.opened += 1
+        if self.opened >= self.calls and not self.start.is_set():
+            self.t0 = time.perf_counter()
+            self.start.set()
+
+
 async def _call(session: aiohttp.ClientSession, base: str, call_id: str, msisdn: str, lines: list[str],
-                utterances: int, think_s: float, times: CallTimes) -> None:
-    status, _ = await _post(session, f"{base}/v1/calls", {"call_id": call_id, "msisdn": msisdn, "agent_id": "BENCH"})
-    if status != 201:
-        times.errors.append(f"create {status}")
-        return
-    opened = asyncio.Event()
-    listener = asyncio.create_task(_listen(session, base, call_id, times, opened))
-    await asyncio.wait_for(opened.wait(), 30)
-    await asyncio.sleep(think_s * (hash(call_id) % 100) / 100)  # calls do not all speak at the same instant
+                utterances: int, pace: Pace, slot: int, times: CallTimes) -> None:
+    try:
+        status, _ = await _post(session, f"{base}/v1/calls",
+                                {"call_id": call_id, "msisdn": msisdn, "agent_id": "BENCH"})
+        if status != 201:
+            times.errors.append(f"create {status}")
+            return
+        opened = asyncio.Event()
+        listener = asyncio.create_task(_listen(session, base, call_id, times, opened))
+        await asyncio.wait_for(opened.wait(), 30)
+    finally:
+        pace.open()
+    if pace.period_s is None:
+        await asyncio.sleep(pace.think_s * (hash(call_id) % 100) / 100)  # calls do not all speak at once
+    else:
+        await pace.start.wait()
     for turn in range(1, utterances + 1):
+        if pace.period_s is not None:
+            due = pace.t0 + pace.period_s * (turn - 1 + slot / pace.calls)
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
         times.sent[turn] = time.perf_counter()
         status, text = await _post(session, f"{base}/v1/calls/{call_id}/utterances",
                                    {"speaker": "caller", "text": lines[(turn - 1) % len(lines)]})
         times.done[turn] = time.perf_counter()
         if status != 200:
             times.errors.append(f"utterance {status}: {text}")
-        await asyncio.sleep(think_s)
+        if pace.period_s is None:
+            await asyncio.sleep(pace.think_s)
     status, _ = await _post(session, f"{base}/v1/calls/{call_id}/end")
     if status != 200:
         times.errors.append(f"end {status}")
@@ -149,9 +184,14 @@ def _pct(values: list[float]) -> dict[str, float]:
             "p99": round(float(np.percentile(arr, 99)), 1), "max": round(float(arr.max()), 1)}
 
 
-async def drive(base_url: str, plan: list[tuple[str, list[str]]], utterances: int, think_s: float
-                ) -> dict[str, Any]:
-    """Replay the planned calls at once; latency percentiles (ms), throughput and errors."""
+async def drive(base_url: str, plan: list[tuple[str, list[str]]], utterances: int, think_s: float,
+                rate: float | None = None) -> dict[str, Any]:
+    """Replay the planned calls at once; latency percentiles (ms), throughput and errors.
+
+    Each call pauses `think_s` after each answer, or, with `rate`, the calls together speak `rate` utterances
+    a second on a clock (`Pace`).
+    """
+    pace = Pace(think_s, len(plan) / rate if rate else None, len(plan))
     # one connection per open stream plus one per call for its posts; aiohttp's client is used because the
     # load generator shares the 2 cores with the server it measures, and it is the lighter of the two
     connector = aiohttp.TCPConnector(limit=len(plan) * 2 + 10, keepalive_timeout=2.0)
@@ -160,7 +200,7 @@ async def drive(base_url: str, plan: list[tuple[str, list[str]]], utterances: in
         run = f"{os.getpid()}-{time.time_ns() % 10**9}"
         started = time.perf_counter()
         results = await asyncio.gather(*(
-            _call(session, base_url, f"bench-{run}-{i}", msisdn, lines, utterances, think_s, times[i])
+            _call(session, base_url, f"bench-{run}-{i}", msisdn, lines, utterances, pace, i, times[i])
             for i, (msisdn, lines) in enumerate(plan)), return_exceptions=True)
         elapsed = time.perf_counter() - started
     errors = [f"{type(r).__name__}: {r}" for r in results if isinstance(r, BaseException)]
@@ -269,14 +309,17 @@ def _loaded(pids: list[int], library: str) -> bool:
 
 
 def run_turn_bench(sim_db: Path, kb_dir: Path, models_dir: Path, calls: int, utterances: int, think_s: float,
-                   port: int, workers: int = 0, ingest: Path | None = None) -> dict[str, Any]:
+                   port: int, workers: int = 0, ingest: Path | None = None, rate: float | None = None
+                   ) -> dict[str, Any]:
     """Start `hotline serve` on the demo data (with `workers` turn workers), replay `calls` calls at once, report.
 
     The served app reads the demo's simulator, knowledge base and trained models; its own checkpoints and
     audit trail go to a temporary directory, so a bench leaves the demo's data as it was. With `ingest`, the
     app serves a copy of the knowledge base and ingests that bulletin (`POST /v1/kb/ingest`) before the calls:
     the memory a knowledge manager's daily ingest leaves behind is measured, and the calls run on the new
-    version.
+    version. With `rate`, the calls speak that many utterances a second between them, on a clock (open loop),
+    instead of each pausing `think_s` after each answer: the latency at a given load rather than at the most
+    the server can take.
 
     Raises:
         RuntimeError: The server did not become ready, or the ingest failed.
@@ -289,7 +332,7 @@ def run_turn_bench(sim_db: Path, kb_dir: Path, models_dir: Path, calls: int, utt
                "HOTLINE_KB_DIR": str(kb_dir), "HOTLINE_MODELS_DIR": str(models_dir),
                "HOTLINE_TURN_WORKERS": str(workers)}
         env = {k: v for k, v in env.items() if not k.startswith(("HOTLINE_LLM_", "HOTLINE_CHECKPOINT_URL"))}
-        return _serve_and_drive(env, plan, calls, utterances, think_s, port, workers, ingest)
+        return _serve_and_drive(env, plan, calls, utterances, think_s, port, workers, ingest, rate)
 
 
 def _ingest(base: str, server: int, bulletin: Path, workers: int) -> tuple[dict[str, Any], list[int]]:
@@ -311,7 +354,8 @@ def _ingest(base: str, server: int, bulletin: Path, workers: int) -> tuple[dict[
 
 
 def _serve_and_drive(env: dict[str, str], plan: list[tuple[str, list[str]]], calls: int, utterances: int,
-                     think_s: float, port: int, workers: int, ingest: Path | None = None) -> dict[str, Any]:
+                     think_s: float, port: int, workers: int, ingest: Path | None = None, rate: float | None = None
+                     ) -> dict[str, Any]:
     server = subprocess.Popen([sys.executable, "-m", "copilot.cli", "serve", "--host", "127.0.0.1",
                                "--port", str(port), "--log-level", "warning"], env=env)
     base = f"http://127.0.0.1:{port}"
@@ -339,7 +383,7 @@ def _serve_and_drive(env: dict[str, str], plan: list[tuple[str, list[str]]], cal
             memory["after_ingest"] = _memory(pids)
         cpu_before, client_before = {pid: _cpu_s(pid) for pid in pids}, time.process_time()
         with _MemoryWatch(pids) as watch:
-            report = asyncio.run(drive(base, plan, utterances, think_s))
+            report = asyncio.run(drive(base, plan, utterances, think_s, rate))
         cpu = _cpu_per_utterance(cpu_before, {pid: _cpu_s(pid) for pid in pids},
                                  time.process_time() - client_before, report["utterances"])
         mem = _proc_status(server.pid)
@@ -351,7 +395,8 @@ def _serve_and_drive(env: dict[str, str], plan: list[tuple[str, list[str]]], cal
         except subprocess.TimeoutExpired:
             server.kill()
     return {"bench": "turn", "mode": "deterministic", "calls": calls, "utterances_per_call": utterances,
-            "think_s": think_s, "cores": os.cpu_count(), "turn_workers": workers, **report,
+            "think_s": None if rate else think_s, "offered_per_s": rate, "cores": os.cpu_count(),
+            "turn_workers": workers, **report,
             "server_rss_mb": {"after_start": idle.get("VmRSS"), "peak": mem.get("VmHWM"), "end": mem.get("VmRSS")},
             "app_memory_mb": {"processes": len(pids), **memory, "peak": watch.peak}, "ingest": ingested,
             "cpu_ms_per_utterance": cpu, "torch_loaded": torch,

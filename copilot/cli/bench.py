@@ -18,6 +18,9 @@ def turn(
     calls: Annotated[int, typer.Option(min=1, max=2000, help="Concurrent calls")] = 200,
     utterances: Annotated[int, typer.Option(min=1, max=50, help="Caller utterances per call")] = 6,
     think_ms: Annotated[int, typer.Option(min=0, help="Pause between a call's utterances (ms)")] = 1500,
+    rate: Annotated[float | None, typer.Option(
+        min=0.1, help="Utterances a second the calls offer together, on a clock (open loop; replaces "
+                      "--think-ms): the latency at that load")] = None,
     port: Annotated[int, typer.Option(help="Port for the served app")] = 8765,
     workers: Annotated[int | None, typer.Option(
         min=0, max=32, help="Turn worker processes of the served app (HOTLINE_TURN_WORKERS; 0: turns in the API "
@@ -36,5 +39,5 @@ def turn(
         raise typer.Exit(2)
     report = run_turn_bench(settings.sim_db_path, settings.kb_path,
                             settings.models_dir or settings.data_dir / "models", calls, utterances, think_ms / 1000,
-                            port, settings.turn_workers if workers is None else workers, ingest)
+                            port, settings.turn_workers if workers is None else workers, ingest, rate)
     typer.echo(json.dumps(report, ensure_ascii=False, indent=None if as_json else 2))

@@ -49,6 +49,18 @@ def test_drive_times_every_utterance_through_http_and_sse(sim_path: Path, kb_dir
     assert report["first_card_ms"]["p50"] <= report["complete_ms"]["p99"]
 
 
+def test_at_a_rate_the_calls_speak_on_a_clock(sim_path: Path, kb_dir: Path, tmp_path: Path) -> None:
+    settings = Settings(sim_db=sim_path, kb_dir=kb_dir, data_dir=tmp_path / "data")
+    with ServerThread(create_app(settings)) as server:
+        report = asyncio.run(drive(server.url, plan_calls(sim_path, load_calls(), 4), utterances=3, think_s=0,
+                                   rate=8.0))
+    assert report["errors"] == 0, report["error_samples"]
+    assert report["utterances"] == 12 and report["missing_first_card"] == 0
+    # 4 calls at 8 a second: each speaks every 0.5 s, the four a quarter period apart, so the 12 utterances
+    # are sent over at least 0.5 x (2 + 3/4) s however fast the answers (with no pause they take a fraction)
+    assert report["utterances_per_s"] <= 12 / (0.5 * 2.75 - 0.05)
+
+
 def test_cpu_per_utterance_splits_the_server_from_the_load_generator() -> None:
     before, started = _cpu_s(os.getpid()), time.process_time()
     while time.process_time() - started < 0.2:  # burn CPU: the reading from /proc must grow with it
