@@ -117,8 +117,9 @@ class Searcher:
               kinds: tuple[str, ...] = ("point", "script")) -> tuple[str, ...]:
         """The scopes covering a caller that hold rows of `kinds`: callers of one scope are shown the same rows.
 
-        Points are written for the nation or a province, so every caller in a province has one scope for them
-        whatever the city (district only pins outage scripts).
+        A city enters only where something is written for it (the demo's points are for the nation or a
+        province, so every caller in a province has one scope for them); a district never does (it only pins
+        outage scripts).
         """
         held = set().union(*(self._scopes.get(kind, set()) for kind in kinds))
         return tuple(k for k in region_keys(province, city) if k in held)
