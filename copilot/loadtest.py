@@ -54,8 +54,10 @@ class BenchCalls(BaseModel):
 
 @dataclass
 class CallTimes:
-    """One call's measurements."""
+    """One call's measurements (perf_counter seconds, per turn)."""
 
+    due: dict[int, float] = field(default_factory=dict)
+    """When the caller spoke: the send in a closed loop, the clock's moment in an open one."""
     sent: dict[int, float] = field(default_factory=dict)
     first: dict[int, float] = field(default_factory=dict)
     done: dict[int, float] = field(default_factory=dict)
@@ -122,8 +124,10 @@ class Pace:
     """When calls speak: `think_s` after each answer (closed loop), or on a clock (open loop, `period_s` set).
 
     On a clock, every call speaks once a period, the calls' turns spread evenly over it, from one start once
-    every call is open: the calls together offer `calls / period_s` utterances a second whatever the latency
-    (a call whose previous turn is still running speaks as soon as it ends: one call's turns never overlap).
+    every call is open: the calls together offer `calls / period_s` utterances a second while each turn ends
+    within its call's period. A call whose previous turn is still running sends its next words when that turn
+    ends (one call's turns never overlap); latency is counted from when the words were due, as the caller
+    waits, and the lag of such late sends is reported.
     """
 
     think_s: float
@@ -163,6 +167,7 @@ async def _call(session: aiohttp.ClientSession, base: str, call_id: str, msisdn:
             due = pace.t0 + pace.period_s * (turn - 1 + slot / pace.calls)
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
         times.sent[turn] = time.perf_counter()
+        times.due[turn] = times.sent[turn] if pace.period_s is None else due
         status, text = await _post(session, f"{base}/v1/calls/{call_id}/utterances",
                                    {"speaker": "caller", "text": lines[(turn - 1) % len(lines)]})
         times.done[turn] = time.perf_counter()
@@ -174,6 +179,10 @@ async def _call(session: aiohttp.ClientSession, base: str, call_id: str, msisdn:
     if status != 200:
         times.errors.append(f"end {status}")
     await asyncio.wait_for(listener, 30)
+
+
+LATE_S = 0.01
+"""An open-loop send this much after its moment is late (its call's previous turn was still running)."""
 
 
 def _pct(values: list[float]) -> dict[str, float]:
@@ -205,15 +214,21 @@ async def drive(base_url: str, plan: list[tuple[str, list[str]]], utterances: in
         elapsed = time.perf_counter() - started
     errors = [f"{type(r).__name__}: {r}" for r in results if isinstance(r, BaseException)]
     errors += [e for t in times for e in t.errors]
-    first = [t.first[k] - t.sent[k] for t in times for k in t.sent if k in t.first]
-    done = [t.done[k] - t.sent[k] for t in times for k in t.sent if k in t.done]
+    first = [t.first[k] - t.due[k] for t in times for k in t.due if k in t.first]
+    done = [t.done[k] - t.due[k] for t in times for k in t.due if k in t.done]
     sent = [v for t in times for v in t.sent.values()]
     finished = [v for t in times for v in t.done.values()]
     window = (max(finished) - min(sent)) if sent and finished else elapsed
-    return {"first_card_ms": _pct(first), "complete_ms": _pct(done),
-            "utterances": len(done), "utterances_per_s": round(len(done) / window, 1) if window else 0.0,
-            "missing_first_card": len(done) - len(first), "errors": len(errors), "error_samples": errors[:5],
-            "wall_s": round(elapsed, 1)}
+    report = {"first_card_ms": _pct(first), "complete_ms": _pct(done),
+              "utterances": len(done), "utterances_per_s": round(len(done) / window, 1) if window else 0.0,
+              "missing_first_card": len(done) - len(first), "errors": len(errors), "error_samples": errors[:5],
+              "wall_s": round(elapsed, 1)}
+    if rate:
+        lags = [t.sent[k] - t.due[k] for t in times for k in t.sent]
+        span = max(sent) - min(sent) if len(sent) > 1 else 0.0
+        report["schedule"] = {"late_sends": sum(lag > LATE_S for lag in lags), "send_lag_ms": _pct(lags),
+                              "sent_per_s": round((len(sent) - 1) / span, 1) if span else 0.0}
+    return report
 
 
 def _proc_status(pid: int) -> dict[str, int]:

@@ -10,9 +10,10 @@ first-stage source matches the question's sound against the titles' (`knowledge.
 search, words speech recognition misspelled are respelled by sound into the corpus's own (淘餐 -> 套餐).
 
 Filters (kind, region, validity at a moment) become one boolean mask over the rows, applied inside both
-searches: BM25 scores masked rows as 0 and the dense scan scores only allowed rows, so a filtered query costs
-no more than an unfiltered one. (Chroma's own `where` filters on region `$in` plus a date range measured about
-20x slower than its unfiltered query here; `hotline kb bench` reports both.) The dense scan is exact, over
+searches: BM25 scores masked rows as 0 and the dense scan reads only the caller's regions and zeroes what
+the mask hides, so a filtered query costs no more than an unfiltered one. (Chroma's own `where` filters on
+region `$in` plus a date range measured about 20x slower than its unfiltered query here; `hotline kb bench`
+reports both.) The dense scan is exact, over
 an in-memory copy of the version's vectors read from Chroma when the version is opened, kept in region order:
 a caller's rows (nationwide, the province, the city) are then a few contiguous blocks, multiplied in place
 rather than gathered row by row (0.5-0.8 ms instead of 1.0-1.2 ms a search with the caches cold, as they are
@@ -117,9 +118,9 @@ class Searcher:
               kinds: tuple[str, ...] = ("point", "script")) -> tuple[str, ...]:
         """The scopes covering a caller that hold rows of `kinds`: callers of one scope are shown the same rows.
 
-        A city enters only where something is written for it (the demo's points are for the nation or a
-        province, so every caller in a province has one scope for them); a district never does (it only pins
-        outage scripts).
+        A city enters only where something of those kinds is written for it: callers in the cities of a
+        province that have no points of their own share one scope for points, a city with its own points has
+        its own; a district never enters (it only pins outage scripts).
         """
         held = set().union(*(self._scopes.get(kind, set()) for kind in kinds))
         return tuple(k for k in region_keys(province, city) if k in held)
@@ -253,8 +254,9 @@ class Searcher:
     def _cosines(self, query_vector: np.ndarray, allowed: np.ndarray, codes: list[int]) -> np.ndarray:
         """Cosine of every allowed row with the query; 0 elsewhere (a masked row is never ranked).
 
-        Only the blocks of the caller's regions are read, each from its first allowed row to its last (their
-        earlier versions and other days' scripts between are scored and then masked).
+        Only the blocks of the caller's regions are read, each from its first allowed row to its last (the
+        rows between that the mask hides, such as earlier versions and other days' scripts, are scored and
+        then zeroed). `allowed` must lie within the regions of `codes`, as `mask` makes it for them.
         """
         out = np.zeros(len(self.rows), dtype=np.float32)
         for code in codes:

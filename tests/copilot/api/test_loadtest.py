@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import subprocess
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi import FastAPI
+from fastapi.responses import StreamingResponse
 
 from copilot.api.app import create_app
 from copilot.loadtest import BenchCalls, _cpu_per_utterance, _cpu_s, drive, load_calls, plan_calls, run_turn_bench
@@ -59,6 +64,54 @@ def test_at_a_rate_the_calls_speak_on_a_clock(sim_path: Path, kb_dir: Path, tmp_
     # 4 calls at 8 a second: each speaks every 0.5 s, the four a quarter period apart, so the 12 utterances
     # are sent over at least 0.5 x (2 + 3/4) s however fast the answers (with no pause they take a fraction)
     assert report["utterances_per_s"] <= 12 / (0.5 * 2.75 - 0.05)
+
+
+def slow_copilot(turn_s: float) -> FastAPI:
+    """A scripted server speaking the copilot's call API whose every turn takes `turn_s`."""
+    app = FastAPI()
+    streams: dict[str, asyncio.Queue[dict[str, Any]]] = {}
+    turns: dict[str, int] = {}
+
+    @app.post("/v1/calls", status_code=201)
+    async def create(body: dict[str, Any]) -> dict[str, Any]:
+        streams[body["call_id"]], turns[body["call_id"]] = asyncio.Queue(), 0
+        return body
+
+    @app.get("/v1/calls/{call_id}/events")
+    async def events(call_id: str) -> StreamingResponse:
+        async def frames() -> AsyncIterator[bytes]:
+            while True:
+                event = await streams[call_id].get()
+                yield b"data: " + json.dumps(event).encode() + b"\n\n"
+                if event["type"] == "wrapup":
+                    return
+        return StreamingResponse(frames(), media_type="text/event-stream")
+
+    @app.post("/v1/calls/{call_id}/utterances")
+    async def utterance(call_id: str) -> dict[str, Any]:
+        await asyncio.sleep(turn_s)
+        turns[call_id] += 1
+        streams[call_id].put_nowait({"type": "reply", "turn": turns[call_id]})
+        return {}
+
+    @app.post("/v1/calls/{call_id}/end")
+    async def end(call_id: str) -> dict[str, Any]:
+        streams[call_id].put_nowait({"type": "wrapup", "turn": 0})
+        return {}
+
+    return app
+
+
+def test_words_due_while_the_last_turn_runs_are_late_and_timed_from_when_they_were_due() -> None:
+    with ServerThread(slow_copilot(turn_s=0.4)) as server:
+        # 2 calls at 8 a second: each call's words are due every 0.25 s, but a turn takes 0.4 s
+        report = asyncio.run(drive(server.url, [("13800000000", ["喂"]), ("13800000001", ["喂"])], utterances=3,
+                                   think_s=0, rate=8.0))
+    assert report["errors"] == 0 and report["missing_first_card"] == 0, report["error_samples"]
+    assert report["schedule"]["late_sends"] == 4, "turns 2 and 3 of both calls wait for the turn before"
+    # the third words were due 0.5 s in and answered after three turns (1.2 s): 0.7 s waited, not 0.4
+    assert report["complete_ms"]["max"] >= 650 and report["complete_ms"]["p50"] >= 400
+    assert report["schedule"]["sent_per_s"] < 8
 
 
 def test_cpu_per_utterance_splits_the_server_from_the_load_generator() -> None:
