@@ -12,6 +12,14 @@ the caller moved on, their gold is the later need (robustness fault-007, lost wh
 and on core reading the call so far changed no case. So the copilot still reads the last two turns, and a
 second need raised late becomes the call's intent, with its playbook; the development calls stay to weigh
 the next change.
+
+Two turns read together can lean to what the caller only mentioned ("我前天办了个停机保号，现在我想问一下这个
+月的账单怎么这么多" read unsure as suspend_resume). When that reading is unsure (below `LAST_TURN_BELOW`), the
+last turn is also read alone, and its need is taken when it is sure (`LAST_TURN_SURE`) of another intent. On
+the development calls (classifier trained on train.jsonl alone) the main intent at the end went 88.2% ->
+88.8% and per turn 92.7% -> 93.2%, no call lost (the thresholds were chosen there, 0.5-0.7 x 0.6-0.9 tried);
+the last turn is read again on about a quarter of the turns (26% of the turn bench's, 22% of the
+development calls'), an embedding more each.
 """
 
 from __future__ import annotations
@@ -26,6 +34,10 @@ INTENT_UTTERANCES = 2
 """The caller's last turns the intent is read from (the same text retrieval reads: it is embedded once)."""
 KEEP_INTENT_BELOW = 0.5
 """A new reading less sure than this (or "other") keeps the call's intent."""
+LAST_TURN_BELOW = 0.7
+"""A reading of the turns together less sure than this also reads the last turn alone..."""
+LAST_TURN_SURE = 0.8
+"""...and takes its need when that reading is at least this sure of another intent (not "other")."""
 DEV_CALLS = DATA_DIR / "dev_calls.jsonl"
 PATTERNS = ("direct", "late", "story", "filler_end", "two_needs", "switch", "misleading")
 
@@ -43,6 +55,11 @@ def read_call(classifier: IntentClassifier, said: list[str], previous: list[tupl
     prediction = classifier.predict("，".join(said[-utterances:]))
     intents = prediction.intents
     top, confidence = intents[0]
+    if len(said) > 1 and utterances > 1 and confidence < LAST_TURN_BELOW:
+        alone = classifier.predict(said[-1]).intents
+        if alone[0][0] not in (top, "other") and alone[0][1] >= LAST_TURN_SURE:
+            intents = alone  # the need said last, where the turns together are unsure
+            top, confidence = intents[0]
     if previous and previous[0][0] != "other" and (top == "other" or confidence < KEEP_INTENT_BELOW):
         intents = previous  # filler does not throw away what the call is about
     return intents, prediction

@@ -36,6 +36,13 @@ def test_filler_keeps_what_the_call_is_about(classifier: IntentClassifier) -> No
     assert _read(classifier, ["我手机有信号就是上不了网", "好的谢谢", "嗯"]) == "mobile_data_fault"
 
 
+def test_the_need_said_last_is_read_when_the_turns_together_are_unsure(classifier: IntentClassifier) -> None:
+    # together the two turns lean, unsure, to the suspension the caller only mentions; the bill asked about last
+    # is clear on its own
+    assert _read(classifier, ["我前天去营业厅办了个停机保号", "现在我想问一下我这个月的话费账单怎么这么多"]) == "bill_inquiry"
+    assert _read(classifier, ["我前天去营业厅办了个停机保号", "好的"]) == "suspend_resume"
+
+
 def test_the_development_calls_are_labelled_with_the_vocabulary() -> None:
     calls = load_dev_calls()
     intents = {i.id for i in load_vocabulary().intents}
