@@ -57,6 +57,11 @@ class Settings(BaseSettings):
         default=0, ge=0, le=32,
         description="Processes that run the graph's turns, forked from the loaded app so they share its memory "
                     "(one per core uses every core); 0 runs turns in the API process")
+    turn_worker_cpus: Literal["pinned", "shared"] = Field(
+        default="pinned",
+        description="With turn workers: 'pinned' keeps each on one CPU of those the app may use (worker i on the "
+                    "i-th, round robin), since a worker the scheduler moves between cores starts its turns on cold "
+                    "caches; 'shared' lets them move (where other work on the machine needs those cores)")
     turn_timeout_s: float = Field(
         default=30.0, ge=1, le=600,
         description="With turn workers: a turn whose worker sends nothing for this long fails, and the worker, "

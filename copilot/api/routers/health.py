@@ -65,6 +65,7 @@ def readyz(backends: BackendsDep, runtime: RuntimeDep, turns: TurnsDep) -> JSONR
         alive = turns.workers.alive()
         size = turns.workers.size
         checks["turn_workers"] = {"ok": alive == size, "alive": alive, "of": size, "pids": turns.workers.pids(),
+                                  "cpus": turns.workers.cpus(),
                                   **({} if alive == size else {"error": "有轮次工作进程已退出，请重启服务"})}
     ready = all(c["ok"] for c in checks.values())
     return JSONResponse({"status": "ready" if ready else "not_ready", "checks": checks},

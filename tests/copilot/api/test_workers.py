@@ -233,3 +233,30 @@ def test_sigterm_stops_an_idle_worker_and_the_app_replaces_it(settings: Settings
             assert _workers(client)["alive"] == 2 and first not in _workers(client)["pids"]
     finally:
         signal.signal(signal.SIGTERM, served)
+
+
+def test_each_worker_keeps_to_a_cpu_of_its_own_and_its_replacement_to_the_same(settings: Settings,
+                                                                                sim_path: Path) -> None:
+    cpus = sorted(os.sched_getaffinity(0))
+    own = [{cpus[0]}, {cpus[1]}] if len(cpus) > 1 else [set(cpus)] * 2  # one CPU: nothing to choose
+    with TestClient(create_app(settings.model_copy(update={"turn_workers": 2}))) as client:
+        workers = _workers(client)
+        assert [os.sched_getaffinity(pid) for pid in workers["pids"]] == own
+        assert workers["cpus"] == ([cpus[0], cpus[1]] if len(cpus) > 1 else [None, None])
+        _gone(workers["pids"][0])
+        _until_alive(client, 1)
+        start(client, sim_path, "bb_los_fibre_cut")
+        r = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": LINES[0]})
+        assert r.status_code == 200, r.text
+        _until_alive(client, 2)
+        replaced = _workers(client)
+        assert [os.sched_getaffinity(pid) for pid in replaced["pids"]] == own
+    assert replaced["pids"][0] != workers["pids"][0]
+
+
+def test_workers_told_to_share_may_run_on_any_cpu(settings: Settings) -> None:
+    shared = settings.model_copy(update={"turn_workers": 2, "turn_worker_cpus": "shared"})
+    with TestClient(create_app(shared)) as client:
+        workers = _workers(client)
+        assert all(os.sched_getaffinity(pid) == os.sched_getaffinity(0) for pid in workers["pids"])
+    assert workers["cpus"] == [None, None]
