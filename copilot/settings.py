@@ -60,8 +60,9 @@ class Settings(BaseSettings):
     turn_worker_cpus: Literal["pinned", "shared"] = Field(
         default="pinned",
         description="With turn workers: 'pinned' keeps each on one CPU of those the app may use (worker i on the "
-                    "i-th, round robin), since a worker the scheduler moves between cores starts its turns on cold "
-                    "caches; 'shared' lets them move (where other work on the machine needs those cores)")
+                    "i-th) when there are as many workers as such CPUs, since a worker the scheduler moves between "
+                    "cores starts its turns on cold caches; 'shared' lets them move (where other work on the "
+                    "machine needs those cores)")
     turn_timeout_s: float = Field(
         default=30.0, ge=1, le=600,
         description="With turn workers: a turn whose worker sends nothing for this long fails, and the worker, "

@@ -21,8 +21,10 @@ A worker that dies fails the turn it was running with a clear error, and one tha
 The graph saves a turn's state only when the turn ends, so unless the worker died in the moment between saving
 and answering, the call stands as it was before the failed turn.
 
-Each worker keeps to one CPU (``turn_worker_cpus = "pinned"``, the default): worker i on the i-th of the CPUs the
-API process may use, round robin; its replacement and its successor after a renewal take the same one. Moved by
+Each worker keeps to one CPU (``turn_worker_cpus = "pinned"``, the default) where there are as many workers as
+CPUs the API process may use: worker i on the i-th; its replacement and its successor after a renewal take the
+same one. Otherwise (more or fewer workers, as in a container whose CPU quota is smaller than the host it sees)
+and where the OS refuses, the workers move freely. Moved by
 the scheduler between cores at each wake-up, a worker starts its turns on another core's caches, and two
 workers may share a core while the other idles. ``hotline bench turn --workers 2`` on two cores (2026-11-24,
 alternated, saturated): pinned 89.7-103.6 utterances/s against 70.6-87.2 shared, four pairs; pinned by
@@ -55,6 +57,7 @@ from copilot.settings import Settings
 
 IDLE_WAIT_S = 1.0
 """How often a turn waiting for an idle worker checks that some worker is still alive."""
+log = logging.getLogger(__name__)
 STOP_WAIT_S = 5.0
 STDERR = 2
 """Standard streams are kept even when they are sockets (journald's, under systemd)."""
@@ -173,6 +176,7 @@ class TurnWorkers:
         self._guard = threading.Lock()  # the pool's membership: forks, replacements, renewals
         self._generation = 0
         self._workers: list[_Worker] = []
+        self._count = 0  # the workers the pool keeps, known before the first is forked
         self._idle: queue.Queue[_Worker] = queue.Queue()
 
     @classmethod
@@ -180,6 +184,7 @@ class TurnWorkers:
               ) -> TurnWorkers:
         """Fork `count` workers from this (loaded) process; call before serving, while no turn is running."""
         pool = cls(runtime, settings, gate)
+        pool._count = count
         with pool._guard:
             pool._workers = [pool._spawn(i, 0) for i in range(count)]
         for worker in pool._workers:
@@ -195,19 +200,28 @@ class TurnWorkers:
         theirs.close()
         cpu = self._cpu(index)
         if cpu is not None and process.pid is not None:  # a started process has its pid
-            with contextlib.suppress(ProcessLookupError):  # died at once: found and replaced like any dead one
+            try:
                 os.sched_setaffinity(process.pid, {cpu})
+            except ProcessLookupError:  # died at once: found and replaced like any dead one
+                pass
+            except OSError as exc:  # not allowed here (a sandbox): the worker serves, free to move
+                log.warning("turn worker %s left free to move between CPUs: %s", index, exc)
+                cpu = None
         return _Worker(index, process, ours, generation, cpu)
 
     def _cpu(self, index: int) -> int | None:
-        """The CPU worker `index` keeps to: the index-th of those this process may use, round robin.
+        """The CPU worker `index` keeps to: the index-th of those this process may use.
 
-        None when workers are to share the CPUs, or where there is only one to choose (or no affinity to set).
+        Only where there are as many workers as such CPUs (the app has them to itself: a machine or a cpuset of
+        its own), and more than one. None when workers are to share the CPUs, where the OS has no affinity to
+        set, and where the counts differ: a container limited by a CPU quota still sees every CPU of the host,
+        and would pin each replica's workers to the host's first cores; more workers than CPUs would leave some
+        CPUs with two workers the scheduler could no longer spread.
         """
         if self._settings.turn_worker_cpus != "pinned" or not hasattr(os, "sched_getaffinity"):
             return None
         cpus = sorted(os.sched_getaffinity(0))
-        return cpus[index % len(cpus)] if len(cpus) > 1 else None
+        return cpus[index] if len(cpus) == self._count > 1 and index < len(cpus) else None
 
     @property
     def size(self) -> int:

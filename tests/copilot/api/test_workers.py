@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from copilot.api.app import create_app
@@ -235,6 +236,10 @@ def test_sigterm_stops_an_idle_worker_and_the_app_replaces_it(settings: Settings
         signal.signal(signal.SIGTERM, served)
 
 
+needs_affinity = pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="no CPU affinity on this OS")
+
+
+@needs_affinity
 def test_each_worker_keeps_to_a_cpu_of_its_own_and_its_replacement_to_the_same(settings: Settings,
                                                                                 sim_path: Path) -> None:
     cpus = sorted(os.sched_getaffinity(0))
@@ -254,9 +259,38 @@ def test_each_worker_keeps_to_a_cpu_of_its_own_and_its_replacement_to_the_same(s
     assert replaced["pids"][0] != workers["pids"][0]
 
 
+@needs_affinity
 def test_workers_told_to_share_may_run_on_any_cpu(settings: Settings) -> None:
     shared = settings.model_copy(update={"turn_workers": 2, "turn_worker_cpus": "shared"})
     with TestClient(create_app(shared)) as client:
         workers = _workers(client)
         assert all(os.sched_getaffinity(pid) == os.sched_getaffinity(0) for pid in workers["pids"])
     assert workers["cpus"] == [None, None]
+
+
+@needs_affinity
+def test_more_workers_than_cpus_are_left_free_to_move(settings: Settings) -> None:
+    more = len(os.sched_getaffinity(0)) + 1
+    with TestClient(create_app(settings.model_copy(update={"turn_workers": more}))) as client:
+        workers = _workers(client)
+        assert workers["alive"] == more
+        assert all(os.sched_getaffinity(pid) == os.sched_getaffinity(0) for pid in workers["pids"])
+    assert workers["cpus"] == [None] * more
+
+
+@needs_affinity
+def test_workers_serve_unpinned_where_the_os_refuses_a_cpu(settings: Settings, sim_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    def refuse(pid: int, cpus: set[int]) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "sched_setaffinity", refuse)
+    cpus = len(os.sched_getaffinity(0))
+    with TestClient(create_app(settings.model_copy(update={"turn_workers": cpus}))) as client:
+        workers = _workers(client)
+        start(client, sim_path, "bb_los_fibre_cut")
+        r = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": LINES[0]})
+        assert r.status_code == 200, r.text
+    assert workers["ok"] and workers["alive"] == cpus and workers["cpus"] == [None] * cpus
+    assert ("left free to move" in caplog.text) == (cpus > 1)
