@@ -55,9 +55,9 @@ from copilot.context import CallContext
 from copilot.runtime import CopilotRuntime
 from copilot.settings import Settings
 
+log = logging.getLogger(__name__)
 IDLE_WAIT_S = 1.0
 """How often a turn waiting for an idle worker checks that some worker is still alive."""
-log = logging.getLogger(__name__)
 STOP_WAIT_S = 5.0
 STDERR = 2
 """Standard streams are kept even when they are sockets (journald's, under systemd)."""
@@ -176,7 +176,7 @@ class TurnWorkers:
         self._guard = threading.Lock()  # the pool's membership: forks, replacements, renewals
         self._generation = 0
         self._workers: list[_Worker] = []
-        self._count = 0  # the workers the pool keeps, known before the first is forked
+        self._cpus: list[int] = []  # worker i keeps to the i-th; empty: the workers move freely
         self._idle: queue.Queue[_Worker] = queue.Queue()
 
     @classmethod
@@ -184,7 +184,7 @@ class TurnWorkers:
               ) -> TurnWorkers:
         """Fork `count` workers from this (loaded) process; call before serving, while no turn is running."""
         pool = cls(runtime, settings, gate)
-        pool._count = count
+        pool._cpus = pool._placement(count)
         with pool._guard:
             pool._workers = [pool._spawn(i, 0) for i in range(count)]
         for worker in pool._workers:
@@ -198,7 +198,7 @@ class TurnWorkers:
                                      name=f"hotline-turns-{index}", daemon=True)
         process.start()
         theirs.close()
-        cpu = self._cpu(index)
+        cpu = self._cpus[index] if index < len(self._cpus) else None
         if cpu is not None and process.pid is not None:  # a started process has its pid
             try:
                 os.sched_setaffinity(process.pid, {cpu})
@@ -209,8 +209,8 @@ class TurnWorkers:
                 cpu = None
         return _Worker(index, process, ours, generation, cpu)
 
-    def _cpu(self, index: int) -> int | None:
-        """The CPU worker `index` keeps to: the index-th of those this process may use.
+    def _placement(self, count: int) -> list[int]:
+        """The CPUs `count` workers keep to, worker i to the i-th: those this process may use; none (empty).
 
         Only where there are as many workers as such CPUs (the app has them to itself: a machine or a cpuset of
         its own), and more than one. None when workers are to share the CPUs, where the OS has no affinity to
@@ -219,9 +219,9 @@ class TurnWorkers:
         CPUs with two workers the scheduler could no longer spread.
         """
         if self._settings.turn_worker_cpus != "pinned" or not hasattr(os, "sched_getaffinity"):
-            return None
+            return []
         cpus = sorted(os.sched_getaffinity(0))
-        return cpus[index] if len(cpus) == self._count > 1 and index < len(cpus) else None
+        return cpus if len(cpus) == count > 1 else []
 
     @property
     def size(self) -> int:
