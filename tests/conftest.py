@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -69,6 +70,18 @@ def profile(db: SimDatabase, situation: str) -> str:
     row = db.one("SELECT msisdn FROM sim_profiles WHERE situation = ? ORDER BY msisdn LIMIT 1", (situation,))
     assert row is not None, f"no line for situation {situation}"
     return str(row["msisdn"])
+
+
+def pause_broadband(db: SimDatabase, situation: str = "bb_healthy") -> tuple[str, str]:
+    """Suspend a broadband line at its customer's request (报停), its phone in normal use: (msisdn, account id).
+
+    The generated world has no such line (its broadband is suspended only with the phone, for arrears).
+    """
+    msisdn = profile(db, situation)
+    with sqlite3.connect(db.path) as conn:
+        row = conn.execute("SELECT account_id FROM broadband_accounts WHERE msisdn = ?", (msisdn,)).fetchone()
+        conn.execute("UPDATE broadband_accounts SET status = 'suspended_request' WHERE account_id = ?", (row[0],))
+    return msisdn, str(row[0])
 
 
 def free_port() -> int:

@@ -24,7 +24,7 @@ from knowledge.lexical import Tokenizer, load_lexicon
 from knowledge.schema import EmergencyScript
 from knowledge.store import IndexStore
 from knowledge.vocabulary import load_vocabulary
-from tests.conftest import AS_OF, profile
+from tests.conftest import AS_OF, pause_broadband, profile
 from tests.knowledge.conftest import small_corpus
 from tools.backends import build_backends
 from tools.base.toolkit import ToolType
@@ -88,6 +88,24 @@ def test_broadband_call_is_diagnosed_and_dispatch_waits_for_confirmation(
     assert "__interrupt__" not in again
     rows = sim_db.query("SELECT ticket_id FROM tickets WHERE msisdn = ? AND created_by = 'A1001'", (msisdn,))
     assert len(rows) == 1, "confirming twice acts once"
+
+
+def test_a_confirmed_broadband_resume_resumes_the_broadband_once(services: CopilotServices, sim_db: SimDatabase,
+                                                                 tmp_path: Path) -> None:
+    graph = compiled(services, tmp_path)
+    msisdn, account = pause_broadband(sim_db)
+    ctx = CallContext(call_id="call-bb", msisdn=msisdn, agent_id="A1003")
+    out = say(graph, ctx, "你好，我家宽带出远门的时候让营业厅帮我报停了，现在回来了，能不能帮我开一下？")
+    assert out["actions"][0]["action"] == "resume_broadband"
+    config = {"configurable": {"thread_id": ctx.call_id}}
+    graph.invoke({"requested_action": "resume_broadband"}, config, context=ctx)
+    done = graph.invoke(Command(resume={"confirm": True}), config, context=ctx)
+    assert done["results"]["resume_broadband"]["ok"], done["results"]
+    status = sim_db.query("SELECT b.status, s.status AS phone FROM broadband_accounts b JOIN subscribers s "
+                          "ON s.msisdn = b.msisdn WHERE b.account_id = ?", (account,))
+    assert [tuple(r) for r in status] == [("active", "active")]
+    graph.invoke({"requested_action": "resume_broadband"}, config, context=ctx)
+    assert len(sim_db.query("SELECT 1 FROM audit_log WHERE operation = 'pon.resume_account'")) == 1
 
 
 def test_a_declined_action_does_nothing(services: CopilotServices, sim_db: SimDatabase, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.conftest import ServerThread, profile
+from tests.conftest import ServerThread, pause_broadband, profile
 from tools.backends import Backends, HttpEndpoint, build_backends
 from tools.base.errors import IdempotencyConflict, InvalidInput, OperationRejected, RecordNotFound
 from tools.base.values import System
@@ -146,6 +146,25 @@ def test_line_status_los_and_reboot(backends: Backends, sim_db: SimDatabase) -> 
         backends.pon.get_line_status("079100000000")
     with pytest.raises(InvalidInput):
         backends.pon.get_line_status("bad id!")
+
+
+def test_a_broadband_paused_on_request_is_resumed_once_and_the_phone_left_alone(backends: Backends,
+                                                                             sim_db: SimDatabase) -> None:
+    msisdn, account = pause_broadband(sim_db)
+    assert backends.pon.get_account(account).status == "suspended_request"
+    done = backends.pon.resume_account(account, actor="A1", idempotency_key="resume-bb")
+    assert done.status == "ok" and done.details["previous_status"] == "suspended_request"
+    assert backends.pon.get_account(account).status == "active"
+    assert backends.boss.get_subscriber(msisdn).status == "active"
+    again = backends.pon.resume_account(account, actor="A1", idempotency_key="resume-bb")
+    assert again.replayed and again.ts == done.ts, "the same key acts once"
+    with pytest.raises(OperationRejected, match="无需复通"):
+        backends.pon.resume_account(account, actor="A1", idempotency_key="resume-bb-2")
+    arrears = _account(backends, sim_db, "bb_arrears")
+    with pytest.raises(OperationRejected, match="缴清欠费"):
+        backends.pon.resume_account(arrears, actor="A1", idempotency_key="resume-arrears")
+    with pytest.raises(RecordNotFound):
+        backends.pon.resume_account("079100000000", actor="A1", idempotency_key="resume-none")
 
 
 def test_area_outage_found_for_the_callers_cell(backends: Backends, sim_db: SimDatabase) -> None:

@@ -30,3 +30,7 @@ class PonClient(Protocol):
     def reboot_onu(self, account_id: str, *, actor: str, idempotency_key: str) -> WriteResult:
         """Remotely reboot the account's ONU."""
         ...
+
+    def resume_account(self, account_id: str, *, actor: str, idempotency_key: str) -> WriteResult:
+        """Resume (复通) a broadband account suspended at the customer's request (报停)."""
+        ...

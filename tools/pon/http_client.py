@@ -34,3 +34,8 @@ class HttpPonClient:
         """See `PonClient.reboot_onu`."""
         path = f"/pon/accounts/{check_account_id(account_id)}/onu/reboot"
         return self.http.post_model(path, WriteResult, {"actor": actor}, idempotency_key)
+
+    def resume_account(self, account_id: str, *, actor: str, idempotency_key: str) -> WriteResult:
+        """See `PonClient.resume_account`."""
+        path = f"/pon/accounts/{check_account_id(account_id)}/resume"
+        return self.http.post_model(path, WriteResult, {"actor": actor}, idempotency_key)

@@ -34,4 +34,8 @@ def build_router(client: PonClient) -> APIRouter:
     def reboot_onu(account_id: str, body: ActorBody, key: IdempotencyKey) -> WriteResult:
         return client.reboot_onu(account_id, actor=body.actor, idempotency_key=key)
 
+    @r.post("/accounts/{account_id}/resume", response_model=WriteResult)
+    def resume_account(account_id: str, body: ActorBody, key: IdempotencyKey) -> WriteResult:
+        return client.resume_account(account_id, actor=body.actor, idempotency_key=key)
+
     return r

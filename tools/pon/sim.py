@@ -142,3 +142,24 @@ class SimPonClient:
 
         return self.db.write(system=SYS, operation="pon.reboot_onu", target=account_id, actor=actor,
                              idempotency_key=idempotency_key, params={}, apply=apply)
+
+    def resume_account(self, account_id: str, *, actor: str, idempotency_key: str) -> WriteResult:
+        """See `PonClient.resume_account`."""
+        account_id = check_account_id(account_id)
+        self.faults.apply("resume_account")
+
+        def apply(conn: sqlite3.Connection, ts: str) -> tuple[str, dict[str, object]]:
+            acct = conn.execute("SELECT status FROM broadband_accounts WHERE account_id = ?",
+                                (account_id,)).fetchone()
+            if acct is None:
+                raise RecordNotFound(SYS, f"没有宽带账号 {account_id}")
+            refused = {"active": "宽带账号状态正常，无需复通",
+                       "suspended_arrears": "宽带因欠费暂停，缴清欠费后自动恢复，不能直接复通",
+                       "cancelled": "宽带账号已拆机，不能复通"}
+            if acct["status"] in refused:
+                raise OperationRejected(SYS, refused[acct["status"]])
+            conn.execute("UPDATE broadband_accounts SET status = 'active' WHERE account_id = ?", (account_id,))
+            return ("已办理宽带复通，约10分钟内生效，重启光猫后即可上网", {"previous_status": acct["status"]})
+
+        return self.db.write(system=SYS, operation="pon.resume_account", target=account_id, actor=actor,
+                             idempotency_key=idempotency_key, params={}, apply=apply)

@@ -111,3 +111,19 @@ class PonToolkit(Toolkit):
         """
         res = self.client.reboot_onu(account_id, actor=actor, idempotency_key=idempotency_key)
         return write_result("pon_reboot_onu", SYS, res)
+
+    @is_tool(ToolType.WRITE, action="resume_broadband")
+    def pon_resume_broadband(self, account_id: str, actor: str, idempotency_key: str) -> ToolResult:
+        """Resume (复通) a broadband account the customer had suspended (报停); the mobile line is not touched.
+
+        Args:
+            account_id: The broadband account id.
+            actor: The agent's id.
+            idempotency_key: Unique per confirmed action; the same key twice acts once.
+
+        Returns:
+            The outcome. Refused for an account in normal use, one suspended for arrears (it comes back
+            once paid) or one removed (拆机).
+        """
+        res = self.client.resume_account(account_id, actor=actor, idempotency_key=idempotency_key)
+        return write_result("pon_resume_broadband", SYS, res)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import profile
+from tests.conftest import pause_broadband, profile
 from tests.copilot.playbooks.conftest import (
     action,
     actions,
@@ -56,6 +56,19 @@ def test_an_arrears_suspension_says_what_to_pay(sim_db: SimDatabase) -> None:
     d = diagnose_line(sim_db, "suspend_resume", msisdn)
     assert d.actions[0].params["amount_yuan"] == pytest.approx(owed)
     assert f"欠费{spoken(owed)}元" in d.reply and "自动复机" in d.reply
+
+
+def test_a_paused_broadband_is_resumed_in_pon_not_the_phone(sim_db: SimDatabase) -> None:
+    msisdn, account = pause_broadband(sim_db)
+    d = diagnose_line(sim_db, "suspend_resume", msisdn)
+    assert_complete(d)
+    assert rules(d) == ["broadband_suspended_on_request", "active_line"]
+    resume = d.actions[0]
+    assert (resume.action, resume.params, resume.tool) == ("resume_broadband", {"account_id": account},
+                                                           "pon_resume_broadband")
+    assert resume.needs_confirmation and "resume_service" in d.forbidden
+    assert "宽带" in d.reply and "报停" in d.reply and account in d.findings[0].text
+    assert "request_suspension" in actions(d), "the phone's own 报停 stays on the card"
 
 
 def test_suspend_resume_with_boss_down_is_partial(sim_db: SimDatabase) -> None:

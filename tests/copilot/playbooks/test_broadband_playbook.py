@@ -10,7 +10,7 @@ import yaml
 from copilot.playbooks.engine import Diagnosis
 from copilot.playbooks.schema import DATA_DIR, PlaybookError, load_playbooks
 from knowledge.vocabulary import load_vocabulary
-from tests.conftest import profile
+from tests.conftest import pause_broadband, profile
 from tests.copilot.playbooks.conftest import actions, assert_complete, diagnose_line, read_tool, rules, said_date
 from tests.copilot.playbooks.conftest import diagnose as run_playbook
 from tools.base.faults import FaultConfig
@@ -44,6 +44,15 @@ def test_each_flow_decides(sim_db: SimDatabase, situation: str, rule: str, first
     assert all(r.ok for r in d.reads), [r for r in d.reads if not r.ok]
     if disposition == "intercept":
         assert "create_repair_ticket" not in [a.action for a in d.actions]
+
+
+def test_a_broadband_paused_on_request_is_resumed_without_a_crew(sim_db: SimDatabase) -> None:
+    msisdn, account = pause_broadband(sim_db)
+    d = diagnose_line(sim_db, "broadband_fault", msisdn)
+    assert "suspended_by_request" in rules(d) and d.disposition == "intercept"
+    assert [(a.action, a.params, a.tool) for a in d.actions] == [
+        ("resume_broadband", {"account_id": account}, "pon_resume_broadband")]
+    assert "create_repair_ticket" in d.forbidden and "复通" in d.reply
 
 
 def test_outage_turns_dispatch_into_reading_the_script(sim_db: SimDatabase) -> None:
