@@ -27,6 +27,7 @@ from copilot.llm import DraftedReply, GroundedAnswer, Grounds, LlmAdvisor, Under
 from copilot.playbooks.engine import PlaybookEngine
 from copilot.playbooks.schema import Playbook
 from copilot.state import CallInput, CallOutput, CallState
+from copilot.understand.acknowledgements import Acknowledgements
 from copilot.understand.calls import INTENT_UTTERANCES, read_call
 from copilot.understand.classifier import IntentClassifier
 from copilot.understand.risk import RiskLexicon
@@ -73,6 +74,8 @@ class CopilotServices:
     """The playbooks' guided searches, remembered per index version, region and day."""
     places: Places = field(default_factory=Places)
     """The roaming destinations a caller may name (the lexicon's places); none finds none."""
+    acknowledgements: Acknowledgements = field(default_factory=Acknowledgements)
+    """Words of a caller turn that asks for nothing new ("好的谢谢"); none: every turn is read and searched."""
 
 
 def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext, CallInput, CallOutput]:
@@ -93,10 +96,13 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         if not said:
             return update
         texts = [u["text"] for u in said]
-        intents, prediction = read_call(services.classifier, texts, state.intents)
+        intents, prediction = read_call(services.classifier, texts, state.intents,
+                                        acknowledgements=services.acknowledgements)
         risks = services.risks.detect(texts[-1])
         if said[-1].get("other_number"):
             risks.append("third_party_number")
+        if prediction is None:  # "好的谢谢": the call's intent and emotion stand, and so does their card
+            return {**update, "risks": list(dict.fromkeys(risks))}
         slots = merge_slots(state.slots, extract_slots(texts[-1], services.clock().date(), services.places))
         return {**update, "intents": intents, "emotion": prediction.emotion,
                 "risks": list(dict.fromkeys(risks)), "slots": slots}
@@ -144,14 +150,18 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
             return {"knowledge": [], "scripts": []}
         province, city, district = state.region or (None, None, None)
         now = services.clock()
+        outage = [s for s in searcher.active_scripts(province, city, now, district) if s.outage_id]
+        scripts = script_card(searcher, outage[:3])
+        if state.intents and len(said) > 1 and services.acknowledgements.covers(said[-1]):
+            # nothing new asked: the knowledge shown stands; only today's outage scripts may have changed
+            return {} if scripts == state.scripts else {"knowledge": state.knowledge, "scripts": scripts}
         hits = searcher.search("，".join(said[-CONTEXT_UTTERANCES:]), province=province, city=city, district=district,
                                at=now, k=5)
         intent = state.intents[0][0] if state.intents else None
         guides = guide_queries(services.playbooks.get(intent or ""), state.diagnosis)
         knowledge = merge_cards(services.guides.card(searcher, guides, state.region, now),
                                 knowledge_card(searcher, hits))
-        outage = [s for s in searcher.active_scripts(province, city, now, district) if s.outage_id]
-        return {"knowledge": knowledge, "scripts": script_card(searcher, outage[:3]), "knowledge_guides": guides}
+        return {"knowledge": knowledge, "scripts": scripts, "knowledge_guides": guides}
 
     def compose(state: CallState) -> dict[str, Any]:
         intent = state.intents[0][0] if state.intents else None

@@ -18,6 +18,7 @@ from copilot.llm import open_llm
 from copilot.playbooks.engine import PlaybookEngine
 from copilot.playbooks.schema import load_playbooks
 from copilot.settings import Settings
+from copilot.understand.acknowledgements import load_acknowledgements
 from copilot.understand.classifier import load_or_train
 from copilot.understand.risk import load_risks
 from copilot.understand.slots import Places
@@ -139,6 +140,7 @@ def open_runtime(settings: Settings, backends: Backends, clock: Callable[[], dat
         locate=lambda msisdn: locate(backends, msisdn),
         llm=open_llm(settings, tools, clock),
         places=Places(knowledge.store.tokenizer.places),
+        acknowledgements=load_acknowledgements(),
     )
     checkpoints = open_checkpointer(settings)
     graph = build_graph(services).compile(checkpointer=checkpoints.saver)

@@ -73,6 +73,8 @@ def _card(vocabulary: Vocabulary, node: str, update: dict[str, Any], before: dic
         return "understanding", {"intents": intents, "emotion": update["emotion"], "risks": update["risks"],
                                  "slots": update.get("slots", {})}
     if node == "retrieve":
+        if "knowledge" not in update:
+            return None  # a turn that asked nothing new: the knowledge card shown stands
         return "knowledge", {"hits": update.get("knowledge", []), "scripts": update.get("scripts", [])}
     if node == "diagnose":
         if "diagnosed_intent" not in update:

@@ -10,6 +10,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from copilot.settings import get_settings
+from copilot.understand.acknowledgements import load_acknowledgements
 from copilot.understand.calls import DEV_CALLS, INTENT_UTTERANCES, DevCallsError, load_dev_calls, score_calls
 from copilot.understand.classifier import (
     DATA_DIR,
@@ -70,11 +71,14 @@ def calls(
     path: Annotated[Path, typer.Option("--calls", help="Development calls to replay")] = DEV_CALLS,
     last: Annotated[int, typer.Option(min=1, max=50, help="Read the caller's last N turns (the copilot reads "
                                                            f"{INTENT_UTTERANCES})")] = INTENT_UTTERANCES,
+    every_turn: Annotated[bool, typer.Option("--every-turn", help="Also read the turns that only acknowledge "
+                                                                  "(好的谢谢), which the copilot does not")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
 ) -> None:
     """Replay development calls turn by turn as the copilot reads them; score the call's main intent."""
     dev_calls, clf = _loaded(lambda: load_dev_calls(path), train)
-    report = {"train": str(train), "calls_file": str(path), **score_calls(clf, dev_calls, last)}
+    skipped = None if every_turn else load_acknowledgements()
+    report = {"train": str(train), "calls_file": str(path), **score_calls(clf, dev_calls, last, skipped)}
     if _as_json(report, as_json):
         return
     typer.echo(f"{report['calls']} 通：通话结束时主意图准确率 {report['end_accuracy']:.1%}，"

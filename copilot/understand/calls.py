@@ -25,6 +25,9 @@ alone is sure of the same intent as the unsure reading, the unsure reading stand
 `KEEP_INTENT_BELOW` the call keeps its intent): taking the sure one there too lost two development calls
 (88.8% -> 87.5%), both a second need the development calls label with the first, where the eval suites would
 follow the caller to it.
+
+A turn that only acknowledges ("好的谢谢", "嗯嗯行吧": `copilot.understand.acknowledgements`) is not read at all:
+the call keeps its intent. Reading it with the turn before could only lean back to what was said earlier.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from copilot.understand.acknowledgements import Acknowledgements
 from copilot.understand.classifier import DATA_DIR, IntentClassifier, Prediction, json_lines
 
 INTENT_UTTERANCES = 2
@@ -48,7 +52,8 @@ PATTERNS = ("direct", "late", "story", "filler_end", "two_needs", "switch", "mis
 
 
 def read_call(classifier: IntentClassifier, said: list[str], previous: list[tuple[str, float]],
-              utterances: int = INTENT_UTTERANCES) -> tuple[list[tuple[str, float]], Prediction]:
+              utterances: int = INTENT_UTTERANCES, acknowledgements: Acknowledgements | None = None
+              ) -> tuple[list[tuple[str, float]], Prediction | None]:
     """The call's intents after its latest caller turn, and the classifier's reading of the turns.
 
     Args:
@@ -56,7 +61,13 @@ def read_call(classifier: IntentClassifier, said: list[str], previous: list[tupl
         said: The caller's turns so far, oldest first (at least one).
         previous: The call's intents before this turn (empty at the start).
         utterances: How many of the last turns are read.
+        acknowledgements: Words of a turn that asks for nothing new; none: every turn is read.
+
+    Returns:
+        The intents, and the reading (None when the turn only acknowledged and the call kept its intents).
     """
+    if previous and acknowledgements is not None and acknowledgements.covers(said[-1]):
+        return previous, None  # "好的谢谢": nothing new asked
     prediction = classifier.predict("，".join(said[-utterances:]))
     intents = prediction.intents
     top, confidence = intents[0]
@@ -107,8 +118,8 @@ def load_dev_calls(path: Path = DEV_CALLS) -> list[DevCall]:
     return out
 
 
-def score_calls(classifier: IntentClassifier, calls: list[DevCall], utterances: int = INTENT_UTTERANCES
-                ) -> dict[str, Any]:
+def score_calls(classifier: IntentClassifier, calls: list[DevCall], utterances: int = INTENT_UTTERANCES,
+                acknowledgements: Acknowledgements | None = None) -> dict[str, Any]:
     """Replay each call turn by turn, reading its last `utterances` turns; how often its main intent is right.
 
     ``end_accuracy``: after the call's last turn; ``turn_accuracy``: over every turn from ``clear_at`` on;
@@ -119,7 +130,7 @@ def score_calls(classifier: IntentClassifier, calls: list[DevCall], utterances: 
     for call in calls:
         intents: list[tuple[str, float]] = []
         for k in range(1, len(call.turns) + 1):
-            intents, _ = read_call(classifier, list(call.turns[:k]), intents, utterances)
+            intents, _ = read_call(classifier, list(call.turns[:k]), intents, utterances, acknowledgements)
             if k >= call.clear_at:
                 turns += 1
                 right_turns += intents[0][0] == call.intents[0]

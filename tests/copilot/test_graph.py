@@ -11,11 +11,13 @@ import pytest
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
 
+from copilot.api.cards import stream_turn
 from copilot.context import CallContext
 from copilot.graph import CopilotServices, build_graph
 from copilot.playbooks.engine import PlaybookEngine
 from copilot.playbooks.schema import load_playbooks
 from copilot.runtime import locate
+from copilot.understand.acknowledgements import load_acknowledgements
 from copilot.understand.classifier import load_or_train
 from copilot.understand.risk import load_risks
 from copilot.understand.slots import Places
@@ -223,6 +225,69 @@ def test_filler_words_keep_the_calls_intent_and_its_diagnosis(services: CopilotS
     assert services.classifier.predict("嗯，好的好的，你等一下啊，我看看").intents[0][0] != "broadband_fault"
     assert first["intents"][0][0] == "broadband_fault" and after["intents"][0][0] == "broadband_fault"
     assert after["diagnosis"] == first["diagnosis"]
+
+
+def turn(graph: Any, services: CopilotServices, ctx: CallContext, text: str) -> tuple[list[str], dict[str, Any]]:
+    """One caller turn as the API streams it: the types of the cards it sends, and the snapshot after it."""
+    cards: list[str] = []
+    out, _ = stream_turn(graph, services.vocabulary, ctx, {"transcript": [{"speaker": "caller", "text": text}]},
+                         lambda type_, data: cards.append(type_))
+    return cards, out
+
+
+def test_an_acknowledgement_is_neither_read_nor_searched_and_no_card_changes(
+        services: CopilotServices, sim_db: SimDatabase, tmp_path: Path, models_dir: Path) -> None:
+    class Counting(WrappedEmbedder):
+        def __init__(self) -> None:
+            super().__init__(UseM3Embedder())
+            self.queries: list[str] = []
+
+        def embed_query(self, text: str) -> np.ndarray:
+            self.queries.append(text)
+            return self.inner.embed_query(text)
+
+    counting = Counting()
+    tokenizer = Tokenizer(load_lexicon())
+    services.classifier = load_or_train(counting, models_dir, tokenizer=tokenizer)
+    store = IndexStore(tmp_path / "kb", lambda: counting, lambda: tokenizer)
+    store.build(small_corpus(), note="acknowledgements")
+    services.searcher = store.open()
+    services.acknowledgements = load_acknowledgements()
+    graph = compiled(services, tmp_path)
+    ctx = CallContext(call_id="call-ack", msisdn=profile(sim_db, "bb_los_fibre_cut"), agent_id="A1")
+    cards, first = turn(graph, services, ctx, "家里宽带断了，光猫红灯一直闪")
+    assert {"understanding", "knowledge", "diagnosis", "reply"} <= set(cards) and first["knowledge"]
+    embedded = len(counting.queries)
+    cards, after = turn(graph, services, ctx, "嗯嗯，好的，谢谢你啊")
+    assert cards == ["reply"], "nothing new was asked: the cards shown stand"
+    assert len(counting.queries) == embedded, "the turn was neither read nor searched"
+    assert [list(i) for i in after["intents"]] == [list(i) for i in first["intents"]]
+    assert (after["knowledge"], after["diagnosis"]) == (first["knowledge"], first["diagnosis"])
+    cards, later = turn(graph, services, ctx, "那你们师傅什么时候能来修")
+    assert "knowledge" in cards and len(counting.queries) > embedded
+    assert later["intents"][0][0] == "broadband_fault"
+
+
+def test_an_outage_script_published_during_the_call_shows_on_an_acknowledgement(
+        services: CopilotServices, sim_db: SimDatabase, tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    msisdn = profile(sim_db, "bb_healthy")
+    sub = build_backends(sim_db=sim_db).boss.get_subscriber(msisdn)
+    script = EmergencyScript(
+        id="ES-20261120-902", title=f"{sub.district}宽带割接", topic="outage", region=f"{sub.province}{sub.city}",
+        district=sub.district, outage_id="SIM-CUTOVER", services=["broadband"], keywords=["宽带"],
+        wording=f"您好，{sub.district}今天上午宽带设备割接，期间可能断网，预计中午12点前恢复。",
+        valid_from=AS_OF + timedelta(minutes=5), valid_to=AS_OF + timedelta(hours=3), source="测试口径〔2026〕2号")
+    graph = with_knowledge(services, tmp_path, script)
+    services.acknowledgements = load_acknowledgements()
+    ctx = CallContext(call_id="call-ack2", msisdn=msisdn, agent_id="A1")
+    _, first = turn(graph, services, ctx, "我家宽带网速有点慢，你帮我看看")
+    assert not first["scripts"]
+    services.clock = lambda: AS_OF + timedelta(minutes=10)
+    cards, after = turn(graph, services, ctx, "好的")
+    assert "knowledge" in cards and [s["id"] for s in after["scripts"]] == ["ES-20261120-902"]
+    assert after["knowledge"] == first["knowledge"]
 
 
 def test_an_outage_script_does_not_replace_the_dispatch_of_a_line_it_does_not_explain(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from copilot.understand.acknowledgements import load_acknowledgements
 from copilot.understand.calls import INTENT_UTTERANCES, PATTERNS, DevCallsError, load_dev_calls, read_call
 from copilot.understand.classifier import IntentClassifier, load_or_train
 from knowledge.embedding import UseM3Embedder
@@ -34,6 +35,16 @@ def test_a_need_raised_late_becomes_the_calls_intent_unless_the_whole_call_is_re
 
 def test_filler_keeps_what_the_call_is_about(classifier: IntentClassifier) -> None:
     assert _read(classifier, ["我手机有信号就是上不了网", "好的谢谢", "嗯"]) == "mobile_data_fault"
+
+
+def test_an_acknowledgement_is_not_read_and_the_call_keeps_its_intents(classifier: IntentClassifier) -> None:
+    heard = load_acknowledgements()
+    before, reading = read_call(classifier, ["我手机有信号就是上不了网"], [], acknowledgements=heard)
+    assert reading is not None and before[0][0] == "mobile_data_fault"
+    after, reading = read_call(classifier, ["我手机有信号就是上不了网", "好的，谢谢"], before, acknowledgements=heard)
+    assert after == before and reading is None
+    _, reading = read_call(classifier, ["好的"], [], acknowledgements=heard)
+    assert reading is not None, "a call's first turn is always read"
 
 
 def test_the_need_said_last_is_read_when_the_turns_together_are_unsure(classifier: IntentClassifier) -> None:
