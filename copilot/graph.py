@@ -98,11 +98,13 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         texts = [u["text"] for u in said]
         intents, prediction = read_call(services.classifier, texts, state.intents,
                                         acknowledgements=services.acknowledgements)
+        if prediction is None:
+            # "好的谢谢" (it holds no number, no cue): what the call is about stands, the risks of the turn it
+            # answers included (a request about someone else's number is still the one being answered)
+            return update
         risks = services.risks.detect(texts[-1])
         if said[-1].get("other_number"):
             risks.append("third_party_number")
-        if prediction is None:  # "好的谢谢": the call's intent and emotion stand, and so does their card
-            return {**update, "risks": list(dict.fromkeys(risks))}
         slots = merge_slots(state.slots, extract_slots(texts[-1], services.clock().date(), services.places))
         return {**update, "intents": intents, "emotion": prediction.emotion,
                 "risks": list(dict.fromkeys(risks)), "slots": slots}
@@ -143,18 +145,26 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         shown = [e for e in (state.emotion, state.diagnosed_slots.get("emotion")) if e in EMOTION_LEVELS]
         return max(shown, key=EMOTION_LEVELS.index, default="calm")
 
+    def acknowledged(state: CallState) -> bool:
+        """The caller's latest turn only acknowledges ("好的谢谢"), in a call whose intent is known."""
+        said = [u["text"] for u in state.transcript if u["speaker"] == "caller"]
+        return bool(state.intents) and len(said) > 1 and services.acknowledgements.covers(said[-1])
+
     def retrieve(state: CallState) -> dict[str, Any]:
         searcher = services.searcher
         said = [u["text"] for u in state.transcript if u["speaker"] == "caller"]
-        if searcher is None or not said:
-            return {"knowledge": [], "scripts": []}
+        if searcher is None or not said:  # no knowledge base: an empty card, once
+            return {} if acknowledged(state) else {"knowledge": [], "scripts": []}
         province, city, district = state.region or (None, None, None)
         now = services.clock()
         outage = [s for s in searcher.active_scripts(province, city, now, district) if s.outage_id]
         scripts = script_card(searcher, outage[:3])
-        if state.intents and len(said) > 1 and services.acknowledgements.covers(said[-1]):
-            # nothing new asked: the knowledge shown stands; only today's outage scripts may have changed
-            return {} if scripts == state.scripts else {"knowledge": state.knowledge, "scripts": scripts}
+        if acknowledged(state):
+            # nothing new asked: the knowledge shown stands; only today's outage scripts may have changed (unless
+            # the diagnosis ruled the area's outages out for this line)
+            if scripts == state.scripts or scripts_ruled_out(state.diagnosis):
+                return {}
+            return {"knowledge": state.knowledge, "scripts": scripts}
         hits = searcher.search("，".join(said[-CONTEXT_UTTERANCES:]), province=province, city=city, district=district,
                                at=now, k=5)
         intent = state.intents[0][0] if state.intents else None
@@ -193,9 +203,11 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         said = [u["text"] for u in state.transcript if u["speaker"] == "caller"][-CONTEXT_UTTERANCES:]
         labels = {i.id: i.label for i in services.vocabulary.intents}
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="llm") as pool:
-            read = pool.submit(llm.understand, said, labels, list(services.risks.risks))
+            # an acknowledgement is not read again by the model either: the call's reading stands
+            read = None if acknowledged(state) else pool.submit(llm.understand, said, labels,
+                                                                  list(services.risks.risks))
             drafted = pool.submit(llm.draft_reply, Grounds.from_state(state), runtime.context)
-            understood, reply = read.result(), drafted.result()
+            understood, reply = read.result() if read else None, drafted.result()
         update: dict[str, Any] = {}
         if isinstance(understood, Understanding):
             update["risks"] = list(dict.fromkeys([*state.risks, *understood.risks]))

@@ -6,7 +6,7 @@ import contextlib
 import ctypes
 import gc
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,14 +19,14 @@ from copilot.playbooks.engine import PlaybookEngine
 from copilot.playbooks.schema import load_playbooks
 from copilot.settings import Settings
 from copilot.understand.acknowledgements import load_acknowledgements
-from copilot.understand.classifier import load_or_train
+from copilot.understand.classifier import IntentClassifier, load_or_train
 from copilot.understand.risk import load_risks
 from copilot.understand.slots import Places
 from knowledge.embedding import create_embedder
 from knowledge.manager import KnowledgeManager
 from knowledge.search import Searcher
 from knowledge.store import KnowledgeIndexError
-from knowledge.vocabulary import load_vocabulary
+from knowledge.vocabulary import Vocabulary, load_vocabulary
 from tools.backends import Backends
 from tools.base.errors import BackendError
 from tools.base.toolkit import ToolType
@@ -115,21 +115,26 @@ def locate(backends: Backends, msisdn: str) -> tuple[str | None, str | None, str
     return sub.province, sub.city, sub.district
 
 
-def open_runtime(settings: Settings, backends: Backends, clock: Callable[[], datetime]) -> CopilotRuntime:
-    """Services (classifier, playbooks, knowledge, tools) and the graph compiled with the configured checkpoints."""
+def assemble_services(classifier: IntentClassifier, vocabulary: Vocabulary, backends: Backends,
+                      searcher: Searcher | None, places: Mapping[str, str], clock: Callable[[], datetime],
+                      llm_settings: Settings | None) -> CopilotServices:
+    """The graph's services: the shipped risk cues, acknowledgements and playbooks over these clients.
+
+    The app and the evals' in-process replay both build them here, so that they run the same graph.
+
+    Args:
+        classifier: The intent classifier.
+        vocabulary: Intents and actions.
+        backends: The back-office clients (their read and write tools).
+        searcher: The knowledge search; None: no knowledge base yet.
+        places: The roaming destinations callers name (the search tokenizer's ``places``).
+        clock: The product's clock.
+        llm_settings: Settings to open the optional model from (when they configure one); None: rules only.
+    """
     tools = backends.tools(clock)
-    vocabulary = load_vocabulary()
     engine = PlaybookEngine(tools, vocabulary)
-    knowledge = open_knowledge(settings, clock, threads=SERVING_THREADS)
-    try:
-        searcher = knowledge.store.open()
-    except KnowledgeIndexError:
-        searcher = None  # no knowledge base built yet: diagnosis still works
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    embedder = searcher.embedder if searcher else create_embedder(threads=SERVING_THREADS)
-    services = CopilotServices(
-        classifier=load_or_train(embedder, settings.models_dir or settings.data_dir / "models",
-                                 tokenizer=knowledge.store.tokenizer),
+    return CopilotServices(
+        classifier=classifier,
         vocabulary=vocabulary,
         risks=load_risks(),
         engine=engine,
@@ -138,10 +143,26 @@ def open_runtime(settings: Settings, backends: Backends, clock: Callable[[], dat
         searcher=searcher,
         clock=clock,
         locate=lambda msisdn: locate(backends, msisdn),
-        llm=open_llm(settings, tools, clock),
-        places=Places(knowledge.store.tokenizer.places),
+        llm=open_llm(llm_settings, tools, clock) if llm_settings is not None else None,
+        places=Places(places),
         acknowledgements=load_acknowledgements(),
     )
+
+
+def open_runtime(settings: Settings, backends: Backends, clock: Callable[[], datetime]) -> CopilotRuntime:
+    """Services (classifier, playbooks, knowledge, tools) and the graph compiled with the configured checkpoints."""
+    vocabulary = load_vocabulary()
+    knowledge = open_knowledge(settings, clock, threads=SERVING_THREADS)
+    try:
+        searcher = knowledge.store.open()
+    except KnowledgeIndexError:
+        searcher = None  # no knowledge base built yet: diagnosis still works
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    embedder = searcher.embedder if searcher else create_embedder(threads=SERVING_THREADS)
+    classifier = load_or_train(embedder, settings.models_dir or settings.data_dir / "models",
+                               tokenizer=knowledge.store.tokenizer)
+    services = assemble_services(classifier, vocabulary, backends, searcher, knowledge.store.tokenizer.places, clock,
+                                 settings)
     checkpoints = open_checkpointer(settings)
     graph = build_graph(services).compile(checkpointer=checkpoints.saver)
     runtime = CopilotRuntime(graph, services, checkpoints, knowledge)

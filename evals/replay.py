@@ -30,14 +30,10 @@ from copilot.api.metrics import Metrics
 from copilot.api.registry import CallRecord
 from copilot.api.turns import TurnRunner
 from copilot.backends import wall_clock
-from copilot.graph import CopilotServices, build_graph
-from copilot.llm import open_llm
-from copilot.playbooks.engine import PlaybookEngine
-from copilot.playbooks.schema import load_playbooks
-from copilot.runtime import SERVING_THREADS, locate
+from copilot.graph import build_graph
+from copilot.runtime import SERVING_THREADS, assemble_services
 from copilot.settings import Settings
 from copilot.understand.classifier import load_or_train
-from copilot.understand.risk import load_risks
 from evals.fixtures import PreparedCase, apply_fixture, copy_world
 from evals.records import CaseResult, TurnResult
 from evals.scenario import Fault
@@ -49,7 +45,6 @@ from knowledge.schema import EmergencyScript
 from knowledge.vocabulary import load_vocabulary
 from tools.backends import Backends, build_backends
 from tools.base.faults import FaultConfig, FaultInjector
-from tools.base.toolkit import ToolType
 from tools.base.values import System
 from tools.sim.db import SimDatabase
 
@@ -155,7 +150,6 @@ class InProcessReplayer:
         self.classifier = load_or_train(self.embedder, settings.models_dir or settings.data_dir / "models",
                                         tokenizer=self.tokenizer)
         self.vocabulary = load_vocabulary()
-        self.risks = load_risks()
         self._now = world.as_of
         self._built: tuple[CaseDatabase, TurnRunner, Backends] | None = None
         self._conn = sqlite3.connect(run_dir / "checkpoints.sqlite", check_same_thread=False)
@@ -186,15 +180,8 @@ class InProcessReplayer:
             return self._built[1], self._built[2]
         db = CaseDatabase(sim_path, self._clock)
         backends = build_backends(sim_db=db)
-        tools = backends.tools(self._clock)
-        engine = PlaybookEngine(tools, self.vocabulary)
-        services = CopilotServices(
-            classifier=self.classifier, vocabulary=self.vocabulary, risks=self.risks, engine=engine,
-            playbooks=load_playbooks(self.vocabulary, set(engine.read_tools)),
-            write_tools={t.name: t for t in tools if (t.metadata or {}).get("tool_type") == ToolType.WRITE.value},
-            searcher=self.searcher, clock=self._clock, locate=lambda msisdn: locate(backends, msisdn),
-            llm=open_llm(self.settings, tools, self._clock) if self.llm else None,
-        )
+        services = assemble_services(self.classifier, self.vocabulary, backends, self.searcher,
+                                     self.tokenizer.places, self._clock, self.settings if self.llm else None)
         graph = build_graph(services).compile(checkpointer=self.saver)
         runner = TurnRunner(graph, self.hub, self.metrics, self.vocabulary, concurrency=1)
         self._built = (db, runner, backends)

@@ -1,18 +1,19 @@
 """Acknowledgements: caller turns that ask for nothing new ("好的谢谢", "嗯嗯，行吧"), from a data file.
 
 Such a turn keeps what the call is about, so the copilot neither reads the intent again nor searches the
-knowledge again (`copilot.understand.calls.read_call`, the graph's retrieval): on the turn bench's calls one
-caller line in six is one.
+knowledge again (`copilot.understand.calls.read_call`, the graph's retrieval). In the development calls 19 of
+470 caller turns are one; in the turn bench's calls 12 of the 72 lines, about 4% of its turns once each call's
+own openers and closers are added ("请问一下，好的，你看看" is not one).
 """
 
 from __future__ import annotations
 
 import re
-from functools import cached_property
+import unicodedata
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "acknowledgements.yaml"
 _SEPARATORS = re.compile(r"[\s,.!?~，。！？、；;：:…～\-—'\"“”‘’()（）]+")
@@ -22,6 +23,11 @@ class AcknowledgementsError(ValueError):
     """The acknowledgements file is unreadable or invalid; the message names the file and the entry."""
 
 
+def _plain(text: str) -> str:
+    """Full-width letters folded (ＯＫ), case folded (Ok), punctuation and spaces dropped."""
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
 class Acknowledgements(BaseModel):
     """Words that acknowledge, agree or thank; a turn made only of them asks for nothing new."""
 
@@ -29,6 +35,7 @@ class Acknowledgements(BaseModel):
 
     version: int = Field(default=1, ge=1, description="Version")
     words: tuple[str, ...] = Field(default=(), description="Acknowledging words, without punctuation")
+    _compiled: tuple[tuple[str, ...], re.Pattern[str] | None] | None = PrivateAttr(default=None)
 
     @field_validator("words")
     @classmethod
@@ -36,20 +43,25 @@ class Acknowledgements(BaseModel):
         bad = [w for w in words if not w.strip() or _SEPARATORS.search(w)]
         if bad:
             raise ValueError(f"词不能为空或含标点、空格: {bad}")
+        folded = [_plain(w) for w in words]
+        twice = sorted({w for w, f in zip(words, folded, strict=True) if folded.count(f) > 1})
+        if twice:
+            raise ValueError(f"词重复（不计大小写与全角半角）: {twice}")
         return words
 
     def covers(self, text: str) -> bool:
-        """Whether `text` is made only of these words (at least one), punctuation and spaces aside."""
-        rest = _SEPARATORS.sub("", text)
-        return bool(rest) and self._pattern is not None and self._pattern.fullmatch(rest) is not None
+        """Whether `text` is made only of these words (at least one), punctuation, spaces and case aside."""
+        rest = _plain(text)
+        pattern = self._pattern()
+        return bool(rest) and pattern is not None and pattern.fullmatch(rest) is not None
 
-    @cached_property
     def _pattern(self) -> re.Pattern[str] | None:
-        """One or more of the words, the longest tried first."""
-        if not self.words:
-            return None
-        words = sorted(set(self.words), key=len, reverse=True)
-        return re.compile("(?:" + "|".join(map(re.escape, words)) + ")+")
+        """One or more of the words, the longest tried first; compiled once for the words held."""
+        if self._compiled is None or self._compiled[0] is not self.words:  # a model_copy may hold other words
+            words = sorted({_plain(w) for w in self.words}, key=len, reverse=True)
+            pattern = re.compile("(?:" + "|".join(map(re.escape, words)) + ")+") if words else None
+            self._compiled = (self.words, pattern)
+        return self._compiled[1]
 
 
 def load_acknowledgements(path: Path | None = None) -> Acknowledgements:
@@ -61,9 +73,12 @@ def load_acknowledgements(path: Path | None = None) -> Acknowledgements:
     path = path or DEFAULT_PATH
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return Acknowledgements.model_validate(raw)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise AcknowledgementsError(f"{path}: 无法读取: {exc}") from None
+    if not isinstance(raw, dict):
+        raise AcknowledgementsError(f"{path}: 文件须为含 version 与 words 的映射")
+    try:
+        return Acknowledgements.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise AcknowledgementsError(f"{path}: {problems}") from None

@@ -268,6 +268,20 @@ def test_an_acknowledgement_is_neither_read_nor_searched_and_no_card_changes(
     assert later["intents"][0][0] == "broadband_fault"
 
 
+def test_an_acknowledgement_of_a_refusal_keeps_the_refusal(services: CopilotServices, sim_db: SimDatabase,
+                                                            tmp_path: Path) -> None:
+    services.acknowledgements = load_acknowledgements()
+    graph = compiled(services, tmp_path)
+    ctx = CallContext(call_id="call-ack3", msisdn=profile(sim_db, "healthy"), agent_id="A1")
+    config = {"configurable": {"thread_id": ctx.call_id}}
+    asked = {"speaker": "caller", "text": "帮我把我老婆的号码139****5678报停一下", "other_number": True}
+    first = graph.invoke({"transcript": [asked]}, config, context=ctx)
+    assert [f["rule"] for f in first["diagnosis"]["findings"]] == ["third_party_request"]
+    cards, after = turn(graph, services, ctx, "哦，好的")
+    assert cards == ["reply"] and after["diagnosis"] == first["diagnosis"]
+    assert "request_suspension" not in [a["action"] for a in after["actions"]]
+
+
 def test_an_outage_script_published_during_the_call_shows_on_an_acknowledgement(
         services: CopilotServices, sim_db: SimDatabase, tmp_path: Path) -> None:
     from datetime import timedelta

@@ -71,6 +71,11 @@ def test_a_paused_broadband_is_resumed_in_pon_not_the_phone(sim_db: SimDatabase)
     assert "request_suspension" in actions(d), "the phone's own 报停 stays on the card"
 
 
+def test_with_pon_down_an_active_line_is_still_asked_what_the_caller_wants(sim_db: SimDatabase) -> None:
+    d = diagnose(sim_db, "suspend_resume", "healthy", faults={System.PON: FaultConfig(error_rate=1.0)})
+    assert rules(d) == ["active_line"] and d.questions and "挂失" in d.questions[0]
+
+
 def test_suspend_resume_with_boss_down_is_partial(sim_db: SimDatabase) -> None:
     d = diagnose(sim_db, "suspend_resume", "request_suspended", faults=BOSS_DOWN)
     assert_partial(d, {"account", "payments", "bill_last"}, "BOSS")
