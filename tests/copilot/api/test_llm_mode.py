@@ -55,6 +55,19 @@ def test_the_models_reply_follows_the_rules_cards(llm_client: tuple[TestClient, 
         assert msisdn not in request
 
 
+def test_an_acknowledgement_is_not_sent_to_the_model_to_be_read(llm_client: tuple[TestClient, ScriptedModel],
+                                                                sim_path: Path) -> None:
+    client, model = llm_client
+    start(client, sim_path, "bb_los_fibre_cut")
+    model.script(say("您好，系统显示您家光猫收不到光信号[R1]，我马上为您派单报修。"), plain=(say(UNDERSTOOD),))
+    client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "宽带断了，光猫红灯一直闪，再不修我就投诉"})
+    model.script(say("好的，师傅上门前会先给您打电话，请您保持电话畅通。"))  # forgets the requests so far
+    body = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "好的，谢谢"}).json()
+    assert [r.get("stream") for r in model.requests] == [True], "only the reply is drafted, the call not read again"
+    assert body["reply_origin"] == "llm" and body["emotion"] == "angry"
+    assert body["intents"][0][0] == "broadband_fault"
+
+
 @pytest.mark.parametrize("failure", [Turn(status=500, content="boom"), say("您好，需要赔偿您500元[R9]。")])
 def test_a_failing_model_leaves_the_rules_reply_and_says_so(llm_client: tuple[TestClient, ScriptedModel],
                                                             sim_path: Path, failure: Turn) -> None:
