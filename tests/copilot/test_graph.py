@@ -64,6 +64,18 @@ def with_knowledge(services: CopilotServices, tmp_path: Path, script: EmergencyS
     return compiled(services, tmp_path)
 
 
+class CountingEmbedder(WrappedEmbedder):
+    """use-m3, remembering every question it embeds."""
+
+    def __init__(self) -> None:
+        super().__init__(UseM3Embedder())
+        self.queries: list[str] = []
+
+    def embed_query(self, text: str) -> np.ndarray:
+        self.queries.append(text)
+        return self.inner.embed_query(text)
+
+
 def say(graph: Any, ctx: CallContext, text: str) -> dict[str, Any]:
     config = {"configurable": {"thread_id": ctx.call_id}}
     return graph.invoke({"transcript": [{"speaker": "caller", "text": text}]}, config, context=ctx)
@@ -151,16 +163,7 @@ def test_a_turn_embeds_the_callers_words_once(services: CopilotServices, sim_db:
                                              models_dir: Path) -> None:
     """The classifier and the knowledge search read the same normalized words: one embedding, not two."""
 
-    class Counting(WrappedEmbedder):
-        def __init__(self) -> None:
-            super().__init__(UseM3Embedder())
-            self.queries: list[str] = []
-
-        def embed_query(self, text: str) -> np.ndarray:
-            self.queries.append(text)
-            return self.inner.embed_query(text)
-
-    counting = Counting()
+    counting = CountingEmbedder()
     shared = QueryCache(counting)
     tokenizer = Tokenizer(load_lexicon())
     services.classifier = load_or_train(shared, models_dir, tokenizer=tokenizer)
@@ -237,16 +240,7 @@ def turn(graph: Any, services: CopilotServices, ctx: CallContext, text: str) -> 
 
 def test_an_acknowledgement_is_neither_read_nor_searched_and_no_card_changes(
         services: CopilotServices, sim_db: SimDatabase, tmp_path: Path, models_dir: Path) -> None:
-    class Counting(WrappedEmbedder):
-        def __init__(self) -> None:
-            super().__init__(UseM3Embedder())
-            self.queries: list[str] = []
-
-        def embed_query(self, text: str) -> np.ndarray:
-            self.queries.append(text)
-            return self.inner.embed_query(text)
-
-    counting = Counting()
+    counting = CountingEmbedder()
     tokenizer = Tokenizer(load_lexicon())
     services.classifier = load_or_train(counting, models_dir, tokenizer=tokenizer)
     store = IndexStore(tmp_path / "kb", lambda: counting, lambda: tokenizer)
