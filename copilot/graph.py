@@ -153,7 +153,7 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
     def retrieve(state: CallState) -> dict[str, Any]:
         searcher = services.searcher
         said = [u["text"] for u in state.transcript if u["speaker"] == "caller"]
-        if searcher is None or not said:  # no knowledge base: an empty card, once
+        if searcher is None or not said:  # no knowledge base: an empty card (not sent again for "好的")
             return {} if acknowledged(state) else {"knowledge": [], "scripts": []}
         province, city, district = state.region or (None, None, None)
         now = services.clock()

@@ -75,7 +75,7 @@ def _card(vocabulary: Vocabulary, node: str, update: dict[str, Any], before: dic
     if node == "retrieve":
         if "knowledge" not in update:
             return None  # a turn that asked nothing new: the knowledge card shown stands
-        return "knowledge", {"hits": update.get("knowledge", []), "scripts": update.get("scripts", [])}
+        return "knowledge", {"hits": update["knowledge"], "scripts": update.get("scripts", [])}
     if node == "diagnose":
         if "diagnosed_intent" not in update:
             return None  # same intent as before: the diagnosis card shown stands

@@ -21,6 +21,10 @@ from tools.sim.db import SimDatabase
 
 SYS = System.PON
 ACCOUNT_PATTERN = re.compile(r"^[0-9A-Za-z]{6,20}$")
+NOT_RESUMED = {"active": "宽带账号状态正常，无需复通",
+               "suspended_arrears": "宽带因欠费暂停，缴清欠费后自动恢复，不能直接复通",
+               "cancelled": "宽带账号已拆机，不能复通"}
+"""Why an account in each other status than 报停 (suspended_request) is not resumed."""
 ACCOUNT_SQL = (
     "SELECT b.*, p.name AS product_name, p.bandwidth_mbps, o.name AS olt_name FROM broadband_accounts b"
     " JOIN products p ON p.product_id = b.product_id JOIN olts o ON o.olt_id = b.olt_id"
@@ -46,6 +50,19 @@ def _account(r: sqlite3.Row) -> BroadbandAccount:
         install_date=r["install_date"], olt_id=r["olt_id"], olt_name=r["olt_name"], pon_port=r["pon_port"],
         onu_id=r["onu_id"],
     )
+
+
+def _written_account(conn: sqlite3.Connection, account_id: str) -> sqlite3.Row:
+    """The account a write acts on, read inside the write's transaction.
+
+    Raises:
+        RecordNotFound: No such account.
+    """
+    row: sqlite3.Row | None = conn.execute("SELECT * FROM broadband_accounts WHERE account_id = ?",
+                                           (account_id,)).fetchone()
+    if row is None:
+        raise RecordNotFound(SYS, f"没有宽带账号 {account_id}")
+    return row
 
 
 def _alarm(r: sqlite3.Row) -> Alarm:
@@ -126,10 +143,7 @@ class SimPonClient:
         self.faults.apply("reboot_onu")
 
         def apply(conn: sqlite3.Connection, ts: str) -> tuple[str, dict[str, object]]:
-            acct = conn.execute("SELECT onu_id FROM broadband_accounts WHERE account_id = ?",
-                                (account_id,)).fetchone()
-            if acct is None:
-                raise RecordNotFound(SYS, f"没有宽带账号 {account_id}")
+            acct = _written_account(conn, account_id)
             onu = conn.execute("SELECT online, hung FROM onus WHERE onu_id = ?", (acct["onu_id"],)).fetchone()
             if not onu["online"]:
                 raise OperationRejected(SYS, "光猫当前离线，无法远程重启，请检查光猫电源和光纤")
@@ -149,15 +163,9 @@ class SimPonClient:
         self.faults.apply("resume_account")
 
         def apply(conn: sqlite3.Connection, ts: str) -> tuple[str, dict[str, object]]:
-            acct = conn.execute("SELECT status FROM broadband_accounts WHERE account_id = ?",
-                                (account_id,)).fetchone()
-            if acct is None:
-                raise RecordNotFound(SYS, f"没有宽带账号 {account_id}")
-            refused = {"active": "宽带账号状态正常，无需复通",
-                       "suspended_arrears": "宽带因欠费暂停，缴清欠费后自动恢复，不能直接复通",
-                       "cancelled": "宽带账号已拆机，不能复通"}
-            if acct["status"] in refused:
-                raise OperationRejected(SYS, refused[acct["status"]])
+            acct = _written_account(conn, account_id)
+            if acct["status"] in NOT_RESUMED:
+                raise OperationRejected(SYS, NOT_RESUMED[acct["status"]])
             conn.execute("UPDATE broadband_accounts SET status = 'active' WHERE account_id = ?", (account_id,))
             return ("已办理宽带复通，约10分钟内生效，重启光猫后即可上网", {"previous_status": acct["status"]})
 
