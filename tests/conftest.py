@@ -9,7 +9,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -82,6 +82,21 @@ def pause_broadband(db: SimDatabase, situation: str = "bb_healthy") -> tuple[str
         row = conn.execute("SELECT account_id FROM broadband_accounts WHERE msisdn = ?", (msisdn,)).fetchone()
         conn.execute("UPDATE broadband_accounts SET status = 'suspended_request' WHERE account_id = ?", (row[0],))
     return msisdn, str(row[0])
+
+
+def settle_arrears(db: SimDatabase, extra_fen: int = 2000) -> str:
+    """Pay off an arrears-suspended line (and `extra_fen` more) while BOSS leaves it suspended: its msisdn.
+
+    The generated world has no such line (a line that pays is active again); callers who paid and are still
+    cut off are common on the hotline.
+    """
+    msisdn = profile(db, "arrears_suspended")
+    with sqlite3.connect(db.path) as conn:
+        owed = -conn.execute("SELECT balance_fen FROM subscribers WHERE msisdn = ?", (msisdn,)).fetchone()[0]
+        conn.execute("UPDATE subscribers SET balance_fen = ? WHERE msisdn = ?", (extra_fen, msisdn))
+        conn.execute("INSERT INTO payments VALUES (?, ?, ?, ?, ?)",
+                     ("PAYSETTLED01", msisdn, (AS_OF - timedelta(hours=2)).isoformat(), owed + extra_fen, "微信"))
+    return msisdn
 
 
 def free_port() -> int:

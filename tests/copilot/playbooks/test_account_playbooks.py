@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import pause_broadband, profile
+from tests.conftest import pause_broadband, profile, settle_arrears
 from tests.copilot.playbooks.conftest import (
     action,
     actions,
@@ -17,6 +17,8 @@ from tests.copilot.playbooks.conftest import (
     said_date,
     spoken,
 )
+from tools.backends import build_backends
+from tools.base.errors import OperationRejected
 from tools.base.faults import FaultConfig
 from tools.base.values import System
 from tools.sim.db import SimDatabase
@@ -30,7 +32,7 @@ AAA_DOWN = {System.AAA: FaultConfig(error_rate=1.0)}
 
 @pytest.mark.parametrize(("situation", "rule", "expected", "forbidden"), [
     ("request_suspended", "suspended_on_request", ["verify_identity", "resume_service"], "request_suspension"),
-    ("arrears_suspended", "suspended_for_arrears", ["payment_guide", "resume_service"], "request_suspension"),
+    ("arrears_suspended", "suspended_for_arrears", ["payment_guide"], "request_suspension"),
     ("cancelled", "cancelled", ["verify_identity"], "resume_service"),
     ("healthy", "active_line", ["verify_identity", "request_suspension"], "resume_service"),
 ])
@@ -56,6 +58,33 @@ def test_an_arrears_suspension_says_what_to_pay(sim_db: SimDatabase) -> None:
     d = diagnose_line(sim_db, "suspend_resume", msisdn)
     assert d.actions[0].params["amount_yuan"] == pytest.approx(owed)
     assert f"欠费{spoken(owed)}元" in d.reply and "自动复机" in d.reply
+
+
+@pytest.mark.parametrize("intent", [
+    "suspend_resume", "balance_arrears", "mobile_data_fault", "voice_call_fault", "sms_mms_fault",
+])
+def test_a_line_still_in_arrears_is_offered_payment_not_a_resume_boss_would_refuse(sim_db: SimDatabase,
+                                                                                  intent: str) -> None:
+    msisdn = profile(sim_db, "arrears_suspended")
+    d = diagnose_line(sim_db, intent, msisdn)
+    assert actions(d)[0] == "payment_guide" and "resume_service" not in actions(d)
+    with pytest.raises(OperationRejected, match="请先缴清欠费"):
+        build_backends(sim_db=sim_db).boss.resume_service(msisdn, actor="A1", idempotency_key="too-early")
+
+
+@pytest.mark.parametrize("intent", [
+    "suspend_resume", "balance_arrears", "mobile_data_fault", "voice_call_fault", "sms_mms_fault",
+])
+def test_a_caller_who_paid_and_is_still_cut_off_is_resumed(sim_db: SimDatabase, intent: str) -> None:
+    msisdn = settle_arrears(sim_db, extra_fen=2000)
+    d = diagnose_line(sim_db, intent, msisdn)
+    assert rules(d) == ["paid_not_restored"] and actions(d) == ["resume_service"]
+    assert "payment_guide" in d.forbidden and d.disposition == "resolve"
+    assert "缴清" in d.reply and "余额20元" in d.reply and "欠费20" not in d.reply
+    resume = action(d, "resume_service")
+    assert resume.params == {"msisdn": msisdn} and resume.needs_confirmation
+    done = build_backends(sim_db=sim_db).boss.resume_service(msisdn, actor="A1", idempotency_key="paid")
+    assert done.status == "ok" and read_tool(sim_db, "boss_get_account", msisdn=msisdn)["status"] == "active"
 
 
 def test_a_paused_broadband_is_resumed_in_pon_not_the_phone(sim_db: SimDatabase) -> None:

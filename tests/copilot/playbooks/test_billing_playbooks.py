@@ -127,10 +127,9 @@ def test_balance_decides(sim_db: SimDatabase, case: str, rule: str, first_action
         assert d.actions[0].params["amount_yuan"] == pytest.approx(-balance)
 
 
-def test_arrears_reply_states_the_amount_and_resume_waits_for_confirmation(sim_db: SimDatabase) -> None:
+def test_arrears_reply_states_the_amount_and_offers_payment(sim_db: SimDatabase) -> None:
     d = diagnose(sim_db, "balance_arrears", "arrears_suspended")
-    assert actions(d) == ["payment_guide", "resume_service"]
-    assert d.actions[1].needs_confirmation and d.actions[1].tool == "boss_resume_service"
+    assert actions(d) == ["payment_guide"]
     assert "自动复机" in d.reply and d.questions
 
 
