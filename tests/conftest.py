@@ -9,6 +9,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -78,7 +79,7 @@ def pause_broadband(db: SimDatabase, situation: str = "bb_healthy") -> tuple[str
     The generated world has no such line (its broadband is suspended only with the phone, for arrears).
     """
     msisdn = profile(db, situation)
-    with sqlite3.connect(db.path) as conn:
+    with closing(sqlite3.connect(db.path)) as conn, conn:
         row = conn.execute("SELECT account_id FROM broadband_accounts WHERE msisdn = ?", (msisdn,)).fetchone()
         conn.execute("UPDATE broadband_accounts SET status = 'suspended_request' WHERE account_id = ?", (row[0],))
     return msisdn, str(row[0])
@@ -91,11 +92,12 @@ def settle_arrears(db: SimDatabase, extra_fen: int = 2000) -> str:
     cut off are common on the hotline.
     """
     msisdn = profile(db, "arrears_suspended")
-    with sqlite3.connect(db.path) as conn:
+    with closing(sqlite3.connect(db.path)) as conn, conn:
         owed = -conn.execute("SELECT balance_fen FROM subscribers WHERE msisdn = ?", (msisdn,)).fetchone()[0]
         conn.execute("UPDATE subscribers SET balance_fen = ? WHERE msisdn = ?", (extra_fen, msisdn))
-        conn.execute("INSERT INTO payments VALUES (?, ?, ?, ?, ?)",
-                     ("PAYSETTLED01", msisdn, (AS_OF - timedelta(hours=2)).isoformat(), owed + extra_fen, "微信"))
+        conn.execute("UPDATE bills SET status = 'paid' WHERE msisdn = ? AND status = 'unpaid'", (msisdn,))
+        conn.execute("INSERT INTO payments VALUES (?, ?, ?, ?, ?)", (f"PAY-SETTLED-{msisdn}", msisdn,
+                     (AS_OF - timedelta(hours=2)).isoformat(timespec="seconds"), owed + extra_fen, "微信"))
     return msisdn
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from knowledge.vocabulary import load_vocabulary
 from tests.conftest import pause_broadband, profile, settle_arrears
 from tests.copilot.playbooks.conftest import (
     action,
@@ -81,10 +82,30 @@ def test_a_caller_who_paid_and_is_still_cut_off_is_resumed(sim_db: SimDatabase, 
     assert rules(d) == ["paid_not_restored"] and actions(d) == ["resume_service"]
     assert "payment_guide" in d.forbidden and d.disposition == "resolve"
     assert "缴清" in d.reply and "余额20元" in d.reply and "欠费20" not in d.reply
+    assert not any("缴费" in q for q in d.questions), d.questions
     resume = action(d, "resume_service")
     assert resume.params == {"msisdn": msisdn} and resume.needs_confirmation
     done = build_backends(sim_db=sim_db).boss.resume_service(msisdn, actor="A1", idempotency_key="paid")
     assert done.status == "ok" and read_tool(sim_db, "boss_get_account", msisdn=msisdn)["status"] == "active"
+
+
+@pytest.mark.parametrize("intent", [i.id for i in load_vocabulary().intents])
+def test_no_playbook_tells_a_caller_who_paid_that_they_still_owe(sim_db: SimDatabase, intent: str) -> None:
+    msisdn = settle_arrears(sim_db)
+    d = diagnose_line(sim_db, intent, msisdn)
+    said = " ".join([d.reply, *d.questions, *(f.text for f in d.findings)])
+    assert "欠费-" not in said and "欠费0元" not in said, said
+
+
+def test_once_resumed_data_still_refused_for_the_old_arrears_is_a_reconnect_not_a_payment(
+        sim_db: SimDatabase) -> None:
+    msisdn = settle_arrears(sim_db)
+    assert read_tool(sim_db, "aaa_get_auth_log", subject=msisdn, limit=1)[0]["result"] == "reject_arrears"
+    build_backends(sim_db=sim_db).boss.resume_service(msisdn, actor="A1", idempotency_key="paid")
+    d = diagnose_line(sim_db, "mobile_data_fault", msisdn)
+    assert rules(d) == ["restored_after_arrears"] and actions(d) == ["guide_device_restart", "guide_mobile_data_on"]
+    assert "payment_guide" in d.forbidden and d.disposition == "intercept"
+    assert "恢复正常" in d.reply and "欠费" not in d.reply
 
 
 def test_a_paused_broadband_is_resumed_in_pon_not_the_phone(sim_db: SimDatabase) -> None:
