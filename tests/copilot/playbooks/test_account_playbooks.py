@@ -94,7 +94,15 @@ def test_no_playbook_tells_a_caller_who_paid_that_they_still_owe(sim_db: SimData
     msisdn = settle_arrears(sim_db)
     d = diagnose_line(sim_db, intent, msisdn)
     said = " ".join([d.reply, *d.questions, *(f.text for f in d.findings)])
-    assert "欠费-" not in said and "欠费0元" not in said, said
+    assert "欠费-" not in said and "欠费0元" not in said and "payment_guide" not in actions(d), said
+
+
+@pytest.mark.parametrize(("intent", "wanted"), [("plan_change", "change_plan"), ("roaming", "enable_roaming")])
+def test_a_line_suspended_on_request_is_resumed_before_what_it_asked_for(sim_db: SimDatabase, intent: str,
+                                                                        wanted: str) -> None:
+    d = diagnose(sim_db, intent, "request_suspended")
+    assert rules(d) == ["suspended_not_owing"] and actions(d) == ["verify_identity", "resume_service"]
+    assert wanted in d.forbidden and "payment_guide" in d.forbidden and "复机" in d.reply
 
 
 def test_once_resumed_data_still_refused_for_the_old_arrears_is_a_reconnect_not_a_payment(
