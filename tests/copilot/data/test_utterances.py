@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from copilot.understand.classifier import TRAINING
 from knowledge.vocabulary import load_vocabulary
 
 DATA_DIR = Path(__file__).resolve().parents[3] / "copilot" / "data" / "utterances"
@@ -49,7 +50,7 @@ def bigrams(text: str) -> frozenset[str]:
     return frozenset(t[i : i + 2] for i in range(len(t) - 1)) or frozenset({t})
 
 
-@pytest.mark.parametrize("split", SPLITS)
+@pytest.mark.parametrize("split", [*SPLITS, "held_back"])
 def test_every_line_parses_with_valid_fields(split: str) -> None:
     intent_ids = {i.id for i in load_vocabulary().intents}
     rows = load(split)
@@ -57,7 +58,8 @@ def test_every_line_parses_with_valid_fields(split: str) -> None:
     for row in rows:
         where = f"{split} {row.get('id')}"
         assert set(row) == FIELDS, f"{where}: fields {sorted(row)}"
-        assert isinstance(row["id"], str) and re.fullmatch(r"U\d{5}", row["id"]), where
+        pattern = r"H\d{5}" if split == "held_back" else r"U\d{5}"
+        assert isinstance(row["id"], str) and re.fullmatch(pattern, row["id"]), where
         text = row["text"]
         assert isinstance(text, str) and text.strip() == text and text, f"{where}: empty or padded text"
         assert len(text) <= 200, f"{where}: text longer than 200 chars"
@@ -72,6 +74,12 @@ def test_every_line_parses_with_valid_fields(split: str) -> None:
         assert isinstance(risk, list) and len(set(risk)) == len(risk), f"{where}: risk {risk}"
         assert set(risk) <= set(RISKS), f"{where}: unknown risk in {risk}"
         assert row["noise"] in NOISES, f"{where}: noise {row['noise']!r}"
+
+
+def test_held_back_lines_are_not_learned_from() -> None:
+    held = {row["text"] for row in load("held_back")}
+    assert held and not held & {row["text"] for row in everything()}
+    assert "held_back.jsonl" not in {path.name for path in TRAINING}
 
 
 def test_ids_are_sequential_in_file_order() -> None:
