@@ -102,7 +102,13 @@ def test_a_line_suspended_on_request_is_resumed_before_what_it_asked_for(sim_db:
                                                                         wanted: str) -> None:
     d = diagnose(sim_db, intent, "request_suspended")
     assert rules(d) == ["suspended_not_owing"] and actions(d) == ["verify_identity", "resume_service"]
-    assert wanted in d.forbidden and "payment_guide" in d.forbidden and "复机" in d.reply
+    assert wanted in d.forbidden and "payment_guide" in d.forbidden
+    assert "报停" in d.reply and "先为您办理复机" in d.reply and "欠费" not in d.reply
+    for still_out in ("arrears_suspended", "cancelled"):
+        assert rules(diagnose(sim_db, intent, still_out)) == ["line_not_active"], still_out
+    paid = diagnose_line(sim_db, intent, settle_arrears(sim_db))
+    assert rules(paid) == ["paid_not_restored"] and actions(paid) == ["resume_service"]
+    assert wanted in paid.forbidden and "欠费已经缴清" in paid.reply and "欠费停机状态" not in paid.reply
 
 
 def test_once_resumed_data_still_refused_for_the_old_arrears_is_a_reconnect_not_a_payment(
