@@ -19,6 +19,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
+from copilot.aftercare import Aftercare, basis_of
 from copilot.ask import answer_question
 from copilot.compose import compose_reply, knowledge_card, script_card, scripts_ruled_out
 from copilot.context import CallContext
@@ -76,6 +77,8 @@ class CopilotServices:
     """The roaming destinations a caller may name (the lexicon's places); none finds none."""
     acknowledgements: Acknowledgements = field(default_factory=Acknowledgements)
     """Words of a caller turn that asks for nothing new ("好的谢谢"); none: every turn is read and searched."""
+    aftercare: Aftercare = field(default_factory=Aftercare)
+    """The replies after a write done on the call (`copilot.aftercare`); the default has no still-failing words."""
 
 
 def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext, CallInput, CallOutput]:
@@ -194,7 +197,10 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
             update["knowledge"] = [k for k in update.get("knowledge", state.knowledge) if k["id"] not in ruled_out]
             update["scripts"] = scripts = []
         knowledge = update.get("knowledge", state.knowledge)
-        return {**update, **compose_reply(intent, state.diagnosis, knowledge, scripts)}
+        said = [u["text"] for u in state.transcript if u["speaker"] == "caller"]
+        suggestion = services.aftercare.follow_up(compose_reply(intent, state.diagnosis, knowledge, scripts), intent,
+                                                  state.results, said[-1] if said else "", services.vocabulary)
+        return {**update, **suggestion}
 
     def draft(state: CallState, runtime: Runtime[CallContext]) -> dict[str, Any]:
         """LLM mode: the model's reading of the call and its reply; the rules' reply stands if it fails."""
@@ -258,8 +264,11 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         args.update(actor=runtime.context.agent_id, idempotency_key=f"{runtime.context.call_id}:{key}")
         fields = set(tool.args)
         result = tool.invoke({k: v for k, v in args.items() if k in fields})
+        # what it was, for which need, and on what grounds: the next turns and the wrap-up say what was done
+        done = {"action": action["action"], "label": action["label"], "tool": tool.name,
+                "intent": state.intents[0][0] if state.intents else None, "basis": basis_of(state.diagnosis)}
         return {"requested_action": None,
-                "results": {key: {"ok": result.ok, "message": result.summary(), "data": result.data}}}
+                "results": {key: {"ok": result.ok, "message": result.summary(), "data": result.data, **done}}}
 
     graph = StateGraph(CallState, context_schema=CallContext, input_schema=CallInput, output_schema=CallOutput)
     for name, node in (("understand", understand), ("diagnose", diagnose), ("retrieve", retrieve),

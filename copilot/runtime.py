@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from copilot.aftercare import load_aftercare
 from copilot.checkpoints import Checkpoints, open_checkpointer
 from copilot.graph import CopilotServices, build_graph
 from copilot.knowledge import open_knowledge
@@ -118,7 +119,7 @@ def locate(backends: Backends, msisdn: str) -> tuple[str | None, str | None, str
 def assemble_services(classifier: IntentClassifier, vocabulary: Vocabulary, backends: Backends,
                       searcher: Searcher | None, places: Mapping[str, str], clock: Callable[[], datetime],
                       llm_settings: Settings | None) -> CopilotServices:
-    """The graph's services: the shipped risk cues, acknowledgements and playbooks over these clients.
+    """The graph's services: the shipped risk cues, acknowledgements, aftercare and playbooks over these clients.
 
     The app and the evals' in-process replay both build them here, so that they run the same graph.
 
@@ -146,6 +147,7 @@ def assemble_services(classifier: IntentClassifier, vocabulary: Vocabulary, back
         llm=open_llm(llm_settings, tools, clock) if llm_settings is not None else None,
         places=Places(places),
         acknowledgements=load_acknowledgements(),
+        aftercare=load_aftercare(),
     )
 
 

@@ -24,6 +24,30 @@ def _ask(transcript: list[dict[str, Any]]) -> str:
     return snippet("，".join(said[:2]), 60) if said else "未说明"
 
 
+def _action_of(key: str) -> str:
+    """The action id of a suggested action's key (``create_repair_ticket-2`` -> ``create_repair_ticket``)."""
+    head, _, n = key.rpartition("-")
+    return head if head and n.isdigit() else key
+
+
+def _checked(state: Any, intent: str, diagnosis: dict[str, Any]) -> tuple[list[str], str]:
+    """The findings to report and the disposition.
+
+    A write done on the call for its need rests on the diagnosis shown when the agent confirmed it
+    (`copilot.aftercare`): after it the systems answer differently ("该月已办理过弹性计费包" is the refund just made),
+    so the call's checks and outcome are those. Otherwise (no write, or the need moved on) the last diagnosis's.
+    The playbook's own disposition: it reads the outage scripts for the caller's line itself, while the card's
+    scripts are every active one of the caller's area, on other lines' equipment too.
+    """
+    writes = [r for r in state.results.values() if r.get("ok") and "data" in r and r.get("basis")]
+    bases = [r["basis"] for r in writes if r.get("intent") == intent]
+    findings = [f for r in writes for f in r["basis"]["findings"]]
+    if not bases:
+        findings += [f["text"] for f in diagnosis.get("findings", [])]
+    disposition = (bases[-1]["disposition"] if bases else None) or diagnosis.get("disposition") or "inform"
+    return list(dict.fromkeys(findings)), disposition
+
+
 def wrap_up(state: Any, vocabulary: Vocabulary, agent_id: str) -> dict[str, Any]:
     """Summarise the call for the ticket system and the audit trail.
 
@@ -39,19 +63,18 @@ def wrap_up(state: Any, vocabulary: Vocabulary, agent_id: str) -> dict[str, Any]
     d = state.diagnosis or {}
     intent = state.intents[0][0] if state.intents else "other"
     label = vocabulary.intent_by_id[intent].label if intent in vocabulary.intent_by_id else intent
-    findings = [f["text"] for f in d.get("findings", [])]
     done, declined, created = [], [], set()
     for key, result in state.results.items():
-        action = next((a for a in state.actions if a["key"] == key), {"action": key, "label": key})
+        action_id = result.get("action") or _action_of(key)
+        known = vocabulary.action_by_id.get(action_id)
+        name = result.get("label") or (known.label if known else key)
         if result.get("ok"):
-            done.append(f"{action['label']}（{result.get('message', '')}）")
-            if action["action"] in TICKET_ACTIONS:
-                created.add(TICKET_ACTIONS[action["action"]])
+            done.append(f"{name}（{result.get('message', '')}）")
+            if action_id in TICKET_ACTIONS:
+                created.add(TICKET_ACTIONS[action_id])
         else:
-            declined.append(f"{action['label']}：{result.get('message', '')}")
-    # the playbook's own disposition: it reads the outage scripts for the caller's line itself, while the card's
-    # scripts are every active one of the caller's area, on other lines' equipment too
-    disposition = d.get("disposition") or "inform"
+            declined.append(f"{name}：{result.get('message', '')}")
+    findings, disposition = _checked(state, intent, d)
     handled = done + [f"未执行 {x}" for x in declined]
     summary = {
         "诉求": f"{label}：{_ask(state.transcript)}",

@@ -54,8 +54,8 @@ class Grounds(BaseModel):
         """Collect the grounds from the graph's call state (a mapping or the `CallState` itself).
 
         Args:
-            state: Holds ``transcript``, ``intents``, ``diagnosis``, ``knowledge``, ``scripts``, ``actions`` and
-                ``reply`` as `copilot.state.CallState` does; missing keys are empty.
+            state: Holds ``transcript``, ``intents``, ``diagnosis``, ``knowledge``, ``scripts``, ``actions``,
+                ``results`` and ``reply`` as `copilot.state.CallState` does; missing keys are empty.
             utterances: How many of the caller's latest utterances to include.
 
         Returns:
@@ -68,7 +68,9 @@ class Grounds(BaseModel):
         said = [u.get("text", "") for u in get("transcript") or [] if u.get("speaker") == "caller"]
         intents = get("intents") or []
         diagnosis = get("diagnosis") or {}
-        facts: list[str] = []
+        # what a write done on the call reported ("办理结果 = … (BOSS)"): the systems read since answer as it left them
+        facts: list[str] = [r["message"] for r in (get("results") or {}).values()
+                            if r.get("ok") and "data" in r and r.get("message")]
         for read in diagnosis.get("reads", []):
             if read.get("ok"):
                 facts += [f for f in read.get("facts", []) if f not in facts]

@@ -12,8 +12,9 @@ import re
 import unicodedata
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+
+from copilot.datafile import load_data_file
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "acknowledgements.yaml"
 _SEPARATORS = re.compile(r"[\s,.!?~，。！？、；;：:…～\-—'\"“”‘’()（）]+")
@@ -70,15 +71,4 @@ def load_acknowledgements(path: Path | None = None) -> Acknowledgements:
     Raises:
         AcknowledgementsError: The file is missing, not YAML, or an entry is invalid (named).
     """
-    path = path or DEFAULT_PATH
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise AcknowledgementsError(f"{path}: 无法读取: {exc}") from None
-    if not isinstance(raw, dict):
-        raise AcknowledgementsError(f"{path}: 文件须为含 version 与 words 的映射")
-    try:
-        return Acknowledgements.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise AcknowledgementsError(f"{path}: {problems}") from None
+    return load_data_file(path or DEFAULT_PATH, Acknowledgements, AcknowledgementsError)

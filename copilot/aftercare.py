@@ -1,0 +1,135 @@
+"""After an action: what the copilot suggests once a write it offered has been carried out on the call.
+
+A confirmed write (a refund through the elastic package, GPRS opened, the ONU rebooted, a ticket filed) changes
+what the systems say, and the next turn diagnoses afresh (`copilot.graph`: ``slots.written``). Read as if
+nothing had been done, that fresh diagnosis contradicts the call: "该月已办理过弹性计费包" becomes "这笔费用不能办理
+弹性计费包", and a line the reboot brought back becomes "请重启路由器" to a caller who has just said 有网了. So while
+the call's need is the one the write was done for:
+
+* the reply tells the caller what was done, as the system reported it, and asks what else (`Aftercare.settled`);
+* unless the caller says it is still not right ("还是上不了": `Aftercare.still_failing`): then what was done, and
+  what the fresh diagnosis suggests next (`Aftercare.unsettled`), without the actions already done;
+* a settled call is not offered another write or ticket (a dispute ticket "不符合弹性计费包条件" after the refund).
+
+The wrap-up (`copilot.wrapup`) likewise reports what the write rested on (``basis``: the findings and the
+disposition shown when the agent confirmed it), not what the systems say after it. The words and the replies
+are data (``copilot/data/aftercare.yaml``) that a knowledge manager may edit.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from copilot.datafile import load_data_file
+from knowledge.vocabulary import Vocabulary
+
+DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "aftercare.yaml"
+_SPACES = re.compile(r"[\s，,。.！!？?、；;：:…～~]+")
+_GREETING = re.compile(r"^您好[，,]?")
+
+
+class AftercareError(ValueError):
+    """The aftercare file is unreadable or invalid; the message names the file and the entry."""
+
+
+def _placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+class Aftercare(BaseModel):
+    """The words and replies for the turns after a write done on the call."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int = Field(default=1, ge=1, description="Version")
+    still_failing: tuple[str, ...] = Field(default=(), description="What a caller says when it is still not right")
+    settled: str = Field(default="好的，刚才已经为您{done}。请问还有其他可以帮您的吗？",
+                         description="The reply while the call's need is the one acted on; {done}: what was done")
+    unsettled: str = Field(default="刚才已经为您{done}。{reply}",
+                           description="The reply when the caller says it is still not right; {reply}: the fresh "
+                                       "diagnosis's suggestion")
+    caller_words: dict[str, str] = Field(default_factory=dict,
+                                         description="A system's words about the caller, as said to them (用户 -> 您)")
+
+    @field_validator("still_failing")
+    @classmethod
+    def _phrases(cls, phrases: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [p for p in phrases if not p.strip() or _SPACES.search(p)]
+        if bad:
+            raise ValueError(f"说法不能为空或含标点、空格: {bad}")
+        return phrases
+
+    @field_validator("settled", "unsettled")
+    @classmethod
+    def _template(cls, template: str, info: Any) -> str:
+        try:
+            used = _placeholders(template)
+        except ValueError as exc:
+            raise ValueError(f"占位符写法有误（字面的花括号写成 {{{{ }}}}）: {exc}") from None
+        wanted = {"done"} | ({"reply"} if info.field_name == "unsettled" else set())
+        if used != wanted:
+            raise ValueError(f"须用且只用占位符 {', '.join('{' + w + '}' for w in sorted(wanted))}，"
+                             f"现为 {', '.join('{' + u + '}' for u in sorted(used)) or '无'}")
+        return template
+
+    def still_not_right(self, said: str) -> bool:
+        """Whether the caller's words say that what was done has not fixed it."""
+        plain = _SPACES.sub("", said)
+        return any(p in plain for p in self.still_failing)
+
+    def follow_up(self, suggestion: dict[str, Any], intent: str | None, results: dict[str, dict[str, Any]],
+                  said: str, vocabulary: Vocabulary) -> dict[str, Any]:
+        """The suggestion (`copilot.compose.compose_reply`'s) after the writes done for `intent` on the call.
+
+        Args:
+            suggestion: The reply, its sources and actions from the fresh diagnosis.
+            intent: The call's intent now.
+            results: The call's action results (`copilot.graph`'s ``act``).
+            said: The caller's latest words.
+            vocabulary: Which actions change records (writes and tickets).
+
+        Returns:
+            The suggestion unchanged when no write was done for `intent`; else the reply that says what was done.
+        """
+        done = [r for r in results.values() if r.get("ok") and "data" in r and r.get("intent") == intent and intent]
+        if not done:
+            return suggestion
+        what = "；".join(self._done(r) for r in done)
+        cited = [f"{r['tool']}: {r['message']}" for r in done if r.get("tool")]
+        done_ids = {r.get("action") for r in done}
+        if self.still_not_right(said):
+            rest = _GREETING.sub("", suggestion["reply"])
+            actions = [a for a in suggestion["actions"] if a["action"] not in done_ids]
+            return {**suggestion, "reply": self.unsettled.format(done=what, reply=rest), "actions": actions,
+                    "reply_sources": list(dict.fromkeys([*cited, *suggestion["reply_sources"]]))}
+        actions = [a for a in suggestion["actions"] if a["action"] not in done_ids and not
+                   (a["action"] in vocabulary.action_by_id and vocabulary.action_by_id[a["action"]].needs_confirmation)]
+        return {**suggestion, "reply": self.settled.format(done=what), "actions": actions, "reply_sources": cited}
+
+    def _done(self, result: dict[str, Any]) -> str:
+        """One write as said to the caller: its label and the system's own words, about them as 您."""
+        told = str((result.get("data") or {}).get("message") or "").rstrip("。")
+        for said_of, said_to in self.caller_words.items():
+            told = told.replace(said_of, said_to)
+        label = result.get("label") or result.get("action") or ""
+        return f"{label}，{told}" if told else label
+
+
+def basis_of(diagnosis: dict[str, Any] | None) -> dict[str, Any]:
+    """What a write rests on: the findings shown and the disposition when the agent confirmed it."""
+    d = diagnosis or {}
+    return {"findings": [f["text"] for f in d.get("findings", [])], "disposition": d.get("disposition")}
+
+
+def load_aftercare(path: Path | None = None) -> Aftercare:
+    """Load the aftercare file (the packaged ``copilot/data/aftercare.yaml`` when `path` is None).
+
+    Raises:
+        AftercareError: The file is missing, not YAML, or an entry is invalid (named).
+    """
+    return load_data_file(path or DEFAULT_PATH, Aftercare, AftercareError)

@@ -1,0 +1,126 @@
+"""After an action: the turns and the wrap-up after a write done on the call say what was done."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langgraph.types import Command
+
+from copilot.aftercare import AftercareError, load_aftercare
+from copilot.context import CallContext
+from copilot.graph import CopilotServices
+from copilot.llm import Grounds
+from tests.conftest import profile
+from tests.copilot.test_graph import classifier, compiled, say, services  # noqa: F401  (the graph's fixtures)
+from tools.sim.db import SimDatabase
+
+
+@pytest.fixture
+def graph(services: CopilotServices, tmp_path: Path) -> Any:  # noqa: F811
+    services.aftercare = load_aftercare()
+    return compiled(services, tmp_path)
+
+
+def confirm(graph: Any, ctx: CallContext, action: str) -> dict[str, Any]:
+    config = {"configurable": {"thread_id": ctx.call_id}}
+    graph.invoke({"requested_action": action}, config, context=ctx)
+    done = graph.invoke(Command(resume={"confirm": True}), config, context=ctx)
+    result: dict[str, Any] = done["results"][action]
+    assert result["ok"], result
+    return result
+
+
+def end(graph: Any, ctx: CallContext) -> dict[str, Any]:
+    out = graph.invoke({"ending": True}, {"configurable": {"thread_id": ctx.call_id}}, context=ctx)
+    wrap: dict[str, Any] = out["wrapup"]
+    return wrap
+
+
+def test_after_the_refund_the_reply_says_what_was_refunded_not_that_it_cannot_be_done(
+        graph: Any, sim_db: SimDatabase) -> None:
+    ctx = CallContext(call_id="after-refund", msisdn=profile(sim_db, "big_overage_elastic_eligible"), agent_id="A1")
+    first = say(graph, ctx, "这个月流量费怎么扣了我五百多，我根本没用那么多")
+    assert first["actions"][0]["action"] == "refund_via_elastic_package"
+    refund = confirm(graph, ctx, "refund_via_elastic_package")
+    saved = f"{refund['data']['details']['refund_yuan']:.2f}"
+
+    after = say(graph, ctx, "那行吧，那钱是退到哪里了")
+    assert after["intents"][0][0] == "data_fee_dispute"
+    assert "不能办理" not in after["reply"] and "已办理过" not in after["reply"]
+    assert after["reply"].startswith("好的，刚才已经为您办理弹性计费包") and saved in after["reply"]
+    assert "话费账户" in after["reply"]
+    assert not {"refund_via_elastic_package", "create_fee_dispute_ticket"} & {a["action"] for a in after["actions"]}
+    assert any(s.startswith("boss_apply_elastic_package:") for s in after["reply_sources"])
+    assert refund["message"] in Grounds.from_state(after).facts, "a model drafting the reply knows it too"
+    thanks = say(graph, ctx, "好的谢谢")  # an acknowledgement: the diagnosis re-run after the write reads the same
+    assert thanks["reply"] == after["reply"]
+
+    summary = end(graph, ctx)["summary"]
+    assert summary["处理"].startswith("办理弹性计费包（"), summary
+    assert "可办理弹性计费包" in summary["核查"] and "该月已办理过" not in summary["核查"]
+    assert summary["结果"] == "已当场解决"
+
+
+def test_a_caller_whose_line_is_back_is_not_told_to_restart_the_router(graph: Any, sim_db: SimDatabase) -> None:
+    ctx = CallContext(call_id="after-reboot", msisdn=profile(sim_db, "bb_onu_hung"), agent_id="A1")
+    say(graph, ctx, "家里的网连着WiFi但是打不开网页，光猫灯都是亮的")
+    confirm(graph, ctx, "remote_onu_reboot")
+    after = say(graph, ctx, "哦现在有网了")
+    assert "路由器" not in after["reply"] and after["reply"].startswith("好的，刚才已经为您远程重启光猫")
+    assert "请您稍后" in after["reply"] and "用户" not in after["reply"]
+    summary = end(graph, ctx)["summary"]
+    assert "假死" in summary["核查"] and "线路正常" not in summary["核查"], summary
+    assert summary["处理"].startswith("远程重启光猫（") and summary["结果"] == "已在线处理，无需派单"
+
+
+def test_a_caller_who_says_it_is_still_broken_gets_the_next_step_after_what_was_done(
+        graph: Any, sim_db: SimDatabase) -> None:
+    ctx = CallContext(call_id="still-broken", msisdn=profile(sim_db, "bb_onu_hung"), agent_id="A1")
+    say(graph, ctx, "家里的网连着WiFi但是打不开网页，光猫灯都是亮的")
+    confirm(graph, ctx, "remote_onu_reboot")
+    after = say(graph, ctx, "还是不行啊，网页还是打不开")
+    assert after["reply"].startswith("刚才已经为您远程重启光猫") and "路由器" in after["reply"], after["reply"]
+    assert "remote_onu_reboot" not in [a["action"] for a in after["actions"]]
+    assert any(s.startswith("pon_reboot_onu:") for s in after["reply_sources"])
+
+
+def test_a_new_need_after_a_write_is_answered_as_itself(graph: Any, sim_db: SimDatabase) -> None:
+    ctx = CallContext(call_id="then-bill", msisdn=profile(sim_db, "gprs_off"), agent_id="A1")
+    say(graph, ctx, "我手机突然上不了网了，4G标志都没有")
+    confirm(graph, ctx, "open_gprs_function")
+    assert say(graph, ctx, "好了好了，能上了")["reply"].startswith("好的，刚才已经为您开通数据功能")
+    bill = say(graph, ctx, "还有个事，我想查一下上个月的话费账单一共多少钱")
+    assert bill["intents"][0][0] == "bill_inquiry"
+    assert "刚才已经为您" not in bill["reply"]
+    summary = end(graph, ctx)["summary"]
+    assert "数据功能" in summary["核查"], "the write's grounds are still reported"
+    assert summary["处理"].startswith("开通数据功能（")
+
+
+@pytest.mark.parametrize("said", ["还是上不去", "重启了，没反应", "仲系上唔到啊", "刚刚试了 还是 不行"])
+def test_the_packaged_words_hear_a_fault_that_stays(said: str) -> None:
+    assert load_aftercare().still_not_right(said)
+
+
+@pytest.mark.parametrize("said", ["现在有网了", "我没用那么多流量", "好的谢谢", "那钱退到哪了"])
+def test_the_packaged_words_do_not_hear_one_where_there_is_none(said: str) -> None:
+    assert not load_aftercare().still_not_right(said)
+
+
+@pytest.mark.parametrize(("content", "named"), [
+    ("version: 1\nunsettled: '刚才已经为您{done}。'\n", "unsettled"),
+    ("version: 1\nsettled: '好的，{done}{what}'\n", "settled"),
+    ("version: 1\nsettled: '好的，{done'\n", "settled"),
+    ("version: 1\nstill_failing: ['还是，不行']\n", "still_failing"),
+    ("version: 1\nextra: 1\n", "extra"),
+    ("version: [1\n", "无法读取"),
+    ("- 还是不行\n", "映射"),
+])
+def test_a_bad_file_is_refused_naming_what_is_wrong(tmp_path: Path, content: str, named: str) -> None:
+    path = tmp_path / "aftercare.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(AftercareError, match=named) as caught:
+        load_aftercare(path)
+    assert str(path) in str(caught.value)
