@@ -22,7 +22,9 @@ from typing import NamedTuple
 # mobiles (optionally +86 / 86 in front); spaces or dashes allowed between digits
 _SEP = r"[ \-]?"
 _ID = re.compile(r"(?<![\dXx])(\d{6})" + _SEP + r"((?:\d" + _SEP + r"){8})(\d{3}[\dXx])(?![\dXx])")
-_BANK = re.compile(r"(?<!\d)(\d{4})" + _SEP + r"((?:\d" + _SEP + r"){7,10}\d)" + _SEP + r"(\d{4})(?!\d)")
+_BANK = re.compile(r"(?<!\d)(?<!\d[ \-])\d(?:" + _SEP + r"\d){15,}(?!" + _SEP + r"\d)")
+"""16-19 digits (a bank card), grouped any way ("6222 0212 3456 7890 123"), always as the whole run: a longer one
+(a card read with a digit too many) is masked the same way rather than left readable."""
 _PHONE = re.compile(r"(?<!\d)((?:\+?86" + _SEP + r")?)(1[3-9]\d)" + _SEP + r"(\d{4})" + _SEP + r"(\d{4})(?!\d)")
 
 # --- numbers spoken in Chinese numerals (or mixed with digits), with pauses between digit groups
@@ -254,6 +256,11 @@ def _mask_email(m: re.Match[str]) -> str:
     return f"{local[0]}***@{m.group('domain').replace('点', '.')}"
 
 
+def _mask_bank(m: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", m.group(0))
+    return f"{digits[:4]}********{digits[-4:]}"
+
+
 def mask(text: str) -> str:
     """Mask personal data in a text, keeping enough to recognise it; everything else is left as it is.
 
@@ -274,7 +281,7 @@ def mask(text: str) -> str:
     text = _PASSPORT.sub(lambda m: _mask_code(m.group(0)), text)
     text = _mask_spoken(text)
     text = _ID.sub(lambda m: f"{m.group(1)}********{m.group(3)[-4:]}", text)
-    text = _BANK.sub(lambda m: f"{m.group(1)}********{m.group(3)}", text)
+    text = _BANK.sub(_mask_bank, text)
     return _PHONE.sub(lambda m: f"{m.group(1)}{m.group(2)}****{m.group(4)}", text)
 
 
