@@ -30,7 +30,12 @@ export const RISKS = {
 
 export const SLOT_NAMES = {
   months: "账期", amounts: "金额", amounts_yuan: "金额", volumes: "流量", data_mb: "流量", dates: "日期",
-  addresses: "地址", numbers: "提到的号码",
+  addresses: "地址", numbers: "提到的号码", symptoms: "故障现象", lights: "光猫红灯", destinations: "目的地",
+};
+
+/** Slot values that are codes (copilot/understand/slots.py), as the agent reads them. */
+export const SLOT_VALUES = {
+  no_internet: "完全上不了网", slow: "网速慢", intermittent: "时断时续", red: "亮红灯", no_red: "没有红灯",
 };
 
 export const PARAM_NAMES = {

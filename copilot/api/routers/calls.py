@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, status
@@ -14,6 +16,9 @@ from copilot.api.responses import PlainJSON
 from copilot.pii import mask, phone_numbers
 from tools.base.errors import BackendError
 from tools.base.values import check_msisdn
+
+_VISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b\u2060\ufeff]")
+"""Control characters and zero-width marks that show nothing (an ASR or copy-paste artefact): not stored."""
 
 router = APIRouter(prefix="/v1/calls", tags=["calls"])
 MAX_UTTERANCE = 2000
@@ -58,8 +63,8 @@ def create_call(body: NewCall, calls: CallsDep, backends: BackendsDep, audit: Au
 def add_utterance(call_id: str, body: NewUtterance, calls: CallsDep, turns: TurnsDep) -> Any:
     """Add an utterance (masked) and return the complete suggestion; its cards also stream on /events."""
     record = calls.get(call_id)
-    raw = " ".join(body.text.split())
-    if not raw:
+    raw = " ".join(_VISIBLE.sub(" ", body.text).split())
+    if not any(unicodedata.category(ch)[0] not in "CZ" for ch in raw):  # zero-width marks alone are nothing said
         raise api_error(status.HTTP_422_UNPROCESSABLE_CONTENT, "empty_utterance", "话语内容为空")
     utterance: dict[str, Any] = {"speaker": body.speaker, "text": mask(raw)}
     if body.asr_confidence is not None:

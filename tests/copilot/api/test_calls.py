@@ -51,6 +51,11 @@ def test_bad_input_is_named(client: TestClient, sim_path: Path) -> None:
     assert client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": ""}).status_code == 422
     long = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "啊" * 20_000})
     assert long.status_code == 422 and long.json()["error"]["fields"][0]["field"] == "text"
+    assert "text: 最多 2000 个字符（收到 20000 个）" in long.json()["error"]["message"]
+    unsaid = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "\u0000\u200b\ufeff "})
+    assert unsaid.status_code == 422 and unsaid.json()["error"]["code"] == "empty_utterance"
+    who = client.post("/v1/calls/c1/utterances", json={"speaker": "坐席", "text": "喂"})
+    assert "speaker: 须为 'caller' or 'agent' 之一" in who.json()["error"]["message"], who.json()
     assert client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "   "}).status_code == 422
     assert client.post("/v1/calls/c1/actions/teleport/confirm").status_code == 404
     assert client.post("/v1/calls/c1/end").json()["ended"] is True

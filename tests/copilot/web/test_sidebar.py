@@ -223,9 +223,13 @@ def test_keyboard_only(server: Served, page: Page) -> None:
 
 def test_a_system_that_fails_mid_call_is_named_while_the_others_stand(server: Served, page: Page) -> None:
     start_demo(page, server.url, "broadband_onu", mode="type")
-    page.locator("#caller-input").fill("家里宽带用不了，光猫灯都亮着就是打不开网页")
+    page.locator("#caller-input").fill("家里宽带用不了，光猫灯都亮着没有红灯，就是打不开网页")
     page.locator("#caller-say button").click()
     expect(page.locator('#diagnosis .sys[data-system="PON"]')).not_to_have_attribute("data-state", "failed")
+    # what the caller said of the fault, in the agent's words rather than the copilot's codes
+    expect(page.locator("#understanding")).to_contain_text("故障现象：完全上不了网")
+    expect(page.locator("#understanding")).to_contain_text("光猫红灯：没有红灯")
+    expect(page.locator("#understanding")).not_to_contain_text("no_")
     server.app.state.backends.aaa.faults.config = FaultConfig(error_rate=1.0)  # AAA goes down mid-call
     for line in ("另外我手机流量也用不了", "手机显示4G信号满格，就是上不了网"):  # a new topic: a new diagnosis
         page.locator("#caller-input").fill(line)
