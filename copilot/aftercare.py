@@ -26,10 +26,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from copilot.datafile import load_data_file
+from copilot.understand.acknowledgements import plain, unpunctuated
 from knowledge.vocabulary import Vocabulary
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "aftercare.yaml"
-_SPACES = re.compile(r"[\s，,。.！!？?、；;：:…～~]+")
 _GREETING = re.compile(r"^您好[，,]?")
 
 
@@ -59,7 +59,7 @@ class Aftercare(BaseModel):
     @field_validator("still_failing")
     @classmethod
     def _phrases(cls, phrases: tuple[str, ...]) -> tuple[str, ...]:
-        bad = [p for p in phrases if not p.strip() or _SPACES.search(p)]
+        bad = unpunctuated(phrases)
         if bad:
             raise ValueError(f"说法不能为空或含标点、空格: {bad}")
         return phrases
@@ -79,8 +79,8 @@ class Aftercare(BaseModel):
 
     def still_not_right(self, said: str) -> bool:
         """Whether the caller's words say that what was done has not fixed it."""
-        plain = _SPACES.sub("", said)
-        return any(p in plain for p in self.still_failing)
+        heard = plain(said)
+        return any(plain(p) in heard for p in self.still_failing)
 
     def follow_up(self, suggestion: dict[str, Any], intent: str | None, results: dict[str, dict[str, Any]],
                   said: str, vocabulary: Vocabulary) -> dict[str, Any]:
@@ -96,7 +96,7 @@ class Aftercare(BaseModel):
         Returns:
             The suggestion unchanged when no write was done for `intent`; else the reply that says what was done.
         """
-        done = [r for r in results.values() if r.get("ok") and "data" in r and r.get("intent") == intent and intent]
+        done = [r for r in results.values() if changed_a_system(r) and r.get("intent") == intent and intent]
         if not done:
             return suggestion
         what = "；".join(self._done(r) for r in done)
@@ -118,6 +118,14 @@ class Aftercare(BaseModel):
             told = told.replace(said_of, said_to)
         label = result.get("label") or result.get("action") or ""
         return f"{label}，{told}" if told else label
+
+
+def changed_a_system(result: dict[str, Any]) -> bool:
+    """Whether an action's result (`copilot.graph`'s ``act``) is a write that went through (a ticket, a refund).
+
+    Only a write tool's result carries its ``data``; a guidance action is recorded without.
+    """
+    return bool(result.get("ok")) and "data" in result
 
 
 def basis_of(diagnosis: dict[str, Any] | None) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from copilot.aftercare import Aftercare, basis_of
+from copilot.aftercare import Aftercare, basis_of, changed_a_system
 from copilot.ask import answer_question
 from copilot.compose import compose_reply, knowledge_card, script_card, scripts_ruled_out
 from copilot.context import CallContext
@@ -129,10 +129,9 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
     def written(state: CallState) -> list[str]:
         """The actions that changed a system during the call (a ticket, a refund).
 
-        The systems answer differently after one, so the diagnosis is run again rather than re-used. Only a write
-        tool's result carries its ``data`` (`act`); a guidance action is recorded without.
+        The systems answer differently after one, so the diagnosis is run again rather than re-used.
         """
-        return sorted(key for key, result in state.results.items() if result.get("ok") and "data" in result)
+        return sorted(key for key, result in state.results.items() if changed_a_system(result))
 
     def call_risks(state: CallState) -> list[str]:
         """The risks raised anywhere in the call so far (a threat made once still stands), with this turn's.

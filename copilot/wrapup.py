@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from copilot.aftercare import changed_a_system
 from copilot.compose import snippet
 from knowledge.vocabulary import Vocabulary
 
@@ -39,7 +40,7 @@ def _checked(state: Any, intent: str, diagnosis: dict[str, Any]) -> tuple[list[s
     The playbook's own disposition: it reads the outage scripts for the caller's line itself, while the card's
     scripts are every active one of the caller's area, on other lines' equipment too.
     """
-    writes = [r for r in state.results.values() if r.get("ok") and "data" in r and r.get("basis")]
+    writes = [r for r in state.results.values() if changed_a_system(r) and r.get("basis")]
     bases = [r["basis"] for r in writes if r.get("intent") == intent]
     findings = [f for r in writes for f in r["basis"]["findings"]]
     if not bases:

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from copilot.aftercare import changed_a_system
 from copilot.llm.results import Source
 from copilot.pii import mask
 from copilot.prompts import GroundHeadings
@@ -70,7 +71,7 @@ class Grounds(BaseModel):
         diagnosis = get("diagnosis") or {}
         # what a write done on the call reported ("办理结果 = … (BOSS)"): the systems read since answer as it left them
         facts: list[str] = [r["message"] for r in (get("results") or {}).values()
-                            if r.get("ok") and "data" in r and r.get("message")]
+                            if changed_a_system(r) and r.get("message")]
         for read in diagnosis.get("reads", []):
             if read.get("ok"):
                 facts += [f for f in read.get("facts", []) if f not in facts]

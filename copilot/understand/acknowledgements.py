@@ -24,9 +24,14 @@ class AcknowledgementsError(ValueError):
     """The acknowledgements file is unreadable or invalid; the message names the file and the entry."""
 
 
-def _plain(text: str) -> str:
-    """Full-width letters folded (ＯＫ), case folded (Ok), punctuation and spaces dropped."""
+def plain(text: str) -> str:
+    """Full-width letters folded (ＯＫ), case folded (Ok), punctuation and spaces dropped: how caller words match."""
     return _SEPARATORS.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def unpunctuated(words: tuple[str, ...]) -> list[str]:
+    """The words of a data file's list that are empty or hold punctuation or spaces (which `plain` drops)."""
+    return [w for w in words if not w.strip() or _SEPARATORS.search(w)]
 
 
 class Acknowledgements(BaseModel):
@@ -41,10 +46,10 @@ class Acknowledgements(BaseModel):
     @field_validator("words")
     @classmethod
     def _plain_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
-        bad = [w for w in words if not w.strip() or _SEPARATORS.search(w)]
+        bad = unpunctuated(words)
         if bad:
             raise ValueError(f"词不能为空或含标点、空格: {bad}")
-        folded = [_plain(w) for w in words]
+        folded = [plain(w) for w in words]
         twice = sorted({w for w, f in zip(words, folded, strict=True) if folded.count(f) > 1})
         if twice:
             raise ValueError(f"词重复（不计大小写与全角半角）: {twice}")
@@ -52,14 +57,14 @@ class Acknowledgements(BaseModel):
 
     def covers(self, text: str) -> bool:
         """Whether `text` is made only of these words (at least one), punctuation, spaces and case aside."""
-        rest = _plain(text)
+        rest = plain(text)
         pattern = self._pattern()
         return bool(rest) and pattern is not None and pattern.fullmatch(rest) is not None
 
     def _pattern(self) -> re.Pattern[str] | None:
         """One or more of the words, the longest tried first; compiled once for the words held."""
         if self._compiled is None or self._compiled[0] is not self.words:  # a model_copy may hold other words
-            words = sorted({_plain(w) for w in self.words}, key=len, reverse=True)
+            words = sorted({plain(w) for w in self.words}, key=len, reverse=True)
             pattern = re.compile("(?:" + "|".join(map(re.escape, words)) + ")+") if words else None
             self._compiled = (self.words, pattern)
         return self._compiled[1]
