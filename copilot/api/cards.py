@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import fields
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 
 from copilot.context import CallContext
@@ -22,7 +23,7 @@ Emit = Callable[[str, dict[str, Any]], None]
 """Called with each card's type and data, the moment its node finishes."""
 
 
-def thread_config(call_id: str) -> dict[str, Any]:
+def thread_config(call_id: str) -> RunnableConfig:
     """The graph's config for a call: one checkpoint thread per call."""
     return {"configurable": {"thread_id": call_id}}
 

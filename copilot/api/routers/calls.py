@@ -9,7 +9,8 @@ from typing import Any, Literal
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, Field
 
-from copilot.api.deps import AuditDep, BackendsDep, CallsDep, GateDep, HubDep, MetricsDep, TurnsDep
+from copilot.api.cards import thread_config
+from copilot.api.deps import AuditDep, BackendsDep, CallsDep, GateDep, HubDep, MetricsDep, RuntimeDep, TurnsDep
 from copilot.api.errors import api_error
 from copilot.api.registry import CallRecord
 from copilot.api.responses import PlainJSON
@@ -43,7 +44,7 @@ class NewUtterance(BaseModel):
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_call(body: NewCall, calls: CallsDep, backends: BackendsDep, audit: AuditDep,
-                metrics: MetricsDep, gate: GateDep) -> CallRecord:
+                metrics: MetricsDep, gate: GateDep, runtime: RuntimeDep) -> CallRecord:
     """Start following a call; the caller's line must exist in BOSS."""
     try:
         msisdn = check_msisdn(body.msisdn)
@@ -52,6 +53,9 @@ def create_call(body: NewCall, calls: CallsDep, backends: BackendsDep, audit: Au
     except BackendError as exc:
         raise api_error(exc.http_status, exc.code, exc.message) from None
     record = CallRecord(call_id=body.call_id, msisdn=msisdn, agent_id=body.agent_id)
+    if runtime.checkpoints.saver.get_tuple(thread_config(body.call_id)) is not None:
+        # a call of an earlier run of the server: its thread would hand the new call the old transcript and state
+        raise api_error(status.HTTP_409_CONFLICT, "call_exists", f"通话编号 {body.call_id} 已被之前的通话用过")
     if not calls.add(record):
         raise api_error(status.HTTP_409_CONFLICT, "call_exists", f"通话 {body.call_id} 已存在")
     audit.start(record.call_id, msisdn, record.agent_id)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from copilot.api.app import create_app
+from copilot.settings import Settings
 from tests.conftest import profile
 from tests.copilot.api.conftest import start
 from tools.sim.db import SimDatabase
@@ -125,3 +127,16 @@ def test_what_the_agent_says_is_kept_but_does_not_drive_the_copilot(client: Test
     assert after["intents"] == first["intents"] and after["reply"] == first["reply"]
     transcript = client.get("/v1/calls/c1").json()["state"]["transcript"]
     assert [u["speaker"] for u in transcript] == ["caller", "agent"]
+
+
+def test_a_call_id_used_before_a_restart_is_not_given_again(settings: Settings, sim_path: Path) -> None:
+    with TestClient(create_app(settings)) as first:
+        start(first, sim_path, "big_overage_elastic_eligible", call_id="dup")
+        first.post("/v1/calls/dup/utterances", json={"speaker": "caller", "text": "上个月流量费怎么扣了三百多"})
+    with TestClient(create_app(settings)) as again:  # the server restarted: its registry is empty, the store is not
+        msisdn = profile(SimDatabase(sim_path), "bb_onu_hung")
+        r = again.post("/v1/calls", json={"call_id": "dup", "msisdn": msisdn, "agent_id": "A1002"})
+        assert r.status_code == 409 and r.json()["error"]["code"] == "call_exists", r.text
+        start(again, sim_path, "bb_onu_hung", call_id="dup-2")
+        state = again.get("/v1/calls/dup-2").json()["state"]
+        assert not state.get("transcript"), "a new call starts with nothing said"
