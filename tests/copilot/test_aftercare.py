@@ -57,6 +57,10 @@ def test_after_the_refund_the_reply_says_what_was_refunded_not_that_it_cannot_be
     thanks = say(graph, ctx, "好的谢谢")  # an acknowledgement: the diagnosis re-run after the write reads the same
     assert thanks["reply"] == after["reply"]
 
+    disputed = say(graph, ctx, "还是不行，剩下的钱我也不认")  # still disputed: the ticket for what is left
+    assert disputed["reply"].startswith("刚才已经为您办理弹性计费包") and "不能办理" not in disputed["reply"]
+    assert "create_fee_dispute_ticket" in [a["action"] for a in disputed["actions"]], disputed["actions"]
+
     summary = end(graph, ctx)["summary"]
     assert summary["处理"].startswith("办理弹性计费包（"), summary
     assert "可办理弹性计费包" in summary["核查"] and "该月已办理过" not in summary["核查"]
