@@ -33,16 +33,17 @@ from copilot.understand.calls import INTENT_UTTERANCES, read_call
 from copilot.understand.classifier import IntentClassifier
 from copilot.understand.risk import RiskLexicon
 from copilot.understand.slots import Places, extract_slots, merge_slots
+from copilot.understand.statements import Statements
 from copilot.wrapup import wrap_up
 from knowledge.search import Searcher
 from knowledge.vocabulary import Vocabulary
 
 CONTEXT_UTTERANCES = INTENT_UTTERANCES
 """The caller's last utterances that retrieval reads: the ones the intent is read from, so they are embedded once."""
-PLAYBOOK_SLOTS = frozenset({"months", "addresses", "numbers", "symptoms", "lights", "destinations"})
-"""Slots the playbooks read: a new one re-runs the diagnosis; others (amounts, dates) only show on the card.
-(What the caller has said of the fault, ``symptoms`` and ``lights``, and where they are going, ``destinations``,
-decide what is still to be asked.)
+PLAYBOOK_SLOTS = frozenset({"months", "addresses", "numbers", "destinations"})
+"""Slots the playbooks read, with the statements' (`CopilotServices.statements`: what the caller has said of the
+fault, ``symptoms`` and ``lights``, whether they ordered it, ``ordered`` ...): a new one re-runs the diagnosis;
+others (amounts, dates) only show on the card. Statements and destinations decide what is still to be asked.
 An action confirmed on the call that wrote to a system (``slots.written``) re-runs it too.
 The playbooks also see the call's risks (``slots.risks``: every risk raised so far in the call) and the caller's
 emotion (``slots.emotion``: the strongest shown so far, calm < anxious < angry), so that a rule can escalate a
@@ -79,6 +80,8 @@ class CopilotServices:
     """Words of a caller turn that asks for nothing new ("好的谢谢"); none: every turn is read and searched."""
     aftercare: Aftercare = field(default_factory=Aftercare)
     """The replies after a write done on the call (`copilot.aftercare`); the default has no still-failing words."""
+    statements: Statements = field(default_factory=Statements)
+    """What callers say of their situation ("一直上不去"), read into slots the playbooks see; none finds none."""
 
 
 def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext, CallInput, CallOutput]:
@@ -108,7 +111,8 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         risks = services.risks.detect(texts[-1])
         if said[-1].get("other_number"):
             risks.append("third_party_number")
-        slots = merge_slots(state.slots, extract_slots(texts[-1], services.clock().date(), services.places))
+        said_now = extract_slots(texts[-1], services.clock().date(), services.places, services.statements)
+        slots = merge_slots(state.slots, said_now, services.statements.latest_last)
         return {**update, "intents": intents, "emotion": prediction.emotion,
                 "risks": list(dict.fromkeys(risks)), "slots": slots}
 
@@ -116,7 +120,7 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         if not state.intents:
             return {"diagnosis": state.diagnosis}
         intent = state.intents[0][0]
-        slots = {k: v for k, v in state.slots.items() if k in PLAYBOOK_SLOTS}
+        slots = {k: v for k, v in state.slots.items() if k in PLAYBOOK_SLOTS or k in services.statements.names}
         slots |= {"risks": call_risks(state), "emotion": call_emotion(state), "written": written(state)}
         if intent == state.diagnosed_intent and slots == state.diagnosed_slots and state.diagnosis is not None:
             return {"diagnosis": state.diagnosis}  # same intent, nothing new said: the fresh results stand

@@ -23,6 +23,7 @@ from copilot.understand.acknowledgements import load_acknowledgements
 from copilot.understand.classifier import IntentClassifier, load_or_train
 from copilot.understand.risk import load_risks
 from copilot.understand.slots import Places
+from copilot.understand.statements import load_statements
 from knowledge.embedding import create_embedder
 from knowledge.manager import KnowledgeManager
 from knowledge.search import Searcher
@@ -148,6 +149,7 @@ def assemble_services(classifier: IntentClassifier, vocabulary: Vocabulary, back
         places=Places(places),
         acknowledgements=load_acknowledgements(),
         aftercare=load_aftercare(),
+        statements=load_statements(),
     )
 
 

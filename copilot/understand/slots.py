@@ -1,4 +1,4 @@
-"""Slots the caller mentions: amounts, data volumes, dates and months, addresses, numbers, and the fault.
+"""Slots the caller mentions: amounts, data volumes, dates and months, addresses, numbers, places, statements.
 
 Runs on masked text (a phone number arrives as ``138****1234``); spoken numerals are turned into digits first,
 so "两百块" is an amount of 200 元 and "五个G" is 5 GB.
@@ -7,10 +7,11 @@ so "两百块" is an amount of 200 元 and "五个G" is 5 GB.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from copilot.understand.statements import Statements
 from knowledge.numbers import normalize_numbers
 
 # "500多块" / "30来个G": an approximate amount counts as its lower bound, which is what the caller said
@@ -27,18 +28,7 @@ _ADDRESS = re.compile(
     r"(?:[\dA-Za-z一二三四五六七八九十]+(?:栋|幢|号楼|单元|楼|室|号))*"
 )
 _MASKED_PHONE = re.compile(r"1[3-9]\d\*{4}\d{4}")
-_SYMPTOMS = {  # how the line fails, in the caller's words (a few common misrecognitions too: 王速 for 网速)
-    "no_internet": re.compile(r"上不了网|上不去网|网上不去|没网|没有网|断网|网断了|连不上|无法上网|不能上网|打不开网页"
-                              r"|完全用不了"),
-    "slow": re.compile(r"[网王]速(?:很|太|特别|非常)?慢|速度(?:很|太)?慢|网络?(?:很|太|好|有点|特别)卡"
-                       r"|(?<!没有)(?<!没)卡顿|卡得|慢得很|慢死了|测速.{0,6}不够"),
-    "intermittent": re.compile(r"时断时续|时好时坏|断断续续|(?:老|总|经常|一直|老是)掉线"
-                               r"|一会儿?有一会儿?没"),
-}
-_NO_RED = re.compile(r"(?<!有)(?:没有|没|不是|无|也没)(?:亮)?红灯|红灯(?:没|不|也没)(?:亮|有)"
-                     r"|灯(?:看着|看起来|都|全|也){0,2}(?:正常|是绿的?|绿的)|都是绿灯")
-_RED = re.compile(r"(?<!有没有)(?<!有没)红灯|红色的灯|LOS灯?|los灯?")  # not "有没有红灯", a question
-LATEST_LAST = frozenset({"months", "lights"})
+LATEST_LAST = frozenset({"months"})
 """Slots whose last-said value is what the caller means now."""
 
 
@@ -65,20 +55,21 @@ class Places:
         return list(dict.fromkeys(self._names[m.group(0)] for m in self._pattern.finditer(text)))
 
 
-def extract_slots(text: str, today: date, places: Places | None = None) -> dict[str, Any]:
+def extract_slots(text: str, today: date, places: Places | None = None,
+                  statements: Statements | None = None) -> dict[str, Any]:
     """Slots in one utterance (only those present).
 
     Args:
         text: The masked utterance.
         today: The call's date, to resolve 昨天 / 上个月 and months without a year.
         places: The roaming destinations to look for; none looks for none.
+        statements: What callers say of their situation (`copilot.understand.statements`); none looks for none.
 
     Returns:
         Any of ``amounts_yuan`` (list of floats), ``data_mb`` (list of floats), ``dates`` (ISO days),
-        ``months`` (``YYYY-MM``), ``addresses``, ``numbers`` (masked phone numbers), ``symptoms`` (how the
-        line fails: ``no_internet``, ``slow``, ``intermittent``) and ``lights`` (what the caller says of the
-        光猫's red LOS light: ``red`` or ``no_red``) and ``destinations`` (roaming destinations, as the knowledge
-        writes them).
+        ``months`` (``YYYY-MM``), ``addresses``, ``numbers`` (masked phone numbers), ``destinations`` (roaming
+        destinations, as the knowledge writes them) and each statement's slot (``symptoms``: ``no_internet`` ...,
+        ``lights``: ``red`` or ``no_red`` ...).
     """
     plain = normalize_numbers(text)
     slots: dict[str, Any] = {}
@@ -118,29 +109,26 @@ def extract_slots(text: str, today: date, places: Places | None = None) -> dict[
     numbers = _MASKED_PHONE.findall(text)
     if numbers:
         slots["numbers"] = numbers
-    symptoms = [name for name, pattern in _SYMPTOMS.items() if pattern.search(text)]
-    if symptoms:
-        slots["symptoms"] = symptoms
-    # the last thing said of the light stands ("之前没有红灯，现在红灯亮了"); "有没有红灯" asks, it does not say
-    negated = [range(m.start(), m.end()) for m in _NO_RED.finditer(text)]
-    said = [(span.start, "no_red") for span in negated]
-    said += [(m.start(), "red") for m in _RED.finditer(text) if not any(m.start() in span for span in negated)]
-    if said:
-        slots["lights"] = [max(said)[1]]
     destinations = places.find(text) if places else []
     if destinations:
         slots["destinations"] = destinations
+    if statements is not None:
+        slots |= statements.find(text)
     return slots
 
 
-def merge_slots(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+def merge_slots(old: dict[str, Any], new: dict[str, Any], replaced: Collection[str] = ()) -> dict[str, Any]:
     """Slots of the call so far: lists gain the new values, in order, without repeats.
 
-    A month or the light's state said again moves to the end: the last one the caller named is the one meant
-    ("上个月……哦不对，这个月……还是上个月的").
+    A month said again moves to the end: the last one the caller named is the one meant ("上个月……哦不对，
+    这个月……还是上个月的"). A slot in `replaced` (a statement kept `last`: the light's state, whether the
+    caller ordered it) holds only what was said of it last.
     """
     merged = dict(old)
     for key, values in new.items():
+        if key in replaced:
+            merged[key] = list(values)
+            continue
         both = [*old.get(key, []), *values]
         merged[key] = _latest_last(both) if key in LATEST_LAST else list(dict.fromkeys(both))
     return merged

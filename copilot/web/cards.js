@@ -4,7 +4,9 @@
 import { h, fill, flash, pct, maskPhones, copyText, toast } from "./dom.js";
 import { feedbackBar, used } from "./feedback.js";
 import { docButton, heardText, parseFact } from "./sources.js";
-import { EMOTIONS, RISKS, SLOT_NAMES, SLOT_VALUES, SYSTEMS, STATE_TEXT, intentLabel, actionLabel } from "./labels.js";
+import {
+  EMOTIONS, RISKS, SYSTEMS, STATE_TEXT, intentLabel, actionLabel, slotLabel, slotValueLabel,
+} from "./labels.js";
 
 /** Mark a card as holding event `event` (seq and turn as data attributes) and show it. */
 export function stamp(el, event) {
@@ -62,7 +64,7 @@ export function renderUnderstanding(el, event, ctx) {
     }, i.label || intentLabel(i.id), h("span", { class: "pct" }, pct(i.confidence))))),
     slots.length ? h("div", { class: "chips", style: "margin-top:4px" }, slots.map(([k, v]) =>
       h("span", { class: "chip" },
-        `${SLOT_NAMES[k] || k}：${maskPhones([].concat(v).map((x) => SLOT_VALUES[x] || x).join("、"))}`))) : null);
+        `${slotLabel(k)}：${maskPhones([].concat(v).map((x) => slotValueLabel(k, x)).join("、"))}`))) : null);
   stamp(el, event);
 }
 

@@ -28,14 +28,10 @@ export const RISKS = {
   elderly: { level: "amber", text: "老年客户：放慢语速，一步一步说明" },
 };
 
+/** Slots the copilot fills itself; what callers say of their situation comes with the labels (statements.yaml). */
 export const SLOT_NAMES = {
   months: "账期", amounts: "金额", amounts_yuan: "金额", volumes: "流量", data_mb: "流量", dates: "日期",
-  addresses: "地址", numbers: "提到的号码", symptoms: "故障现象", lights: "光猫红灯", destinations: "目的地",
-};
-
-/** Slot values that are codes (copilot/understand/slots.py), as the agent reads them. */
-export const SLOT_VALUES = {
-  no_internet: "完全上不了网", slow: "网速慢", intermittent: "时断时续", red: "亮红灯", no_red: "没有红灯",
+  addresses: "地址", numbers: "提到的号码", destinations: "目的地",
 };
 
 export const PARAM_NAMES = {
@@ -59,7 +55,9 @@ export const DISPOSITIONS = {
 export const TICKET_KINDS = { repair: "报修工单", complaint: "投诉工单", fee_dispute: "费用争议工单" };
 
 /** Filled from /v1/ui/labels at start. */
-export const vocab = { intents: {}, actions: {} };
+export const vocab = { intents: {}, actions: {}, slots: {} };
 
 export const intentLabel = (id) => vocab.intents[id]?.label || id;
 export const actionLabel = (id) => vocab.actions[id]?.label || id;
+export const slotLabel = (name) => vocab.slots[name]?.label || SLOT_NAMES[name] || name;
+export const slotValueLabel = (name, value) => vocab.slots[name]?.values?.[value] || value;

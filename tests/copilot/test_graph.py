@@ -21,6 +21,7 @@ from copilot.understand.acknowledgements import load_acknowledgements
 from copilot.understand.classifier import load_or_train
 from copilot.understand.risk import load_risks
 from copilot.understand.slots import Places
+from copilot.understand.statements import load_statements
 from knowledge.embedding import QueryCache, UseM3Embedder, WrappedEmbedder, create_embedder
 from knowledge.lexical import Tokenizer, load_lexicon
 from knowledge.schema import EmergencyScript
@@ -48,6 +49,7 @@ def services(sim_db: SimDatabase, classifier: Any) -> CopilotServices:
         playbooks=load_playbooks(load_vocabulary(), set(engine.read_tools)),
         write_tools={t.name: t for t in tools if t.metadata["tool_type"] == ToolType.WRITE.value},  # type: ignore[index]
         searcher=None, clock=lambda: AS_OF, locate=lambda msisdn: locate(backends, msisdn),
+        statements=load_statements(),
     )
 
 
@@ -144,6 +146,18 @@ def test_what_the_caller_said_of_the_fault_is_not_asked_again(services: CopilotS
     other = CallContext(call_id="call-q2", msisdn=ctx.msisdn, agent_id="A1")
     said_half = say(graph, other, "家里宽带上不了网了")
     assert said_half["diagnosis"]["questions"] == ["请问光猫上有没有红灯（LOS灯）亮着或在闪？"]
+    # as a new user's trial said them (2026-11-25): each was asked again
+    trial = CallContext(call_id="call-q3", msisdn=ctx.msisdn, agent_id="A1")
+    said = say(graph, trial, "我家宽带从昨天晚上到现在一直上不去")
+    assert said["slots"]["symptoms"] == ["no_internet"]
+    assert said["diagnosis"]["questions"] == ["请问光猫上有没有红灯（LOS灯）亮着或在闪？"]
+    lights = say(graph, trial, "光猫上有个灯红了")
+    assert lights["slots"]["lights"] == ["red"] and lights["diagnosis"]["questions"] == []
+    vas = CallContext(call_id="call-q4", msisdn=profile(sim_db, "unknown_vas"), agent_id="A1")
+    disowned = say(graph, vas, "我要退订这个增值业务，我从来没订过")
+    assert disowned["diagnosis"]["intent"] == "vas_unsubscribe" and disowned["slots"]["ordered"] == ["not_me"]
+    assert not any("本人订购" in q for q in disowned["diagnosis"]["questions"])
+    assert "您说没有订过" in disowned["diagnosis"]["reply"]
 
 
 def test_a_trip_the_caller_named_is_not_asked_about_again(services: CopilotServices, sim_db: SimDatabase,

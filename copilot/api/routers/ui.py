@@ -1,7 +1,8 @@
 """The pages: the agent's sidebar at `/`, the knowledge manager's page at `/kb`, and their static files.
 
 Plain HTML, CSS and ES modules from ``copilot/web`` (package files; no CDN, no build step), plus the labels the
-pages show for intents and actions, taken from the vocabulary so that a new action shows its Chinese name.
+pages show for intents, actions and what callers say of their situation, taken from the vocabulary and the statements
+file so that a new action or statement shows its Chinese name.
 """
 
 from __future__ import annotations
@@ -52,10 +53,11 @@ def static(name: str) -> FileResponse:
 
 @router.get("/v1/ui/labels")
 def labels(runtime: RuntimeDep) -> dict[str, Any]:
-    """Chinese labels of intents and actions, and whether an action needs the agent's confirmation."""
+    """Chinese labels of intents, actions (and whether one needs the agent's confirmation) and statement slots."""
     vocabulary = runtime.services.vocabulary
     return {
         "intents": {i.id: {"label": i.label, "pilot": i.pilot} for i in vocabulary.intents},
         "actions": {a.id: {"label": a.label, "kind": a.kind, "needs_confirmation": a.needs_confirmation}
                     for a in vocabulary.actions},
+        "slots": runtime.services.statements.labels(),
     }

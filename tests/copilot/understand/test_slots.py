@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from copilot.understand.slots import Places, extract_slots, merge_slots
+from copilot.understand.statements import load_statements
 from knowledge.lexical import load_lexicon
 
 TODAY = date(2026, 11, 24)
@@ -43,7 +44,7 @@ def test_the_slots_are_what_the_caller_said(said: str, slots: dict[str, object])
     ("我想问下话费", None, None),
 ])
 def test_what_the_caller_says_of_the_fault(said: str, symptoms: list[str] | None, lights: list[str] | None) -> None:
-    slots = extract_slots(said, TODAY)
+    slots = extract_slots(said, TODAY, statements=load_statements())
     assert slots.get("symptoms") == symptoms and slots.get("lights") == lights
 
 

@@ -61,3 +61,5 @@ def test_labels_come_from_the_vocabulary(client: TestClient) -> None:  # noqa: F
     assert labels["intents"]["data_fee_dispute"]["label"] == "流量费争议"
     assert labels["actions"]["create_repair_ticket"] == {"label": "派发报修工单", "kind": "ticket",
                                                           "needs_confirmation": True}
+    assert labels["slots"]["symptoms"]["label"] == "故障现象"
+    assert labels["slots"]["ordered"]["values"] == {"not_me": "称没有订过", "me": "本人订购"}

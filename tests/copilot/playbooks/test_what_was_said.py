@@ -1,0 +1,64 @@
+"""What the caller has already said (`copilot/data/statements.yaml`) is not asked again, and shapes the reply."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import profile
+from tests.copilot.playbooks.conftest import actions, assert_complete, diagnose_line, read_tool, rules
+from tools.sim.db import SimDatabase
+
+
+def _partner_vas(sim_db: SimDatabase) -> tuple[str, dict[str, Any]]:
+    msisdn = profile(sim_db, "unknown_vas")
+    vas = next(s for s in read_tool(sim_db, "boss_get_subscriptions", msisdn=msisdn) if s["channel"] == "第三方合作渠道")
+    return msisdn, vas
+
+
+def test_a_caller_who_says_they_never_ordered_it_is_not_asked_whether_they_did(sim_db: SimDatabase) -> None:
+    msisdn, vas = _partner_vas(sim_db)
+    d = diagnose_line(sim_db, "vas_unsubscribe", msisdn, slots={"ordered": ["not_me"]})
+    assert_complete(d)
+    assert not any("本人订购" in q for q in d.questions), d.questions
+    assert d.questions == ["请问您有没有点过短信里的链接，或者在其他APP里授权过？"]
+    assert "您说没有订过，我可以现在就为您退订" in d.reply and "如果不是您本人订购" not in d.reply
+    assert actions(d) == ["unsubscribe_vas", "create_fee_dispute_ticket"]
+    assert vas["product_name"] in d.reply
+
+
+def test_a_caller_who_ordered_it_is_offered_the_unsubscribe_but_no_refund(sim_db: SimDatabase) -> None:
+    msisdn, _ = _partner_vas(sim_db)
+    d = diagnose_line(sim_db, "vas_unsubscribe", msisdn, slots={"ordered": ["me"]})
+    assert_complete(d)
+    assert rules(d) == ["vas_list", "likely_unknowing"] and actions(d) == ["unsubscribe_vas"]
+    assert "需要的话我可以现在为您退订" in d.reply and "退费" not in d.reply and d.questions == []
+
+
+@pytest.mark.parametrize(("situation", "intent", "slots", "asked"), [
+    ("healthy", "sms_mms_fault", {}, ["请问是收不到还是发不出？是所有短信都这样，还是只是收不到某个平台的验证码？"]),
+    ("healthy", "sms_mms_fault", {"sms": ["code"]}, ["请问是哪个平台或APP的验证码收不到？其他短信能正常收到吗？"]),
+    ("healthy", "sms_mms_fault", {"sms": ["send"]}, ["请问是所有短信都这样，还是只有发给个别号码、或者个别号码发来的收不到？"]),
+    ("healthy", "voice_call_fault", {"calls": ["incoming"]}, ["请问是打所有号码都这样，还是只有个别号码？从什么时候开始的？"]),
+    ("healthy", "sim_replacement", {}, ["请问您的卡是丢了、坏了，还是想换成5G卡或eSIM？"]),
+    ("healthy", "sim_replacement", {"card": ["broken"]}, []),
+    ("healthy", "password_reset", {}, ["请问您是忘记了服务密码，还是输错多次被锁了？是手机服务密码还是宽带密码？"]),
+    ("healthy", "password_reset", {"password": ["forgot"]}, ["请问是手机服务密码还是宽带密码？"]),
+])
+def test_only_what_the_caller_has_not_said_is_asked(sim_db: SimDatabase, situation: str, intent: str,
+                                                     slots: dict[str, list[str]], asked: list[str]) -> None:
+    d = diagnose_line(sim_db, intent, profile(sim_db, situation), slots=slots)
+    assert d.questions[:1] == asked  # the first question is what is still unknown (a weak cell may add another)
+
+
+def test_a_lost_phone_is_handled_as_a_loss_not_asked_whether_it_is_one(sim_db: SimDatabase) -> None:
+    msisdn = profile(sim_db, "healthy")
+    asked = diagnose_line(sim_db, "suspend_resume", msisdn)
+    assert "请问您是手机丢失需要挂失，还是暂时不用要报停？大概要停多久？" in asked.questions
+    d = diagnose_line(sim_db, "suspend_resume", msisdn, slots={"card": ["lost"]})
+    assert_complete(d)
+    assert rules(d) == ["lost_phone"] and actions(d) == ["verify_identity", "request_suspension",
+                                                         "guide_sim_replacement"]
+    assert "挂失停机" in d.reply and "还是暂时不用" not in d.reply
+    assert not any("挂失，还是" in q for q in d.questions)

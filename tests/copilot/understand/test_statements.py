@@ -1,0 +1,90 @@
+"""What callers say of their situation is read into slots; a bad statements file is refused, naming the entry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from copilot.understand.slots import merge_slots
+from copilot.understand.statements import Statements, StatementsError, load_statements
+
+
+@pytest.fixture(scope="module")
+def statements() -> Statements:
+    return load_statements()
+
+
+@pytest.mark.parametrize(("said", "found"), [
+    # a new user's trial on 2026-11-25: each was asked again
+    ("从昨天晚上到现在一直上不去", {"symptoms": ["no_internet"]}),
+    ("光猫上有个灯红了", {"lights": ["red"]}),
+    ("我从来没订过这个东西，怎么每个月扣我钱", {"ordered": ["not_me"]}),
+    ("家里网页都打不开", {"symptoms": ["no_internet"]}),
+    ("宽带又断了，你们怎么搞的", {"symptoms": ["no_internet"]}),
+    ("看个视频老是在缓冲", {"symptoms": ["slow"]}),
+    ("一天断好几次，好了又断", {"symptoms": ["intermittent"]}),
+    ("网速慢得要命，还老掉线", {"symptoms": ["slow", "intermittent"]}),
+    ("光猫灯都是绿的，没看到红灯", {"lights": ["no_red"]}),
+    ("光信号那个灯在闪", {"lights": ["red"]}),
+    ("灯没红啊", {"lights": ["no_red"]}),
+    ("不是我订的，我根本不知道", {"ordered": ["not_me"]}),
+    ("这个彩铃谁给我开的", {"ordered": ["not_me"]}),
+    ("是我自己订的，现在不想要了", {"ordered": ["me"]}),
+    ("收不到验证码，别的短信能收到", {"sms": ["code"]}),
+    ("短信发不出去", {"sms": ["send"]}),
+    ("别人打我电话说是关机，我明明开着", {"calls": ["incoming"]}),
+    ("打电话对方听不见我说话", {"calls": ["quality"]}),
+    ("手机丢了，要挂失", {"card": ["lost"]}),
+    ("卡坏了，读不出卡", {"card": ["broken"]}),
+    ("服务密码忘了", {"password": ["forgot"]}),
+    ("输错三次被锁了", {"password": ["locked"]}),
+    # nothing said of the situation
+    ("我没有用那么多流量", {}),
+    ("你等一下，我看看有没有红灯", {}),
+    ("我忘了上个月交没交话费", {}),
+    ("晚上网卡得不行", {"symptoms": ["slow"]}),
+    ("我想把宽带停一段时间", {}),
+])
+def test_what_the_caller_says_is_read(statements: Statements, said: str, found: dict[str, list[str]]) -> None:
+    assert statements.find(said) == found
+
+
+def test_a_value_said_last_replaces_the_earlier_one_across_turns(statements: Statements) -> None:
+    assert statements.find("之前没有红灯，现在红灯亮了") == {"lights": ["red"]}
+    call = merge_slots({}, statements.find("是我订的吧"), statements.latest_last)
+    assert call == {"ordered": ["me"]}
+    call = merge_slots(call, statements.find("哦不对，不是我订的，是自己开上了"), statements.latest_last)
+    assert call == {"ordered": ["not_me"]}, "the caller corrected themselves"
+    call = merge_slots({"symptoms": ["slow"]}, statements.find("现在干脆上不去了"), statements.latest_last)
+    assert call == {"symptoms": ["slow", "no_internet"]}, "every symptom said stands"
+
+
+def test_every_slot_and_value_has_a_label_for_the_sidebar(statements: Statements) -> None:
+    labels = statements.labels()
+    assert labels["lights"] == {"label": "光猫红灯", "values": {"red": "亮红灯", "no_red": "没有红灯"}}
+    assert set(labels) == statements.names and statements.latest_last == {"lights", "ordered", "card"}
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("version: 1\nslots:\n  sms:\n    label: 短信\n    keep: all\n    values:\n      code:\n        label: 验证码\n"
+     "        patterns: ['验证码(']\n", "slots.sms.values.code.patterns"),
+    ("slots:\n  sms:\n    label: 短信\n    keep: all\n    values:\n      code: {label: 验证码, patterns: ['(验证码)?']}\n",
+     "能匹配空串"),
+    ("slots:\n  months:\n    label: 账期\n    keep: last\n    values:\n      now: {label: 本月, patterns: [这个月]}\n",
+     "槽位名已由系统使用"),
+    ("slots:\n  sms:\n    label: 短信\n    keep: sometimes\n    values:\n      code: {label: 验证码, patterns: [验证码]}\n",
+     "slots.sms.keep"),
+    ("slots:\n  sms:\n    label: 短信\n    keep: all\n    values:\n      Code: {label: 验证码, patterns: [验证码]}\n",
+     "取值编号须为小写字母和下划线"),
+    ("slots:\n  sms:\n    label: 短信\n    keep: all\n    values: {}\n", "slots.sms.values"),
+    ("slots:\n  sms:\n    label: 短信\n    keep: all\n    colour: red\n    values:\n      code: {label: 码, patterns: [码]}\n",
+     "slots.sms.colour"),
+    ("- 一直上不去\n", "文件须为映射"),
+])
+def test_a_bad_statements_file_is_refused_naming_the_entry(tmp_path: Path, text: str, named: str) -> None:
+    path = tmp_path / "statements.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(StatementsError) as caught:
+        load_statements(path)
+    assert str(path) in str(caught.value) and named in str(caught.value)
