@@ -82,7 +82,8 @@ def _dispatch_part(state: Any, question: str) -> tuple[str | None, list[str]]:
     findings = diagnosis.get("findings", [])
     if verdict is None or not findings or not DISPATCH_CUES.search(question):
         return None, []
-    why = findings[0]
+    # the line's own finding, not a risk the caller raised ("我要曝光你们" heads the findings but decides no crew)
+    why = next((f for f in findings if f.get("evidence")), findings[0])
     action = next((a.get("label") for a in state.actions or [] if a.get("label")), None)
     text = f"按系统核查，{verdict}：{why['text']}" + (f"。建议先{action}" if action else "")
     return text + "。", list(why.get("evidence", []))[:3]

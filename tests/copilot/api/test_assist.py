@@ -99,3 +99,13 @@ def test_asked_whether_a_crew_must_go_the_answer_is_the_diagnosis_own(client: Te
         assert answer["grounded"] and verdict in answer["answer"] and answer["sources"], answer
         if verdict == "需要派单上门维修":
             assert "不需要" not in answer["answer"]
+
+
+def test_a_threat_heading_the_findings_does_not_answer_whether_a_crew_must_go(client: TestClient,
+                                                                           sim_path: Path) -> None:
+    start(client, sim_path, "bb_onu_hung")
+    client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "家里宽带又上不了网了，光猫灯都是绿的"})
+    client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "再修不好我就发到抖音上曝光你们"})
+    answer = client.post("/v1/calls/c1/ask", json={"text": "需要派师傅上门吗？"}).json()
+    assert answer["grounded"] and "不需要派单上门" in answer["answer"] and answer["sources"], answer
+    assert "曝光" not in answer["answer"]
