@@ -31,6 +31,8 @@ GENERIC_FLOOR = 20
 """...and never fewer documents than this (a small knowledge base cannot tell a generic word)."""
 COVERED = 2 / 3
 """Without a close meaning, the best point must hold this share of the question's telling words."""
+MAX_LOOKUPS = 2
+"""System query points answered for one question at most ("余额和星级" asks two)."""
 UNKNOWN = "没有查到能回答这个问题的依据（系统记录和知识库里都没有），请不要凭印象答复客户，可转专席或查询后回电。"
 
 
@@ -87,6 +89,24 @@ def _dispatch_part(state: Any, question: str) -> tuple[str | None, list[str]]:
     action = next((a.get("label") for a in state.actions or [] if a.get("label")), None)
     text = f"按系统核查，{verdict}：{why['text']}" + (f"。建议先{action}" if action else "")
     return text + "。", list(why.get("evidence", []))[:3]
+
+
+def _lookup_part(services: CopilotServices, state: Any, question: str, msisdn: str, now: datetime
+                 ) -> tuple[str | None, list[str]]:
+    """What the systems say of the line, when the question asks a system query point ("几星级？", "宽带多少兆？")."""
+    said: list[str] = []
+    sources: list[str] = []
+    for lookup in services.lookups.asked(question)[:MAX_LOOKUPS]:
+        d = services.engine.run(lookup.playbook, {"msisdn": msisdn}, now, state.slots)
+        failed = sorted({r.system or r.tool for r in d.reads if not r.ok})
+        if failed:  # an answer that holds without the read ("名下没有宽带") would be a guess
+            said.append(f"{lookup.label}：{'、'.join(failed)}系统未返回，请稍后再查")
+        elif d.findings:
+            said.append(d.findings[0].text)
+            sources += d.findings[0].evidence[:3]
+    if not said:
+        return None, []
+    return "系统查询：" + "；".join(said) + "。", sources
 
 
 def _facts_part(services: CopilotServices, state: Any, question: str, msisdn: str, now: datetime
@@ -180,11 +200,15 @@ def answer_question(services: CopilotServices, state: Any, question: str, msisdn
     if dispatch:
         parts.append(dispatch)
         sources += cited
-    facts, cited = (None, []) if dispatch else _facts_part(services, state, question, msisdn, now)
+    looked_up, cited = (None, []) if dispatch else _lookup_part(services, state, question, msisdn, now)
+    if looked_up:  # a question about the line itself: the systems answer it, not a knowledge point
+        parts.append(looked_up)
+        sources += cited
+    facts, cited = (None, []) if dispatch or looked_up else _facts_part(services, state, question, msisdn, now)
     if facts:
         parts.append(facts)
         sources += cited
-    if services.searcher is not None:
+    if services.searcher is not None and not looked_up:
         known, cited = _knowledge_part(services.searcher, question, region, now)
         if known:
             parts.append(known)

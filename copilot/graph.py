@@ -25,8 +25,10 @@ from copilot.compose import compose_reply, knowledge_card, script_card, scripts_
 from copilot.context import CallContext
 from copilot.guides import GuidedKnowledge, guide_queries, merge_cards
 from copilot.llm import DraftedReply, GroundedAnswer, Grounds, LlmAdvisor, Understanding
+from copilot.lookups import Lookups
 from copilot.playbooks.engine import PlaybookEngine
 from copilot.playbooks.schema import Playbook
+from copilot.register import Register
 from copilot.state import CallInput, CallOutput, CallState
 from copilot.understand.acknowledgements import Acknowledgements
 from copilot.understand.calls import INTENT_UTTERANCES, read_call
@@ -82,6 +84,10 @@ class CopilotServices:
     """The replies after a write done on the call (`copilot.aftercare`); the default has no still-failing words."""
     statements: Statements = field(default_factory=Statements)
     """What callers say of their situation ("一直上不去"), read into slots the playbooks see; none finds none."""
+    register: Register = field(default_factory=Register)
+    """How a reply is said mid-call and to an angry caller (`copilot.register`); the default changes nothing."""
+    lookups: Lookups = field(default_factory=Lookups)
+    """The system query points agents ask ("几星级？"); none: their questions go to findings and knowledge."""
 
 
 def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext, CallInput, CallOutput]:
@@ -203,6 +209,8 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         said = [u["text"] for u in state.transcript if u["speaker"] == "caller"]
         suggestion = services.aftercare.follow_up(compose_reply(intent, state.diagnosis, knowledge, scripts), intent,
                                                   state.results, said[-1] if said else "", services.vocabulary)
+        if suggestion["reply"] not in {s.get("wording") for s in scripts}:  # a script is read word for word
+            suggestion["reply"] = services.register.adapt(suggestion["reply"], len(said), state.emotion)
         return {**update, **suggestion}
 
     def draft(state: CallState, runtime: Runtime[CallContext]) -> dict[str, Any]:

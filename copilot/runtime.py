@@ -16,8 +16,10 @@ from copilot.checkpoints import Checkpoints, open_checkpointer
 from copilot.graph import CopilotServices, build_graph
 from copilot.knowledge import open_knowledge
 from copilot.llm import open_llm
+from copilot.lookups import load_lookups
 from copilot.playbooks.engine import PlaybookEngine
 from copilot.playbooks.schema import load_playbooks
+from copilot.register import load_register
 from copilot.settings import Settings
 from copilot.understand.acknowledgements import load_acknowledgements
 from copilot.understand.classifier import IntentClassifier, load_or_train
@@ -120,7 +122,7 @@ def locate(backends: Backends, msisdn: str) -> tuple[str | None, str | None, str
 def assemble_services(classifier: IntentClassifier, vocabulary: Vocabulary, backends: Backends,
                       searcher: Searcher | None, places: Mapping[str, str], clock: Callable[[], datetime],
                       llm_settings: Settings | None) -> CopilotServices:
-    """The graph's services: the shipped risk cues, acknowledgements, aftercare and playbooks over these clients.
+    """The graph's services: the shipped data files (risks, statements, lookups, register ...) and playbooks.
 
     The app and the evals' in-process replay both build them here, so that they run the same graph.
 
@@ -150,6 +152,8 @@ def assemble_services(classifier: IntentClassifier, vocabulary: Vocabulary, back
         acknowledgements=load_acknowledgements(),
         aftercare=load_aftercare(),
         statements=load_statements(),
+        lookups=load_lookups(set(engine.read_tools)),
+        register=load_register(),
     )
 
 

@@ -16,6 +16,7 @@ from copilot.context import CallContext
 from copilot.graph import CopilotServices, build_graph
 from copilot.playbooks.engine import PlaybookEngine
 from copilot.playbooks.schema import load_playbooks
+from copilot.register import load_register
 from copilot.runtime import locate
 from copilot.understand.acknowledgements import load_acknowledgements
 from copilot.understand.classifier import load_or_train
@@ -49,7 +50,7 @@ def services(sim_db: SimDatabase, classifier: Any) -> CopilotServices:
         playbooks=load_playbooks(load_vocabulary(), set(engine.read_tools)),
         write_tools={t.name: t for t in tools if t.metadata["tool_type"] == ToolType.WRITE.value},  # type: ignore[index]
         searcher=None, clock=lambda: AS_OF, locate=lambda msisdn: locate(backends, msisdn),
-        statements=load_statements(),
+        statements=load_statements(), register=load_register(),
     )
 
 
@@ -375,3 +376,15 @@ def test_a_confirmed_write_makes_the_next_turn_diagnose_afresh(services: Copilot
     assert after["intents"][0][0] == "broadband_fault"
     assert after["diagnosis"] != first["diagnosis"]  # the open ticket the call created is now seen
     assert "create_repair_ticket" not in [a["action"] for a in after["actions"]]
+
+
+def test_the_reply_greets_once_and_meets_an_angry_caller_with_an_apology(services: CopilotServices,
+                                                                        sim_db: SimDatabase, tmp_path: Path) -> None:
+    graph = compiled(services, tmp_path)
+    ctx = CallContext(call_id="call-register", msisdn=profile(sim_db, "bb_onu_hung"), agent_id="A1")
+    first = say(graph, ctx, "喂，我家宽带上不了网了")
+    assert first["reply"].startswith("您好")
+    later = say(graph, ctx, "光猫上的灯都是绿的，没有红灯")
+    assert later["reply"] and not later["reply"].startswith("您好"), later["reply"]
+    angry = say(graph, ctx, "你们到底能不能修好！气死我了，天天断网，什么破宽带！")
+    assert angry["emotion"] == "angry" and angry["reply"].startswith(("实在抱歉", "非常理解", "给您添麻烦")), angry

@@ -6,7 +6,10 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from copilot.api.app import create_app
+from copilot.settings import Settings
 from tests.copilot.api.conftest import start
+from tools.base.faults import FaultConfig
 from tools.sim.db import SimDatabase
 
 
@@ -109,3 +112,31 @@ def test_a_threat_heading_the_findings_does_not_answer_whether_a_crew_must_go(cl
     answer = client.post("/v1/calls/c1/ask", json={"text": "需要派师傅上门吗？"}).json()
     assert answer["grounded"] and "不需要派单上门" in answer["answer"] and answer["sources"], answer
     assert "曝光" not in answer["answer"]
+
+
+def test_a_question_about_the_line_itself_is_answered_by_the_systems(client: TestClient, sim_path: Path) -> None:
+    """System query points (copilot/data/lookups.yaml): a found-in-the-demo "几星级" got a promotion's point."""
+    msisdn = start(client, sim_path, "bb_onu_hung")
+    db = SimDatabase(sim_path)
+    brand, stars = db.one("SELECT brand, star_level FROM subscribers WHERE msisdn = ?", (msisdn,)) or ("", 0)
+    product = db.one("SELECT p.name FROM broadband_accounts b JOIN products p USING (product_id) WHERE b.msisdn = ?",
+                     (msisdn,))
+    client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "家里宽带上不了网"})
+    star = client.post("/v1/calls/c1/ask", json={"text": "这个客户几星级？"}).json()
+    said = f"{brand}{stars}星级客户" if stars else f"{brand}客户，未评星级（0星）"
+    assert star["grounded"] and star["answer"] == f"系统查询：{said}。", star
+    assert any(s.startswith("boss_get_account: 星级") for s in star["sources"])
+    assert not any(s.startswith("KP-") for s in star["sources"]), "a fact about the line, not a knowledge point"
+    bandwidth = client.post("/v1/calls/c1/ask", json={"text": "他家宽带是多少兆的"}).json()
+    assert product is not None and str(product[0]) in bandwidth["answer"], bandwidth
+    both = client.post("/v1/calls/c1/ask", json={"text": "余额还有多少，几星级"}).json()
+    assert "账户余额" in both["answer"] and "星" in both["answer"]
+
+
+def test_a_lookup_whose_system_is_down_says_so(sim_path: Path, kb_dir: Path, tmp_path: Path) -> None:
+    settings = Settings(sim_db=sim_path, kb_dir=kb_dir, data_dir=tmp_path / "d",
+                        sim_faults={"PON": FaultConfig(error_rate=1.0)})
+    with TestClient(create_app(settings)) as client:
+        start(client, sim_path, "bb_healthy")
+        answer = client.post("/v1/calls/c1/ask", json={"text": "客户的宽带是多少兆的？"}).json()
+    assert "名下宽带：PON系统未返回，请稍后再查" in answer["answer"] and "没有宽带" not in answer["answer"], answer
