@@ -62,3 +62,18 @@ def test_a_lost_phone_is_handled_as_a_loss_not_asked_whether_it_is_one(sim_db: S
                                                          "guide_sim_replacement"]
     assert "挂失停机" in d.reply and "还是暂时不用" not in d.reply
     assert not any("挂失，还是" in q for q in d.questions)
+
+
+def test_a_caller_about_to_travel_is_advised_for_the_trip_not_told_of_a_past_roaming_fee(sim_db: SimDatabase) -> None:
+    """Found trying the demo: "下礼拜要去泰国出差，流量贵不贵" was answered with last month's roaming fee."""
+    msisdn = profile(sim_db, "roaming_charges")
+    past = diagnose_line(sim_db, "roaming", msisdn)
+    assert "roaming_charges" in rules(past)
+    trip = diagnose_line(sim_db, "roaming", msisdn, slots={"trip": ["upcoming"], "destinations": ["泰国"]})
+    assert_complete(trip)
+    assert "roaming_charges" not in rules(trip) and "漫游费" not in trip.reply.split("。")[0], trip.reply
+    assert trip.questions == ["请问您大概什么时候出发、去几天？"]
+    contested = diagnose_line(sim_db, "roaming", msisdn, slots={"trip": ["upcoming"], "risks": ["charge_disputed"]})
+    assert "roaming_charges" in rules(contested), "a caller who contests the fee is answered about it"
+    named = diagnose_line(sim_db, "roaming", msisdn, slots={"trip": ["upcoming"], "months": ["2026-10"]})
+    assert "roaming_charges" in rules(named), "a month gone by is named: the fee is the question"

@@ -39,7 +39,12 @@ def statements() -> Statements:
     ("卡坏了，读不出卡", {"card": ["broken"]}),
     ("服务密码忘了", {"password": ["forgot"]}),
     ("输错三次被锁了", {"password": ["locked"]}),
+    ("下礼拜要去泰国出差，流量贵不贵", {"trip": ["upcoming"]}),
+    ("明天飞东京，手机要开什么吗", {"trip": ["upcoming"]}),
+    ("刚到曼谷手机就没信号了", {"trip": ["abroad"]}),
     # nothing said of the situation
+    ("上个月去泰国扣了我好多钱", {}),
+    ("我要去营业厅吗", {}),
     ("我没有用那么多流量", {}),
     ("你等一下，我看看有没有红灯", {}),
     ("我忘了上个月交没交话费", {}),
@@ -63,7 +68,7 @@ def test_a_value_said_last_replaces_the_earlier_one_across_turns(statements: Sta
 def test_every_slot_and_value_has_a_label_for_the_sidebar(statements: Statements) -> None:
     labels = statements.labels()
     assert labels["lights"] == {"label": "光猫红灯", "values": {"red": "亮红灯", "no_red": "没有红灯"}}
-    assert set(labels) == statements.names and statements.latest_last == {"lights", "ordered", "card"}
+    assert set(labels) == statements.names and statements.latest_last == {"lights", "ordered", "card", "trip"}
 
 
 @pytest.mark.parametrize(("text", "named"), [
