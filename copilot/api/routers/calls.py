@@ -110,12 +110,33 @@ class ConfirmedWrapup(BaseModel):
     disposition: Literal["intercept", "resolve", "dispatch", "escalate", "inform"] = Field(
         description="How the call ended")
     ticket: dict[str, str] | None = Field(default=None, description="The ticket to submit (title, description)")
-    edited: list[str] = Field(default_factory=list, description="Which parts the agent changed")
+    edited: list[str] = Field(default_factory=list, description="Which parts the agent says they changed (the "
+                                                                "server works it out from the suggestion and keeps "
+                                                                "that; this is only a hint for older clients)")
+
+
+def _edited(suggested: dict[str, Any] | None, body: ConfirmedWrapup) -> list[str]:
+    """The parts of the confirmed wrap-up that differ from the copilot's suggestion (诉求 …, 处置, 工单标题/内容)."""
+    if not suggested:
+        return list(body.edited)
+    summary = suggested.get("summary") or {}
+    parts = [k for k in ("诉求", "核查", "处理", "结果") if body.summary.get(k, "") != summary.get(k, "")]
+    if body.disposition != suggested.get("disposition"):
+        parts.append("处置")
+    ticket = suggested.get("ticket") or {}
+    given = body.ticket or {}
+    parts += [name for name, key in (("工单标题", "title"), ("工单内容", "description"))
+              if (given.get(key) or "") != (ticket.get(key) or "")]
+    return parts
 
 
 @router.put("/{call_id}/wrapup")
-def confirm_wrapup(call_id: str, body: ConfirmedWrapup, calls: CallsDep, hub: HubDep) -> dict[str, Any]:
-    """Store the wrap-up the agent confirmed (masked) in the call's audit trail; allowed once the call ended."""
+def confirm_wrapup(call_id: str, body: ConfirmedWrapup, calls: CallsDep, turns: TurnsDep,
+                   hub: HubDep) -> dict[str, Any]:
+    """Store the wrap-up the agent confirmed (masked) in the call's audit trail; allowed once the call ended.
+
+    What the agent changed (``edited``) is worked out here against the suggestion, not taken on the client's word.
+    """
     record = calls.get(call_id, open_only=False)
     if not record.ended:
         raise api_error(status.HTTP_409_CONFLICT, "call_not_ended", f"通话 {call_id} 尚未结束，先结束通话再确认小结")
@@ -126,7 +147,7 @@ def confirm_wrapup(call_id: str, body: ConfirmedWrapup, calls: CallsDep, hub: Hu
                                                                        if too_long else ""))
     data = {"summary": {k: mask(v) for k, v in body.summary.items()}, "disposition": body.disposition,
             "ticket": {k: mask(v) for k, v in body.ticket.items()} if body.ticket else None,
-            "edited": body.edited}
+            "edited": _edited(turns.state(call_id).get("wrapup"), body)}
     event = hub.audit.append(call_id, "wrapup_confirmed", record.turns, data)
     return {"seq": event["seq"], "recorded": True}
 

@@ -85,11 +85,20 @@ def test_the_agents_confirmed_wrap_up_is_kept_masked_and_only_after_the_call(cli
             "disposition": "inform", "edited": ["结果"]}
     early = client.put("/v1/calls/c1/wrapup", json=body)
     assert early.status_code == 409 and early.json()["error"]["code"] == "call_not_ended"
-    client.post("/v1/calls/c1/end")
+    suggested = client.post("/v1/calls/c1/end").json()["wrapup"]
     assert client.put("/v1/calls/c1/wrapup", json=body | {"disposition": "teleport"}).status_code == 422
     assert client.put("/v1/calls/c1/wrapup", json=body).status_code == 200
+    as_suggested = {"summary": suggested["summary"], "disposition": suggested["disposition"]}
+    one_change = {"summary": suggested["summary"] | {"结果": "客户留了号码13812345678"},
+                  "disposition": suggested["disposition"], "edited": []}
+    for sent in (as_suggested, one_change):
+        assert client.put("/v1/calls/c1/wrapup", json=sent).status_code == 200
     kept = [e["data"] for e in client.get("/v1/calls/c1/audit").json()["events"] if e["type"] == "wrapup_confirmed"]
-    assert kept[0]["summary"]["结果"] == "客户留了号码138****5678" and kept[0]["edited"] == ["结果"]
+    assert kept[0]["summary"]["结果"] == "客户留了号码138****5678"
+    # what was changed is worked out against the suggestion, not taken from the client (which said 结果 only)
+    assert kept[0]["edited"] == ["诉求", "核查", "处理", "结果"] + (["处置"] if suggested["disposition"] != "inform"
+                                                                   else [])
+    assert kept[1]["edited"] == [] and kept[2]["edited"] == ["结果"]
 
 
 def test_asked_whether_a_crew_must_go_the_answer_is_the_diagnosis_own(client: TestClient, sim_path: Path) -> None:
