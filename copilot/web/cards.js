@@ -5,7 +5,7 @@ import { h, fill, flash, pct, maskPhones, copyText, toast } from "./dom.js";
 import { feedbackBar, used } from "./feedback.js";
 import { docButton, heardText, parseFact } from "./sources.js";
 import {
-  EMOTIONS, RISKS, SYSTEMS, STATE_TEXT, intentLabel, actionLabel, slotLabel, slotValueLabel,
+  EMOTIONS, RISKS, SYSTEMS, STATE_TEXT, intentLabel, actionLabel, placeName, slotLabel, slotValueLabel,
 } from "./labels.js";
 
 /** Mark a card as holding event `event` (seq and turn as data attributes) and show it. */
@@ -19,7 +19,7 @@ export function stamp(el, event) {
 export function renderCaller(card) {
   fill(document.getElementById("caller-number"), card.msisdn);
   fill(document.getElementById("caller-name"), card.name);
-  fill(document.getElementById("caller-region"), `${card.province}${card.city}${card.district}`);
+  fill(document.getElementById("caller-region"), placeName(`${card.province}${card.city}${card.district}`));
   const broadband = (card.broadband || []).map((b) => `宽带：${b.product}（${b.status}）`).join("；");
   fill(document.getElementById("caller-plan"),
     `${card.brand} · ${card.plan} · 余额 ${Number(card.balance_yuan).toFixed(2)} 元 · ${card.star_level}星`,
@@ -74,7 +74,7 @@ export function renderBanner(el, scripts, ctx) {
   fill(el, [...scripts.values()].map((s) => h("section", { dataset: { script: s.id } },
     h("h2", {}, `应急口径（请逐字宣读）· ${s.title}`),
     h("p", { class: "wording" }, s.wording),
-    h("p", { class: "meta" }, `${s.id} · ${s.region || ""} · 有效至 ${String(s.valid_to || "").slice(0, 16)}`),
+    h("p", { class: "meta" }, `${s.id} · ${placeName(s.region)} · 有效至 ${String(s.valid_to || "").slice(0, 16)}`),
     h("div", { class: "row" },
       h("button", { type: "button", class: "small", onclick: async () => {
         if (await copyText(s.wording)) toast("口径已复制");
@@ -170,7 +170,7 @@ export function renderKnowledge(el, event, ctx) {
     hits.length ? h("ol", { class: "hits" }, hits.map((hit) => h("li", { class: "hit", dataset: { doc: hit.id } },
       h("div", {}, docButton(hit.id, hit.title, slot), " ",
         h("span", { class: "badge", dataset: { level: hit.kind === "script" ? "red" : "blue" } },
-          hit.kind === "script" ? "应急口径" : hit.region)),
+          hit.kind === "script" ? "应急口径" : placeName(hit.region))),
       hit.snippet ? h("div", { class: "snippet" }, hit.snippet) : null,
       hit.changes_from ? h("div", { class: "why" }, `${hit.changes_from} 起按新版本执行（公告已发布）`) : null,
       hit.why?.matched_terms?.length

@@ -2,6 +2,7 @@
 
 import { api } from "./api.js";
 import { h, fill, toast } from "./dom.js";
+import { placeName } from "./labels.js";
 import { docButton, heardText } from "./sources.js";
 
 const el = (id) => document.getElementById(id);
@@ -136,12 +137,12 @@ async function search(e) {
     const out = await api.kbSearch(params);
     const slot = h("div", { class: "doc-slot" });
     fill(el("results"),
-      h("p", { class: "muted" }, `索引 ${out.index} · 地区 ${out.region} · 时间 ${out.at.replace("T", " ")} · ${out.hits.length} 条`),
+      h("p", { class: "muted" }, `索引 ${out.index} · 地区 ${placeName(out.region)} · 时间 ${out.at.replace("T", " ")} · ${out.hits.length} 条`),
       out.hits.length ? h("ol", { class: "hits" }, out.hits.map((hit) => h("li", { class: "hit", dataset: { doc: hit.id } },
         h("div", {}, `${hit.rank}. `, docButton(hit.id, hit.title, slot), " ",
           h("span", { class: "badge", dataset: { level: hit.kind === "script" ? "red" : "blue" } },
             hit.kind === "script" ? "应急口径" : "知识点"), " ",
-          h("span", { class: "badge" }, hit.region), " ", h("span", { class: "muted" }, hit.id)),
+          h("span", { class: "badge" }, placeName(hit.region)), " ", h("span", { class: "muted" }, hit.id)),
         h("div", { class: "why" }, whyText(hit)),
         hit.changes_from ? h("div", { class: "why" }, `${hit.changes_from} 起按新版本执行（公告已发布）`) : null)))
         : h("p", {}, "没有符合条件的结果"),

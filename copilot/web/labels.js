@@ -54,6 +54,9 @@ export const DISPOSITIONS = {
 
 export const TICKET_KINDS = { repair: "报修工单", complaint: "投诉工单", fee_dispute: "费用争议工单" };
 
+/** A place as people write it: a municipality is its own city (上海市上海市浦东新区 -> 上海市浦东新区). */
+export const placeName = (text) => String(text || "").replace(/^(.{2,4}市)\1/, "$1");
+
 /** Filled from /v1/ui/labels at start. */
 export const vocab = { intents: {}, actions: {}, slots: {} };
 

@@ -3,6 +3,7 @@
 
 import { api } from "./api.js";
 import { h, fill } from "./dom.js";
+import { placeName } from "./labels.js";
 
 const DOC_ID = /^[A-Z][A-Z0-9]*-[A-Za-z0-9-]+$/;
 const FACT = /^([a-z_]+):\s*(.*?)(?:\s*\(([A-Z]+)\))?$/;
@@ -26,13 +27,13 @@ function renderDoc(doc) {
       h("b", {}, doc.title), "\n", doc.wording, "\n",
       h("span", { class: "doc-meta" },
         `应急口径 ${doc.id} · 有效 ${dateText(doc.valid_from)} 至 ${dateText(doc.valid_to)} · `
-        + `${doc.region}${doc.district || ""} · 发布：${doc.source}`));
+        + `${placeName(doc.region)}${doc.district || ""} · 发布：${doc.source}`));
   }
   return h("div", { class: "doc", dataset: { doc: doc.id } },
     h("b", {}, doc.title), "\n", doc.body, "\n",
     h("span", { class: "doc-meta" },
       `${doc.id} · 第${doc.version}版 · 生效 ${doc.effective_from} 至 ${doc.effective_to || "长期"} · `
-      + `${doc.region} · ${doc.business}/${doc.category} · 来源：${doc.source}`));
+      + `${placeName(doc.region)} · ${doc.business}/${doc.category} · 来源：${doc.source}`));
 }
 
 /** Open (or close) a knowledge point or script inside `slot`. */

@@ -129,6 +129,11 @@ def test_outage_area_caller_gets_the_red_script_and_no_repair_action(server: Ser
     expect(page.locator("#reply li.action").first).to_be_visible()
     assert page.locator('#reply li.action[data-action^="create_repair_ticket"]').count() == 0
     expect(page.locator("#diagnosis .forbidden")).to_contain_text("派发报修工单")
+    # a municipality is its own city: the script's scope reads 上海市, not 上海市上海市
+    names = page.evaluate("""import('/static/labels.js').then((m) =>
+        ['上海市上海市浦东新区', '江西省南昌市', '北京市北京市'].map(m.placeName))""")
+    assert names == ["上海市浦东新区", "江西省南昌市", "北京市"]
+    assert "市上海市" not in (banner.text_content() or "") and "市北京市" not in (banner.text_content() or "")
 
 
 def test_a_worked_out_amount_is_shown_with_its_arithmetic(server: Served, page: Page) -> None:
