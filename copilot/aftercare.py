@@ -26,11 +26,27 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from copilot.datafile import load_data_file
+from copilot.playbooks.expr import cn_date, number
 from copilot.understand.acknowledgements import plain, unpunctuated
 from knowledge.vocabulary import Vocabulary
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "aftercare.yaml"
 _GREETING = re.compile(r"^您好[，,]?")
+_WHEN = re.compile(r"(?<!\d)(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(?::\d{2})?)?(?!\d)")
+_MONTH = re.compile(r"(?<![\d-])(\d{4})-(\d{2})(?![\d-])")
+_AMOUNT = re.compile(r"(\d+\.\d+)(?=\s*元)")
+_SPACED = re.compile(r"(?<=[\u4e00-\u9fff（），。、：；])\s+|\s+(?=[\u4e00-\u9fff（），。、：；])")
+
+
+def aloud(text: str) -> str:
+    """A system's message as an agent reads it out: 10月 not 2026-10, 300元 not 300.00元, 11月27日10:00 not an ISO time.
+
+    The reply's sources keep the system's own words.
+    """
+    said = _WHEN.sub(lambda m: cn_date(m.group(1), False) + (m.group(2) or ""), text)
+    said = _MONTH.sub(lambda m: f"{int(m.group(2))}月", said)
+    said = _AMOUNT.sub(lambda m: number(float(m.group(1))), said)
+    return _SPACED.sub("", said)
 
 
 class AftercareError(ValueError):
@@ -113,7 +129,7 @@ class Aftercare(BaseModel):
 
     def _done(self, result: dict[str, Any]) -> str:
         """One write as said to the caller: its label and the system's own words, about them as 您."""
-        told = str((result.get("data") or {}).get("message") or "").rstrip("。")
+        told = aloud(str((result.get("data") or {}).get("message") or "").rstrip("。"))
         for said_of, said_to in self.caller_words.items():
             told = told.replace(said_of, said_to)
         label = result.get("label") or result.get("action") or ""

@@ -210,7 +210,9 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         suggestion = services.aftercare.follow_up(compose_reply(intent, state.diagnosis, knowledge, scripts), intent,
                                                   state.results, said[-1] if said else "", services.vocabulary)
         if suggestion["reply"] not in {s.get("wording") for s in scripts}:  # a script is read word for word
-            suggestion["reply"] = services.register.adapt(suggestion["reply"], len(said), state.emotion)
+            # turns that only acknowledge ("好的谢谢") do not count: their reply card is the one before, unchanged
+            asked = sum(1 for text in said if not services.acknowledgements.covers(text))
+            suggestion["reply"] = services.register.adapt(suggestion["reply"], max(asked, 1), state.emotion)
         return {**update, **suggestion}
 
     def draft(state: CallState, runtime: Runtime[CallContext]) -> dict[str, Any]:

@@ -37,9 +37,11 @@ class Register(BaseModel):
     version: int = Field(default=1, ge=1, description="Version")
     greetings: tuple[str, ...] = Field(default=(), description="Dropped from a reply's start after the first turn")
     angry_openers: tuple[str, ...] = Field(default=(), description="Said first to an angry caller, in turn")
+    before_opener: tuple[str, ...] = Field(default=(), description="Dropped from a reply's start when an opener "
+                                                                   "goes first (好的，: not 非常理解您的心情，好的，)")
     apologies: tuple[str, ...] = Field(default=(), description="Words that already apologise: no opener then")
 
-    @field_validator("greetings", "angry_openers", "apologies")
+    @field_validator("greetings", "angry_openers", "before_opener", "apologies")
     @classmethod
     def _words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
         return _no_blank(words)
@@ -61,6 +63,7 @@ class Register(BaseModel):
         if greeting and (turn > 1 or emotion == "angry"):
             said = said[len(greeting):].lstrip("，,！! ")
         if emotion == "angry" and self.angry_openers and not any(w in said for w in self.apologies):
+            said = next((said[len(w):] for w in self.before_opener if said.startswith(w)), said)
             said = self.angry_openers[(max(turn, 1) - 1) % len(self.angry_openers)] + said
         return said if said else reply
 

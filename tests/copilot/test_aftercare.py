@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 from langgraph.types import Command
 
-from copilot.aftercare import AftercareError, load_aftercare
+from copilot.aftercare import AftercareError, aloud, load_aftercare
 from copilot.context import CallContext
 from copilot.graph import CopilotServices
 from copilot.llm import Grounds
+from copilot.playbooks.expr import number
 from tests.conftest import profile
 from tests.copilot.test_graph import classifier, compiled, say, services  # noqa: F401  (the graph's fixtures)
 from tools.sim.db import SimDatabase
@@ -44,18 +45,20 @@ def test_after_the_refund_the_reply_says_what_was_refunded_not_that_it_cannot_be
     first = say(graph, ctx, "这个月流量费怎么扣了我五百多，我根本没用那么多")
     assert first["actions"][0]["action"] == "refund_via_elastic_package"
     refund = confirm(graph, ctx, "refund_via_elastic_package")
-    saved = f"{refund['data']['details']['refund_yuan']:.2f}"
+    saved = number(refund["data"]["details"]["refund_yuan"])  # read aloud: 270元, not 270.00元
 
     after = say(graph, ctx, "那行吧，那钱是退到哪里了")
     assert after["intents"][0][0] == "data_fee_dispute"
     assert "不能办理" not in after["reply"] and "已办理过" not in after["reply"]
-    assert after["reply"].startswith("好的，刚才已经为您办理弹性计费包") and saved in after["reply"]
+    # (an angry caller hears an apology first: copilot/data/register.yaml)
+    assert after["reply"].split("，", 1)[-1].startswith("刚才已经为您办理弹性计费包") and saved in after["reply"]
     assert "话费账户" in after["reply"]
     assert not {"refund_via_elastic_package", "create_fee_dispute_ticket"} & {a["action"] for a in after["actions"]}
     assert any(s.startswith("boss_apply_elastic_package:") for s in after["reply_sources"])
     assert refund["message"] in Grounds.from_state(after).facts, "a model drafting the reply knows it too"
     thanks = say(graph, ctx, "好的谢谢")  # an acknowledgement: the diagnosis re-run after the write reads the same
-    assert thanks["reply"] == after["reply"]
+    body = after["reply"][after["reply"].index("刚才已经"):]  # an apology first only while the caller is angry
+    assert thanks["reply"].endswith(body) and thanks["reply"].index("刚才已经") <= after["reply"].index("刚才已经")
 
     disputed = say(graph, ctx, "还是不行，剩下的钱我也不认")  # still disputed: the ticket for what is left
     assert disputed["reply"].startswith("刚才已经为您办理弹性计费包") and "不能办理" not in disputed["reply"]
@@ -128,3 +131,14 @@ def test_a_bad_file_is_refused_naming_what_is_wrong(tmp_path: Path, content: str
     with pytest.raises(AftercareError, match=named) as caught:
         load_aftercare(path)
     assert str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize(("message", "said"), [
+    ("2026-10 超出流量已转为弹性计费包30元档（6GB），流量费由 300.00元 调整为 30.00元，差额 270.00元 退回话费账户",
+     "10月超出流量已转为弹性计费包30元档（6GB），流量费由300元调整为30元，差额270元退回话费账户"),
+    ("已创建报修工单 T2026112500001，承诺 2026-11-27T10:00:00 前处理完毕", "已创建报修工单T2026112500001，承诺11月27日10:00前处理完毕"),
+    ("已订购流量包（10.50元），立即生效", "已订购流量包（10.5元），立即生效"),
+    ("已开通数据业务功能", "已开通数据业务功能"),
+])
+def test_a_systems_message_is_said_as_an_agent_reads_it_out(message: str, said: str) -> None:
+    assert aloud(message) == said

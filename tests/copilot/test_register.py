@@ -31,6 +31,7 @@ def test_an_angry_caller_hears_an_apology_first_and_not_the_same_one_each_turn(r
     already = "很抱歉，这笔费用不能办理弹性计费包。"
     assert register.adapt(already, 2, "angry") == already, "the reply apologises already"
     assert register.adapt(REPLY, 2, "anxious") == register.adapt(REPLY, 2, "calm")
+    assert register.adapt("好的，刚才已经为您重启光猫。", 4, "angry") == "实在抱歉让您着急了，刚才已经为您重启光猫。"
 
 
 def test_the_default_register_changes_nothing() -> None:
