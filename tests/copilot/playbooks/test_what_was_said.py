@@ -7,8 +7,10 @@ from typing import Any
 import pytest
 
 from tests.conftest import profile
-from tests.copilot.playbooks.conftest import actions, assert_complete, diagnose_line, read_tool, rules
+from tests.copilot.playbooks.conftest import actions, assert_complete, diagnose_line, line_where, read_tool, rules
 from tools.sim.db import SimDatabase
+
+MONTH, LAST_MONTH = "2026-11", "2026-10"  # the month of tests.conftest.AS_OF, and the one before
 
 
 def _partner_vas(sim_db: SimDatabase) -> tuple[str, dict[str, Any]]:
@@ -77,3 +79,18 @@ def test_a_caller_about_to_travel_is_advised_for_the_trip_not_told_of_a_past_roa
     assert "roaming_charges" in rules(contested), "a caller who contests the fee is answered about it"
     named = diagnose_line(sim_db, "roaming", msisdn, slots={"trip": ["upcoming"], "months": ["2026-10"]})
     assert "roaming_charges" in rules(named), "a month gone by is named: the fee is the question"
+
+
+def test_a_month_named_without_a_fee_is_said_to_have_none_before_the_other_is_explained(sim_db: SimDatabase) -> None:
+    """Found trying the demo: "上个月" on a line whose October had no overage explained November's fee silently."""
+    msisdn = line_where(sim_db, (
+        "SELECT n.msisdn FROM data_usage n JOIN data_usage l ON l.msisdn = n.msisdn AND l.month = ?"
+        " JOIN subscribers s ON s.msisdn = n.msisdn WHERE n.month = ? AND s.status = 'active'"
+        " AND n.overage_fee_fen > 0 AND l.overage_fee_fen + l.roaming_fee_fen = 0 ORDER BY n.msisdn LIMIT 1"),
+        (LAST_MONTH, MONTH))
+    d = diagnose_line(sim_db, "data_fee_dispute", msisdn, slots={"months": [LAST_MONTH]})
+    assert_complete(d)
+    assert "named_month_clear" in rules(d)
+    assert d.reply.startswith(f"您好，您说的{int(LAST_MONTH[5:])}月没有产生套餐外流量费，帮您查到您{int(MONTH[5:])}月"), d.reply
+    plain = diagnose_line(sim_db, "data_fee_dispute", msisdn)
+    assert "named_month_clear" not in rules(plain) and "您说的" not in plain.reply
