@@ -1,7 +1,8 @@
-"""Reading the YAML data files a knowledge manager edits (acknowledgements, aftercare ...) into their models."""
+"""The YAML data files a knowledge manager edits (acknowledgements, aftercare, statements ...) and their patterns."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TypeVar
 
@@ -29,3 +30,20 @@ def load_data_file(path: Path, model: type[M], error: type[ValueError]) -> M:
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise error(f"{path}: {problems}") from None
+
+
+def checked_pattern(pattern: str, what: str = "模式") -> str:
+    """`pattern` when it is a regular expression a data file may hold: it compiles and cannot match nothing.
+
+    Raises:
+        ValueError: Naming the pattern and why (for a pydantic validator to report with the entry's place).
+    """
+    if not pattern.strip():
+        raise ValueError(f"{what}不能为空")
+    try:
+        compiled = re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"{what} {pattern!r} 不是合法的正则表达式: {exc}") from None
+    if compiled.match(""):
+        raise ValueError(f"{what} {pattern!r} 能匹配空串（每句话都会命中）")
+    return pattern

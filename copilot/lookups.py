@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-from copilot.datafile import load_data_file
+from copilot.datafile import checked_pattern, load_data_file
 from copilot.playbooks.schema import Playbook, ReadStep, Rule
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "lookups.yaml"
@@ -49,13 +49,7 @@ class Lookup(BaseModel):
     @field_validator("cues")
     @classmethod
     def _compiles(cls, cues: str) -> str:
-        try:
-            compiled = re.compile(cues)
-        except re.error as exc:
-            raise ValueError(f"cues {cues!r} 不是合法的正则表达式: {exc}") from None
-        if compiled.match(""):
-            raise ValueError(f"cues {cues!r} 能匹配空串（每个问题都会命中）")
-        return cues
+        return checked_pattern(cues, "cues")
 
     @model_validator(mode="after")
     def _as_playbook(self) -> Lookup:

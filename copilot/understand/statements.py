@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
-from copilot.datafile import load_data_file
+from copilot.datafile import checked_pattern, load_data_file
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "statements.yaml"
 _NAME = re.compile(r"^[a-z][a-z_]*$")
@@ -37,16 +37,7 @@ class StatementValue(BaseModel):
     @field_validator("patterns")
     @classmethod
     def _compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
-        for pattern in patterns:
-            if not pattern.strip():
-                raise ValueError("模式不能为空")
-            try:
-                compiled = re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"模式 {pattern!r} 不是合法的正则表达式: {exc}") from None
-            if compiled.match(""):
-                raise ValueError(f"模式 {pattern!r} 能匹配空串（每句话都会命中）")
-        return patterns
+        return tuple(checked_pattern(p) for p in patterns)
 
 
 class StatementSlot(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,17 @@ from knowledge.store import IndexStore
 from tests.conftest import AS_OF, profile
 from tests.knowledge.conftest import SRC, small_corpus
 from tools.sim.db import SimDatabase
+
+
+def refused(load: Callable[[Path], object], error: type[Exception], tmp_path: Path, name: str, text: str) -> str:
+    """The message with which `load` refuses a data file named `name` holding `text`; it must name the file."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(error) as caught:
+        load(path)
+    message = str(caught.value)
+    assert str(path) in message, message
+    return message
 
 
 def outage_script(db: SimDatabase) -> EmergencyScript:

@@ -14,6 +14,7 @@ from copilot.graph import CopilotServices
 from copilot.llm import Grounds
 from copilot.playbooks.expr import number
 from tests.conftest import profile
+from tests.copilot.conftest import refused
 from tests.copilot.test_graph import classifier, compiled, say, services  # noqa: F401  (the graph's fixtures)
 from tools.sim.db import SimDatabase
 
@@ -126,11 +127,7 @@ def test_the_packaged_words_do_not_hear_one_where_there_is_none(said: str) -> No
     ("- 还是不行\n", "映射"),
 ])
 def test_a_bad_file_is_refused_naming_what_is_wrong(tmp_path: Path, content: str, named: str) -> None:
-    path = tmp_path / "aftercare.yaml"
-    path.write_text(content, encoding="utf-8")
-    with pytest.raises(AftercareError, match=named) as caught:
-        load_aftercare(path)
-    assert str(path) in str(caught.value)
+    assert named in refused(load_aftercare, AftercareError, tmp_path, "aftercare.yaml", content)
 
 
 @pytest.mark.parametrize(("message", "said"), [

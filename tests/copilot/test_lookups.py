@@ -10,6 +10,7 @@ from copilot.lookups import Lookups, LookupsError, load_lookups
 from copilot.playbooks.engine import PlaybookEngine
 from knowledge.vocabulary import load_vocabulary
 from tests.conftest import AS_OF
+from tests.copilot.conftest import refused
 from tools.backends import build_backends
 from tools.sim.db import SimDatabase
 
@@ -82,8 +83,5 @@ GOOD_READ = "    reads: [{id: account, tool: boss_get_account, args: {msisdn: ca
 ])
 def test_a_bad_lookups_file_is_refused_naming_the_entry(tmp_path: Path, read_tools: set[str], text: str,
                                                         named: str) -> None:
-    path = tmp_path / "lookups.yaml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(LookupsError) as caught:
-        load_lookups(read_tools, path)
-    assert str(path) in str(caught.value) and named in str(caught.value), caught.value
+    message = refused(lambda path: load_lookups(read_tools, path), LookupsError, tmp_path, "lookups.yaml", text)
+    assert named in message, message

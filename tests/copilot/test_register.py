@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from copilot.register import Register, RegisterError, load_register
+from tests.copilot.conftest import refused
 
 REPLY = "您好，帮您查到您家的光猫离线了，我可以现在帮您远程重启一下。"
 
@@ -44,8 +45,4 @@ def test_the_default_register_changes_nothing() -> None:
     ("- 您好\n", "文件须为映射"),
 ])
 def test_a_bad_register_file_is_refused_naming_the_entry(tmp_path: Path, text: str, named: str) -> None:
-    path = tmp_path / "register.yaml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(RegisterError) as caught:
-        load_register(path)
-    assert str(path) in str(caught.value) and named in str(caught.value), caught.value
+    assert named in refused(load_register, RegisterError, tmp_path, "register.yaml", text)

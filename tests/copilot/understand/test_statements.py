@@ -8,6 +8,7 @@ import pytest
 
 from copilot.understand.slots import merge_slots
 from copilot.understand.statements import Statements, StatementsError, load_statements
+from tests.copilot.conftest import refused
 
 
 @pytest.fixture(scope="module")
@@ -88,8 +89,4 @@ def test_every_slot_and_value_has_a_label_for_the_sidebar(statements: Statements
     ("- 一直上不去\n", "文件须为映射"),
 ])
 def test_a_bad_statements_file_is_refused_naming_the_entry(tmp_path: Path, text: str, named: str) -> None:
-    path = tmp_path / "statements.yaml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(StatementsError) as caught:
-        load_statements(path)
-    assert str(path) in str(caught.value) and named in str(caught.value)
+    assert named in refused(load_statements, StatementsError, tmp_path, "statements.yaml", text)
