@@ -212,7 +212,8 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         if suggestion["reply"] not in {s.get("wording") for s in scripts}:  # a script is read word for word
             # turns that only acknowledge ("好的谢谢") do not count: their reply card is the one before, unchanged
             asked = sum(1 for text in said if not services.acknowledgements.covers(text))
-            suggestion["reply"] = services.register.adapt(suggestion["reply"], max(asked, 1), state.emotion)
+            shown = [state.emotion, *state.risks]
+            suggestion["reply"] = services.register.adapt(suggestion["reply"], max(asked, 1), shown)
         return {**update, **suggestion}
 
     def draft(state: CallState, runtime: Runtime[CallContext]) -> dict[str, Any]:

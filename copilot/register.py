@@ -1,14 +1,16 @@
-"""How a suggested reply is said at this point of the call: one greeting, and an apology to an angry caller.
+"""How a suggested reply is said at this point of the call: one greeting, an apology to an angry caller.
 
 The playbooks write each reply as if it opened the conversation ("您好，帮您查到…"). An agent greets once, so after
-the caller's first turn the greeting is dropped; and an angry caller hears an apology before the facts, unless
-the reply already holds one (the emotion card tells the agent to apologise; the reply to read aloud now does).
+the caller's first turn the greeting is dropped; and a caller who is angry, or says they are old and cannot
+manage it, hears an opener before the facts (an apology; "我一步一步跟您说"), unless the reply already holds such
+words (the emotion and risk cards tell the agent to; the reply to read aloud now does it).
 The words are data (``copilot/data/register.yaml``) that a knowledge manager may edit; an emergency script is
 never changed (`copilot.graph` does not pass one here).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -36,35 +38,53 @@ class Register(BaseModel):
 
     version: int = Field(default=1, ge=1, description="Version")
     greetings: tuple[str, ...] = Field(default=(), description="Dropped from a reply's start after the first turn")
-    angry_openers: tuple[str, ...] = Field(default=(), description="Said first to an angry caller, in turn")
+    openers: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict, description="An emotion or a risk id -> what is said first to such a caller, in turn; "
+                                          "the first listed that the turn shows is used")
     before_opener: tuple[str, ...] = Field(default=(), description="Dropped from a reply's start when an opener "
                                                                    "goes first (好的，: not 非常理解您的心情，好的，)")
-    apologies: tuple[str, ...] = Field(default=(), description="Words that already apologise: no opener then")
+    soothing: tuple[str, ...] = Field(default=(), description="Words that already apologise or soothe: no opener")
 
-    @field_validator("greetings", "angry_openers", "before_opener", "apologies")
+    @field_validator("greetings", "before_opener", "soothing")
     @classmethod
     def _words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
         return _no_blank(words)
 
-    def adapt(self, reply: str, turn: int, emotion: str | None) -> str:
-        """The reply as said on the caller's `turn` (1 for the first), to a caller showing `emotion`.
+    @field_validator("openers")
+    @classmethod
+    def _openers(cls, openers: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        empty = [cue for cue, said in openers.items() if not said]
+        if empty:
+            raise ValueError(f"开场白不能为空列表: {empty}")
+        for said in openers.values():
+            _no_blank(said)
+        return openers
+
+    def unknown_cues(self, known: set[str]) -> list[str]:
+        """The openers' keys that are neither an emotion nor a risk the copilot reads (a typo never fires)."""
+        return sorted(set(self.openers) - known)
+
+    def adapt(self, reply: str, turn: int, shown: Collection[str] = ()) -> str:
+        """The reply as said on the caller's `turn` (1 for the first), to a caller who shows `shown`.
 
         Args:
             reply: The suggested reply (never an emergency script's wording).
-            turn: How many times the caller has spoken so far.
-            emotion: The caller's emotion on this turn (``calm``, ``anxious``, ``angry``), None when unread.
+            turn: How many times the caller has asked something so far.
+            shown: What the caller's turn shows: their emotion (``angry`` ...) and the turn's risks (``elderly``).
 
         Returns:
-            The reply without its greeting after the first turn, and with an apology first for an angry caller
-            when it holds none.
+            The reply without its greeting after the first turn, and with an opener first when the turn shows
+            what one is for and the reply holds no soothing words.
         """
         said = reply
+        cue = next((c for c in self.openers if c in shown), None)
         greeting = next((g for g in sorted(self.greetings, key=len, reverse=True) if said.startswith(g)), None)
-        if greeting and (turn > 1 or emotion == "angry"):
+        if greeting and (turn > 1 or cue):
             said = said[len(greeting):].lstrip("，,！! ")
-        if emotion == "angry" and self.angry_openers and not any(w in said for w in self.apologies):
+        if cue and not any(w in said for w in self.soothing):
             said = next((said[len(w):] for w in self.before_opener if said.startswith(w)), said)
-            said = self.angry_openers[(max(turn, 1) - 1) % len(self.angry_openers)] + said
+            openers = self.openers[cue]
+            said = openers[(max(turn, 1) - 1) % len(openers)] + said
         return said if said else reply
 
 
@@ -73,5 +93,6 @@ def load_register(path: Path | None = None) -> Register:
 
     Raises:
         RegisterError: Naming the file and each entry that is wrong (an unknown key, a blank word).
+            The openers' cues are checked against the risks by `copilot.runtime`, which knows them.
     """
     return load_data_file(path or DEFAULT_PATH, Register, RegisterError)

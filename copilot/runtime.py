@@ -13,17 +13,18 @@ from typing import Any
 
 from copilot.aftercare import load_aftercare
 from copilot.checkpoints import Checkpoints, open_checkpointer
-from copilot.graph import CopilotServices, build_graph
+from copilot.graph import EMOTION_LEVELS, CopilotServices, build_graph
 from copilot.knowledge import open_knowledge
 from copilot.llm import open_llm
 from copilot.lookups import load_lookups
 from copilot.playbooks.engine import PlaybookEngine
 from copilot.playbooks.schema import load_playbooks
-from copilot.register import load_register
+from copilot.register import DEFAULT_PATH as REGISTER_PATH
+from copilot.register import Register, RegisterError, load_register
 from copilot.settings import Settings
 from copilot.understand.acknowledgements import load_acknowledgements
 from copilot.understand.classifier import IntentClassifier, load_or_train
-from copilot.understand.risk import load_risks
+from copilot.understand.risk import RiskLexicon, load_risks
 from copilot.understand.slots import Places
 from copilot.understand.statements import load_statements
 from knowledge.embedding import create_embedder
@@ -119,6 +120,19 @@ def locate(backends: Backends, msisdn: str) -> tuple[str | None, str | None, str
     return sub.province, sub.city, sub.district
 
 
+def checked_register(register: Register, risks: RiskLexicon) -> Register:
+    """The register, once each of its openers is for an emotion or a risk the copilot reads.
+
+    Raises:
+        RegisterError: Naming the openers' cues that nothing raises.
+    """
+    unknown = register.unknown_cues({*EMOTION_LEVELS, *risks.risks})
+    if unknown:
+        raise RegisterError(f"{REGISTER_PATH}: openers 的键不是情绪（{'/'.join(EMOTION_LEVELS)}）"
+                            f"也不是风险编号: {unknown}")
+    return register
+
+
 def assemble_services(classifier: IntentClassifier, vocabulary: Vocabulary, backends: Backends,
                       searcher: Searcher | None, places: Mapping[str, str], clock: Callable[[], datetime],
                       llm_settings: Settings | None) -> CopilotServices:
@@ -137,10 +151,11 @@ def assemble_services(classifier: IntentClassifier, vocabulary: Vocabulary, back
     """
     tools = backends.tools(clock)
     engine = PlaybookEngine(tools, vocabulary)
+    risks = load_risks()
     return CopilotServices(
         classifier=classifier,
         vocabulary=vocabulary,
-        risks=load_risks(),
+        risks=risks,
         engine=engine,
         playbooks=load_playbooks(vocabulary, set(engine.read_tools)),
         write_tools={t.name: t for t in tools if (t.metadata or {}).get("tool_type") == ToolType.WRITE.value},
@@ -153,7 +168,7 @@ def assemble_services(classifier: IntentClassifier, vocabulary: Vocabulary, back
         aftercare=load_aftercare(),
         statements=load_statements(),
         lookups=load_lookups(set(engine.read_tools)),
-        register=load_register(),
+        register=checked_register(load_register(), risks),
     )
 
 

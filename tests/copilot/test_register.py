@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from copilot.register import Register, RegisterError, load_register
+from copilot.runtime import checked_register
+from copilot.understand.risk import load_risks
 from tests.copilot.conftest import refused
 
 REPLY = "您好，帮您查到您家的光猫离线了，我可以现在帮您远程重启一下。"
@@ -18,31 +20,45 @@ def register() -> Register:
 
 
 def test_the_first_reply_greets_and_later_ones_do_not(register: Register) -> None:
-    assert register.adapt(REPLY, 1, "calm") == REPLY
-    assert register.adapt(REPLY, 2, "calm") == "帮您查到您家的光猫离线了，我可以现在帮您远程重启一下。"
-    assert register.adapt("您好！请问还有什么可以帮您？", 3, None) == "请问还有什么可以帮您？"
-    assert register.adapt("好的，刚才已经为您重启光猫。", 3, "calm") == "好的，刚才已经为您重启光猫。"
+    assert register.adapt(REPLY, 1, ["calm"]) == REPLY
+    assert register.adapt(REPLY, 2, ["calm"]) == "帮您查到您家的光猫离线了，我可以现在帮您远程重启一下。"
+    assert register.adapt("您好！请问还有什么可以帮您？", 3) == "请问还有什么可以帮您？"
+    assert register.adapt("好的，刚才已经为您重启光猫。", 3, ["calm"]) == "好的，刚才已经为您重启光猫。"
 
 
 def test_an_angry_caller_hears_an_apology_first_and_not_the_same_one_each_turn(register: Register) -> None:
-    first = register.adapt(REPLY, 1, "angry")
-    second = register.adapt(REPLY, 2, "angry")
+    first = register.adapt(REPLY, 1, ["angry"])
+    second = register.adapt(REPLY, 2, ["angry"])
     assert first == "实在抱歉让您着急了，帮您查到您家的光猫离线了，我可以现在帮您远程重启一下。"
     assert second.startswith("非常理解您的心情，帮您查到") and second != first
     already = "很抱歉，这笔费用不能办理弹性计费包。"
-    assert register.adapt(already, 2, "angry") == already, "the reply apologises already"
-    assert register.adapt(REPLY, 2, "anxious") == register.adapt(REPLY, 2, "calm")
-    assert register.adapt("好的，刚才已经为您重启光猫。", 4, "angry") == "实在抱歉让您着急了，刚才已经为您重启光猫。"
+    assert register.adapt(already, 2, ["angry"]) == already, "the reply apologises already"
+    assert register.adapt(REPLY, 2, ["anxious"]) == register.adapt(REPLY, 2, ["calm"])
+    assert register.adapt("好的，刚才已经为您重启光猫。", 4, ["angry"]) == "实在抱歉让您着急了，刚才已经为您重启光猫。"
+
+
+def test_an_elderly_caller_is_told_they_will_be_taken_step_by_step(register: Register) -> None:
+    said = register.adapt(REPLY, 1, ["calm", "elderly"])
+    assert said == "您别着急，我一步一步跟您说：帮您查到您家的光猫离线了，我可以现在帮您远程重启一下。"
+    assert register.adapt(REPLY, 2, ["angry", "elderly"]).startswith("非常理解您的心情，"), "the first listed wins"
+
+
+def test_an_opener_for_what_the_copilot_never_reads_is_refused(register: Register) -> None:
+    with pytest.raises(RegisterError) as caught:
+        checked_register(Register(openers={"angy": ("抱歉，",)}), load_risks())
+    assert "angy" in str(caught.value) and "register.yaml" in str(caught.value)
+    assert checked_register(register, load_risks()) is register
 
 
 def test_the_default_register_changes_nothing() -> None:
-    assert Register().adapt(REPLY, 5, "angry") == REPLY
+    assert Register().adapt(REPLY, 5, ["angry"]) == REPLY
 
 
 @pytest.mark.parametrize(("text", "named"), [
     ("greetings: ['您好，', ' ']\n", "greetings"),
     ("angry_openers: 实在抱歉\nshout: true\n", "shout"),
     ("- 您好\n", "文件须为映射"),
+    ("openers:\n  angry: []\n", "开场白不能为空列表"),
 ])
 def test_a_bad_register_file_is_refused_naming_the_entry(tmp_path: Path, text: str, named: str) -> None:
     assert named in refused(load_register, RegisterError, tmp_path, "register.yaml", text)
