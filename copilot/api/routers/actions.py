@@ -19,12 +19,12 @@ def _decide(call_id: str, action_id: str, confirm: bool, calls: CallRegistry, tu
     record = calls.get(call_id)
     with calls.lock(call_id):
         state = turns.state(call_id)
+        done = state.get("results", {}).get(action_id)
+        if done and done.get("ok"):  # confirmed before, even if later turns no longer suggest it: never twice
+            return {"action": action_id, "result": done, "repeated": True}
         action = next((a for a in state.get("actions", []) if a["key"] == action_id), None)
         if action is None:
             raise api_error(status.HTTP_404_NOT_FOUND, "unknown_action", f"本通话没有建议动作 {action_id}")
-        done = state.get("results", {}).get(action_id)
-        if done and done.get("ok"):
-            return {"action": action_id, "result": done, "repeated": True}  # confirmed before: never twice
         _, pending = turns.run(record, {"requested_action": action_id}, "action")
         out, _ = turns.run(record, Command(resume={"confirm": confirm}), "action") if pending else ({}, None)
     result = out.get("results", {}).get(action_id) or turns.state(call_id).get("results", {}).get(action_id)

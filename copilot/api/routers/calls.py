@@ -109,10 +109,20 @@ class ConfirmedWrapup(BaseModel):
         description="The four parts, each at most 1000 characters")
     disposition: Literal["intercept", "resolve", "dispatch", "escalate", "inform"] = Field(
         description="How the call ended")
-    ticket: dict[str, str] | None = Field(default=None, description="The ticket to submit (title, description)")
+    ticket: dict[str, str | list[str] | None] | None = Field(
+        default=None, description="The ticket to submit: the suggestion's own (title, description, evidence ...) "
+                                  "as edited; texts and lists of texts are kept, masked")
     edited: list[str] = Field(default_factory=list, description="Which parts the agent says they changed (the "
                                                                 "server works it out from the suggestion and keeps "
                                                                 "that; this is only a hint for older clients)")
+
+
+def _masked_ticket(ticket: dict[str, str | list[str] | None] | None) -> dict[str, Any] | None:
+    """The ticket as kept: each text masked, and each text of a list."""
+    if not ticket:
+        return None
+    return {k: mask(v) if isinstance(v, str) else [mask(x) for x in v] if isinstance(v, list) else v
+            for k, v in ticket.items()}
 
 
 def _edited(suggested: dict[str, Any] | None, body: ConfirmedWrapup) -> list[str]:
@@ -146,7 +156,7 @@ def confirm_wrapup(call_id: str, body: ConfirmedWrapup, calls: CallsDep, turns: 
                         "小结需包含 诉求/核查/处理/结果 四项，每项不超过1000字" + (f"（超长：{'、'.join(too_long)}）"
                                                                        if too_long else ""))
     data = {"summary": {k: mask(v) for k, v in body.summary.items()}, "disposition": body.disposition,
-            "ticket": {k: mask(v) for k, v in body.ticket.items()} if body.ticket else None,
+            "ticket": _masked_ticket(body.ticket),
             "edited": _edited(turns.state(call_id).get("wrapup"), body)}
     event = hub.audit.append(call_id, "wrapup_confirmed", record.turns, data)
     return {"seq": event["seq"], "recorded": True}

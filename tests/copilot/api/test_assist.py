@@ -101,6 +101,19 @@ def test_the_agents_confirmed_wrap_up_is_kept_masked_and_only_after_the_call(cli
     assert kept[1]["edited"] == [] and kept[2]["edited"] == ["结果"]
 
 
+def test_the_suggested_wrap_up_and_ticket_can_be_confirmed_as_they_came(client: TestClient, sim_path: Path) -> None:
+    """Found by a new user: the ticket /end suggests (with its evidence list) was refused by PUT /wrapup (422)."""
+    start(client, sim_path, "bb_los_fibre_cut")
+    client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "家里宽带断了，光猫红灯一直闪，电话13812345678"})
+    suggested = client.post("/v1/calls/c1/end").json()["wrapup"]
+    assert suggested["ticket"] and isinstance(suggested["ticket"]["evidence"], list)
+    body = {"summary": suggested["summary"], "disposition": suggested["disposition"], "ticket": suggested["ticket"]}
+    assert client.put("/v1/calls/c1/wrapup", json=body).status_code == 200
+    kept = [e["data"] for e in client.get("/v1/calls/c1/audit").json()["events"] if e["type"] == "wrapup_confirmed"]
+    assert kept[0]["edited"] == [] and kept[0]["ticket"]["evidence"] == suggested["ticket"]["evidence"]
+    assert "13812345678" not in str(kept[0])
+
+
 def test_asked_whether_a_crew_must_go_the_answer_is_the_diagnosis_own(client: TestClient, sim_path: Path) -> None:
     for call, situation, line, verdict in (
             ("c1", "bb_onu_hung", "家里宽带上不了网，光猫的灯都是绿的，没有红灯", "不需要派单上门"),

@@ -28,6 +28,10 @@ def test_a_broadband_call_end_to_end(client: TestClient, sim_path: Path) -> None
     first = client.post("/v1/calls/c1/actions/create_repair_ticket/confirm").json()
     second = client.post("/v1/calls/c1/actions/create_repair_ticket/confirm").json()
     assert first["result"]["ok"] and second["result"] == first["result"]
+    client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "好，那师傅大概什么时候能来"})
+    assert "create_repair_ticket" not in [a["key"] for a in client.get("/v1/calls/c1").json()["state"]["actions"]]
+    later = client.post("/v1/calls/c1/actions/create_repair_ticket/confirm")  # no longer suggested, done before
+    assert later.status_code == 200 and later.json()["result"] == first["result"] and later.json()["repeated"]
     tickets = SimDatabase(sim_path).query("SELECT ticket_id FROM tickets WHERE msisdn = ? AND created_by = 'A1001'",
                                           (msisdn,))
     assert len(tickets) == 1
