@@ -171,7 +171,7 @@ def test_a_trip_the_caller_named_is_not_asked_about_again(services: CopilotServi
     ctx = CallContext(call_id="call-trip", msisdn=str(row[0]), agent_id="A1")
     out = say(graph, ctx, "我下个礼拜要去曼谷出差，手机出国要开通什么吗")
     assert out["slots"]["destinations"] == ["泰国"] and out["diagnosis"]["intent"] == "roaming"
-    assert out["diagnosis"]["questions"] == ["请问您大概什么时候出发、去几天？"]
+    assert out["diagnosis"]["questions"] == ["请问您这次去几天？"], "where (曼谷) and when (下个礼拜) were said"
 
 
 def test_a_turn_embeds_the_callers_words_once(services: CopilotServices, sim_db: SimDatabase, tmp_path: Path,

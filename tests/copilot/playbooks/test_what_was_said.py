@@ -47,6 +47,10 @@ def test_a_caller_who_ordered_it_is_offered_the_unsubscribe_but_no_refund(sim_db
     ("healthy", "sim_replacement", {"card": ["broken"]}, []),
     ("healthy", "password_reset", {}, ["请问您是忘记了服务密码，还是输错多次被锁了？是手机服务密码还是宽带密码？"]),
     ("healthy", "password_reset", {"password": ["forgot"]}, ["请问是手机服务密码还是宽带密码？"]),
+    ("healthy", "password_reset", {"password": ["forgot"], "password_of": ["phone"]}, []),
+    ("healthy", "password_reset", {"password_of": ["broadband"]}, ["请问您是忘记了密码，还是输错多次被锁了？"]),
+    ("healthy", "roaming", {"destinations": ["中国香港"], "trip": ["upcoming"]}, ["请问您这次去几天？"]),
+    ("healthy", "roaming", {"destinations": ["中国香港"], "trip": ["planned"]}, ["请问您大概什么时候出发、去几天？"]),
 ])
 def test_only_what_the_caller_has_not_said_is_asked(sim_db: SimDatabase, situation: str, intent: str,
                                                      slots: dict[str, list[str]], asked: list[str]) -> None:
@@ -74,7 +78,7 @@ def test_a_caller_about_to_travel_is_advised_for_the_trip_not_told_of_a_past_roa
     trip = diagnose_line(sim_db, "roaming", msisdn, slots={"trip": ["upcoming"], "destinations": ["泰国"]})
     assert_complete(trip)
     assert "roaming_charges" not in rules(trip) and "漫游费" not in trip.reply.split("。")[0], trip.reply
-    assert trip.questions == ["请问您大概什么时候出发、去几天？"]
+    assert trip.questions == ["请问您这次去几天？"], "said where and when: how long is left to ask"
     contested = diagnose_line(sim_db, "roaming", msisdn, slots={"trip": ["upcoming"], "risks": ["charge_disputed"]})
     assert "roaming_charges" in rules(contested), "a caller who contests the fee is answered about it"
     named = diagnose_line(sim_db, "roaming", msisdn, slots={"trip": ["upcoming"], "months": ["2026-10"]})

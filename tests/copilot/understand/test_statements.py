@@ -38,11 +38,20 @@ def statements() -> Statements:
     ("打电话对方听不见我说话", {"calls": ["quality"]}),
     ("手机丢了，要挂失", {"card": ["lost"]}),
     ("卡坏了，读不出卡", {"card": ["broken"]}),
-    ("服务密码忘了", {"password": ["forgot"]}),
     ("输错三次被锁了", {"password": ["locked"]}),
     ("下礼拜要去泰国出差，流量贵不贵", {"trip": ["upcoming"]}),
     ("明天飞东京，手机要开什么吗", {"trip": ["upcoming"]}),
     ("刚到曼谷手机就没信号了", {"trip": ["abroad"]}),
+    # a new user's second trial (2026-11-25): each was asked again
+    ("我妈打我电话说我手机关机了", {"calls": ["incoming"]}),
+    ("人家打我电话老说不在服务区", {"calls": ["incoming"]}),
+    ("我那个短信验证码老是收不到", {"sms": ["code"]}),
+    ("服务密码忘了", {"password": ["forgot"], "password_of": ["phone"]}),
+    ("我的手机不见了", {"card": ["lost"]}),
+    ("光猫有个灯一闪一闪的红光", {"lights": ["red"]}),
+    ("光猫红等亮了", {"lights": ["red"]}),
+    ("我过两天去香港出差", {"trip": ["upcoming"]}),
+    ("我准备出国玩一趟", {"trip": ["planned"]}),
     # nothing said of the situation
     ("上个月去泰国扣了我好多钱", {}),
     ("我要去营业厅吗", {}),
@@ -69,7 +78,7 @@ def test_a_value_said_last_replaces_the_earlier_one_across_turns(statements: Sta
 def test_every_slot_and_value_has_a_label_for_the_sidebar(statements: Statements) -> None:
     labels = statements.labels()
     assert labels["lights"] == {"label": "光猫红灯", "values": {"red": "亮红灯", "no_red": "没有红灯"}}
-    assert set(labels) == statements.names and statements.latest_last == {"lights", "ordered", "card", "trip"}
+    assert set(labels) == statements.names and statements.latest_last == {"lights", "ordered", "card", "trip", "password_of"}
 
 
 @pytest.mark.parametrize(("text", "named"), [
