@@ -10,7 +10,10 @@ import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from copilot.aftercare import aloud, changed_a_system
 from copilot.compose import snippet
+from copilot.pii import mask
+from copilot.understand.slots import MASKED_PHONE
 from knowledge.catalog import Row
 from knowledge.schema import RegionScope
 from knowledge.search import Searcher
@@ -20,6 +23,10 @@ if TYPE_CHECKING:
 
 SCRIPT_CUES = re.compile(r"口径|故障|通知|停电|割接|断网|事件|应急")
 DISPATCH_CUES = re.compile(r"派(?:个|名)?(?:师傅|人|单|工单)|上门|装维|维修师傅|要不要修|报修")
+PROCEDURE_CUES = re.compile(r"多久|多长时间|怎么办|怎么弄|怎么处理|如何|要带|带什么|需要什么|什么材料|什么条件"
+                            r"|流程|规定|步骤|有哪些|\d+元(?:档|套餐)|[一二三四五六七八九十百两]+元(?:档|套餐)")
+"""A question about how things are done, or about another product than the line's: the knowledge answers it, not
+the line's findings ("实名制补登记要带什么证件" is no question about this line's registration)."""
 DISPATCH_ANSWERS = {"intercept": "不需要派单上门，可在本次通话中处理", "dispatch": "需要派单上门维修"}
 INTENT_CONFIDENCE = 0.5
 KNOWLEDGE_COSINE = 0.45
@@ -72,9 +79,10 @@ def _scripts_part(searcher: Searcher, question: str, region: list[str | None], n
 
 
 def _terms(services: CopilotServices, question: str) -> set[str]:
+    """The question's telling words (`_telling_words`): a finding holding one answers it ("计费" would match any)."""
     if services.searcher is None:
         return set()
-    return {t for t in services.searcher.lexical.tokenizer.tokens(question) if len(t) >= 2}
+    return _telling_words(services.searcher, question)
 
 
 def _dispatch_part(state: Any, question: str) -> tuple[str | None, list[str]]:
@@ -91,19 +99,36 @@ def _dispatch_part(state: Any, question: str) -> tuple[str | None, list[str]]:
     return text + "。", list(why.get("evidence", []))[:3]
 
 
+def done_on_call(state: Any) -> list[str]:
+    """What the writes confirmed on this call did, as said aloud ("办理弹性计费包，…差额370元退回话费账户")."""
+    return [f"{r.get('label') or r.get('action')}，{aloud(str((r.get('data') or {}).get('message') or r['message']))}"
+            for r in (state.results or {}).values() if changed_a_system(r)]
+
+
 def _lookup_part(services: CopilotServices, state: Any, question: str, msisdn: str, now: datetime
                  ) -> tuple[str | None, list[str]]:
-    """What the systems say of the line, when the question asks a system query point ("几星级？", "宽带多少兆？")."""
+    """What the systems say of the line, when the question asks a system query point ("几星级？", "宽带多少兆？").
+
+    The lookups see what was done on the call as ``slots.done``. A question about another number than the
+    caller's is not looked up (the systems are read for the caller's line only).
+    """
+    others = sorted({n for n in MASKED_PHONE.findall(question) if n != mask(msisdn)})
+    if others and services.lookups.asked(question):
+        return (f"问题里的号码（{'、'.join(others)}）不是本次来电号码：系统查询只查来电号码，"
+                "他人号码的信息须机主本人来电或持有效证件到营业厅查询。"), []
     said: list[str] = []
     sources: list[str] = []
     for lookup in services.lookups.asked(question)[:MAX_LOOKUPS]:
-        d = services.engine.run(lookup.playbook, {"msisdn": msisdn}, now, state.slots)
-        failed = sorted({r.system or r.tool for r in d.reads if not r.ok})
-        if failed:  # an answer that holds without the read ("名下没有宽带") would be a guess
+        d = services.engine.run(lookup.playbook, {"msisdn": msisdn}, now, {**state.slots, "done": done_on_call(state)})
+        # a system that failed: an answer that holds without its read ("名下没有宽带") would be a guess
+        failed = sorted({r.system for r in d.reads if not r.ok and r.system})
+        if failed:
             said.append(f"{lookup.label}：{'、'.join(failed)}系统未返回，请稍后再查")
         elif d.findings:
             said.append(d.findings[0].text)
             sources += d.findings[0].evidence[:3]
+        elif d.unknown:  # a read that timed out, or one that waited on it
+            said.append(f"{lookup.label}：系统未返回，请稍后再查")
     if not said:
         return None, []
     return "系统查询：" + "；".join(said) + "。", sources
@@ -204,7 +229,9 @@ def answer_question(services: CopilotServices, state: Any, question: str, msisdn
     if looked_up:  # a question about the line itself: the systems answer it, not a knowledge point
         parts.append(looked_up)
         sources += cited
-    facts, cited = (None, []) if dispatch or looked_up else _facts_part(services, state, question, msisdn, now)
+    procedural = PROCEDURE_CUES.search(question) is not None
+    facts, cited = (None, []) if dispatch or looked_up or procedural else _facts_part(services, state, question,
+                                                                                       msisdn, now)
     if facts:
         parts.append(facts)
         sources += cited

@@ -40,16 +40,24 @@ class Lookup(BaseModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Lookup id")
     label: str = Field(min_length=2, description="What it looks up, in Chinese (客户星级), named when a system fails")
     cues: str = Field(min_length=1, description="Regular expression over the agent's question")
+    unless: str | None = Field(default=None, description="A question that also matches this is not this lookup's "
+                                                         "(欠费停机以后多久能恢复 asks the knowledge, not the balance)")
     reads: list[ReadStep] = Field(min_length=1, description="Read tools, as in a playbook")
     let: dict[str, str] = Field(default_factory=dict, description="Derived values, as in a playbook")
     answers: list[Answer] = Field(min_length=1, description="Answers, the first that holds is said")
     _playbook: Playbook | None = PrivateAttr(default=None)
     _cues: re.Pattern[str] | None = PrivateAttr(default=None)
+    _unless: re.Pattern[str] | None = PrivateAttr(default=None)
 
     @field_validator("cues")
     @classmethod
     def _compiles(cls, cues: str) -> str:
         return checked_pattern(cues, "cues")
+
+    @field_validator("unless")
+    @classmethod
+    def _unless_compiles(cls, unless: str | None) -> str | None:
+        return None if unless is None else checked_pattern(unless, "unless")
 
     @model_validator(mode="after")
     def _as_playbook(self) -> Lookup:
@@ -61,6 +69,7 @@ class Lookup(BaseModel):
         except ValidationError as exc:
             raise ValueError("; ".join(str(e["msg"]) for e in exc.errors())) from None
         self._cues = re.compile(self.cues)
+        self._unless = re.compile(self.unless) if self.unless else None
         return self
 
     @property
@@ -72,7 +81,7 @@ class Lookup(BaseModel):
     def asked(self, question: str) -> bool:
         """Whether `question` asks this."""
         assert self._cues is not None
-        return self._cues.search(question) is not None
+        return self._cues.search(question) is not None and not (self._unless and self._unless.search(question))
 
 
 class Lookups(BaseModel):

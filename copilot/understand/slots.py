@@ -27,7 +27,8 @@ _ADDRESS = re.compile(
     r"[\u4e00-\u9fa5A-Za-z0-9]{2,12}(?:小区|花园|公寓|大厦|新村|家园|苑|村|路\d+号|街\d+号|大道\d+号)"
     r"(?:[\dA-Za-z一二三四五六七八九十]+(?:栋|幢|号楼|单元|楼|室|号))*"
 )
-_MASKED_PHONE = re.compile(r"1[3-9]\d\*{4}\d{4}")
+MASKED_PHONE = re.compile(r"1[3-9]\d\*{4}\d{4}")
+"""A phone number as masking leaves it (138****1234)."""
 LATEST_LAST = frozenset({"months"})
 """Slots whose last-said value is what the caller means now."""
 
@@ -106,7 +107,7 @@ def extract_slots(text: str, today: date, places: Places | None = None,
     addresses = [m.group(0) for m in _ADDRESS.finditer(text)]
     if addresses:
         slots["addresses"] = addresses
-    numbers = _MASKED_PHONE.findall(text)
+    numbers = MASKED_PHONE.findall(text)
     if numbers:
         slots["numbers"] = numbers
     destinations = places.find(text) if places else []

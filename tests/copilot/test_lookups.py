@@ -43,6 +43,15 @@ def lookups(read_tools: set[str]) -> Lookups:
     ("他开了哪些增值业务", ["vas"]),
     ("退的钱多久能到账", ["refund"]),
     ("余额还有多少，几星级", ["star_level", "balance"]),
+    ("这个号码是什么时候开户的", ["open_date"]),
+    ("光猫什么状态", ["onu"]),
+    ("光功率多少", ["onu"]),
+    # a new user's trial: each was answered with the line's records (another plan, how long, what to bring)
+    ("138元套餐月租多少", []),
+    ("欠费停机以后多久能恢复", []),
+    ("实名制补登记要带什么证件", []),
+    ("交的话费多久能到账", []),
+    ("光猫LOS灯亮了怎么处理", []),
     # not about the line's records: the findings and the knowledge base answer these
     ("这个客户能办弹性计费包吗？", []),
     ("光猫LOS红灯一直闪怎么处理", []),

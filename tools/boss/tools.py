@@ -53,6 +53,7 @@ class BossToolkit(Toolkit):
             _fact("实名登记", s.real_name_verified, "subscriber.real_name"),
             _fact("星级", s.star_level, "subscriber.star_level", "星"),
             _fact("归属地", f"{s.province}{s.city}{s.district}", "subscriber.region"),
+            _fact("入网日期", s.open_date, "subscriber.open_date"),
             *([_fact("合约期至", s.contract_until, "subscriber.contract_until")] if s.contract_until else []),
         ]
         return ToolResult(tool="boss_get_account", system=SYS, ok=True, facts=facts, data=s.model_dump())

@@ -155,6 +155,26 @@ def test_a_question_about_the_line_itself_is_answered_by_the_systems(client: Tes
     assert "账户余额" in both["answer"] and "星" in both["answer"]
 
 
+def test_a_question_about_another_number_or_about_procedure_is_not_answered_from_the_line(
+        client: TestClient, sim_path: Path) -> None:
+    start(client, sim_path, "healthy")
+    other = client.post("/v1/calls/c1/ask", json={"text": "帮我查一下13800138000的余额"}).json()
+    assert "138****8000" in other["answer"] and "不是本次来电号码" in other["answer"] and "账户余额" not in other["answer"]
+    assert "13800138000" not in str(client.get("/v1/calls/c1/audit").json()), "the question is kept masked"
+    how = client.post("/v1/calls/c1/ask", json={"text": "实名制补登记要带什么证件"}).json()
+    assert "系统查询" not in how["answer"] and "系统核查" not in how["answer"], how
+
+
+def test_asked_about_the_refund_just_made_the_answer_says_it(client: TestClient, sim_path: Path) -> None:
+    start(client, sim_path, "big_overage_elastic_eligible")
+    client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "这个月流量费怎么扣了我这么多，我根本没用那么多"})
+    refund = client.post("/v1/calls/c1/actions/refund_via_elastic_package/confirm").json()["result"]
+    assert refund["ok"], refund
+    answer = client.post("/v1/calls/c1/ask", json={"text": "退的钱到账了没有"}).json()
+    assert answer["answer"].startswith("系统查询：本次通话已办理：办理弹性计费包，"), answer
+    assert "退回话费账户" in answer["answer"] and "没有在途的费用争议工单" not in answer["answer"]
+
+
 def test_a_lookup_whose_system_is_down_says_so(sim_path: Path, kb_dir: Path, tmp_path: Path) -> None:
     settings = Settings(sim_db=sim_path, kb_dir=kb_dir, data_dir=tmp_path / "d",
                         sim_faults={"PON": FaultConfig(error_rate=1.0)})
