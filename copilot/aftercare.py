@@ -69,10 +69,11 @@ class Aftercare(BaseModel):
     unsettled: str = Field(default="刚才已经为您{done}。{reply}",
                            description="The reply when the caller says it is still not right; {reply}: the fresh "
                                        "diagnosis's suggestion")
+    works_again: tuple[str, ...] = Field(default=(), description="What a caller says when it works again")
     caller_words: dict[str, str] = Field(default_factory=dict,
                                          description="A system's words about the caller, as said to them (用户 -> 您)")
 
-    @field_validator("still_failing")
+    @field_validator("still_failing", "works_again")
     @classmethod
     def _phrases(cls, phrases: tuple[str, ...]) -> tuple[str, ...]:
         bad = unpunctuated(phrases)
@@ -98,6 +99,11 @@ class Aftercare(BaseModel):
         heard = plain(said)
         return any(plain(p) in heard for p in self.still_failing)
 
+    def working_again(self, said: str) -> bool:
+        """Whether the caller's words say it works again (and not that it is still not right)."""
+        heard = plain(said)
+        return not self.still_not_right(said) and any(plain(p) in heard for p in self.works_again)
+
     def follow_up(self, suggestion: dict[str, Any], intent: str | None, results: dict[str, dict[str, Any]],
                   said: str, vocabulary: Vocabulary) -> dict[str, Any]:
         """The suggestion (`copilot.compose.compose_reply`'s) after the writes done for `intent` on the call.
@@ -115,7 +121,7 @@ class Aftercare(BaseModel):
         done = [r for r in results.values() if changed_a_system(r) and r.get("intent") == intent and intent]
         if not done:
             return suggestion
-        what = "；".join(self._done(r) for r in done)
+        what = "；".join(self._done(r, self.working_again(said)) for r in done)
         cited = [f"{r['tool']}: {r['message']}" for r in done if r.get("tool")]
         done_ids = {r.get("action") for r in done}
         if self.still_not_right(said):
@@ -127,12 +133,22 @@ class Aftercare(BaseModel):
                    (a["action"] in vocabulary.action_by_id and vocabulary.action_by_id[a["action"]].needs_confirmation)]
         return {**suggestion, "reply": self.settled.format(done=what), "actions": actions, "reply_sources": cited}
 
-    def _done(self, result: dict[str, Any]) -> str:
-        """One write as said to the caller: its label and the system's own words, about them as 您."""
+    def _done(self, result: dict[str, Any], works_again: bool = False) -> str:
+        """One write as said to the caller: its label and the system's own words, about them as 您.
+
+        A first clause that only says the label again ("开通数据功能" + "数据功能已开通，…") is left out, and so are
+        the instructions for getting it back ("请您稍后重试上网") once the caller says it works again.
+        """
         told = aloud(str((result.get("data") or {}).get("message") or "").rstrip("。"))
         for said_of, said_to in self.caller_words.items():
             told = told.replace(said_of, said_to)
         label = result.get("label") or result.get("action") or ""
+        clauses = [c for c in re.split(r"[，；]", told) if c]
+        if clauses and label[2:] and label[2:] in clauses[0] and len(clauses[0]) <= len(label) + 2:
+            clauses = clauses[1:]
+        if works_again:
+            clauses = [c for c in clauses if not c.startswith(("请您", "请"))]
+        told = "，".join(clauses)
         return f"{label}，{told}" if told else label
 
 

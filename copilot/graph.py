@@ -114,6 +114,8 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
             # "好的谢谢" (it holds no number, no cue): what the call is about stands, the risks of the turn it
             # answers included (a request about someone else's number is still the one being answered)
             return update
+        if still_failing(state, texts[-1]) and intents[0][0] != state.intents[0][0]:
+            intents = state.intents  # "还是上不去" after the 光猫 was rebooted: the need acted on, not a new one
         risks = services.risks.detect(texts[-1])
         if said[-1].get("other_number"):
             risks.append("third_party_number")
@@ -156,6 +158,13 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         """The strongest emotion of the call so far (a caller who was angry is still to be handled as one)."""
         shown = [e for e in (state.emotion, state.diagnosed_slots.get("emotion")) if e in EMOTION_LEVELS]
         return max(shown, key=EMOTION_LEVELS.index, default="calm")
+
+    def still_failing(state: CallState, said: str) -> bool:
+        """The caller says what was done on the call for its need has not fixed it ("还是上不去啊，灯也在闪")."""
+        if not state.intents or not services.aftercare.still_not_right(said):
+            return False
+        need = state.intents[0][0]
+        return any(changed_a_system(r) and r.get("intent") == need for r in state.results.values())
 
     def acknowledged(state: CallState) -> bool:
         """The caller's latest turn only acknowledges ("好的谢谢"), in a call whose intent is known."""
