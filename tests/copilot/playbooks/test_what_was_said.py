@@ -98,3 +98,30 @@ def test_a_month_named_without_a_fee_is_said_to_have_none_before_the_other_is_ex
     assert d.reply.startswith(f"您好，您说的{int(LAST_MONTH[5:])}月没有产生套餐外流量费，帮您查到您{int(MONTH[5:])}月"), d.reply
     plain = diagnose_line(sim_db, "data_fee_dispute", msisdn)
     assert "named_month_clear" not in rules(plain) and "您说的" not in plain.reply
+
+
+def test_a_caller_abroad_is_helped_with_roaming_not_with_the_home_cells(sim_db: SimDatabase) -> None:
+    """Found by a new user: "我人在泰国这边，手机上不了网" got "附近基站也没有故障…飞行模式"."""
+    off = line_where(sim_db, "SELECT s.msisdn FROM subscribers s JOIN aaa_profiles a USING (msisdn) WHERE s.status ="
+                             " 'active' AND a.roaming_enabled = 0 AND a.gprs_enabled = 1 ORDER BY s.msisdn LIMIT 1")
+    d = diagnose_line(sim_db, "mobile_data_fault", off, slots={"trip": ["abroad"], "destinations": ["泰国"]})
+    assert_complete(d)
+    assert rules(d)[-1] == "abroad_roaming_off" and actions(d)[0] == "enable_roaming" and "数据漫游" in d.reply
+    assert "基站" not in d.reply
+    on = line_where(sim_db, "SELECT s.msisdn FROM subscribers s JOIN aaa_profiles a USING (msisdn) WHERE s.status ="
+                            " 'active' AND a.roaming_enabled = 1 AND a.gprs_enabled = 1 ORDER BY s.msisdn LIMIT 1")
+    d = diagnose_line(sim_db, "mobile_data_fault", on, slots={"trip": ["abroad"]})
+    assert rules(d)[-1] == "abroad_roaming_on" and "数据漫游" in d.reply and "enable_roaming" in d.forbidden
+    home = diagnose_line(sim_db, "mobile_data_fault", on)
+    assert not {"abroad_roaming_on", "abroad_roaming_off"} & set(rules(home))
+
+
+def test_a_red_light_the_network_does_not_see_is_not_answered_with_all_normal(sim_db: SimDatabase) -> None:
+    """Found by a new user: "光猫上面有个灯红了" on a healthy line got "线路和光猫都是正常的…重启无线路由器"."""
+    msisdn = profile(sim_db, "bb_healthy")
+    d = diagnose_line(sim_db, "broadband_fault", msisdn, slots={"lights": ["red"], "symptoms": ["no_internet"]})
+    assert_complete(d)
+    assert rules(d)[-1] == "red_light_but_line_healthy" and "LOS" in d.reply and "都是正常的" not in d.reply
+    assert "create_repair_ticket" not in d.forbidden, "the agent may still send a crew once the LOS light is confirmed"
+    calm = diagnose_line(sim_db, "broadband_fault", msisdn, slots={"lights": ["no_red"], "symptoms": ["no_internet"]})
+    assert rules(calm)[-1] == "line_healthy"
