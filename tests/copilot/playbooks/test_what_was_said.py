@@ -123,5 +123,6 @@ def test_a_red_light_the_network_does_not_see_is_not_answered_with_all_normal(si
     assert_complete(d)
     assert rules(d)[-1] == "red_light_but_line_healthy" and "LOS" in d.reply and "都是正常的" not in d.reply
     assert "create_repair_ticket" not in d.forbidden, "the agent may still send a crew once the LOS light is confirmed"
+    assert d.disposition is None, "neither intercepted nor dispatched before the caller says which light it is"
     calm = diagnose_line(sim_db, "broadband_fault", msisdn, slots={"lights": ["no_red"], "symptoms": ["no_internet"]})
     assert rules(calm)[-1] == "line_healthy"
