@@ -70,6 +70,9 @@ class Aftercare(BaseModel):
                            description="The reply when the caller says it is still not right; {reply}: the fresh "
                                        "diagnosis's suggestion")
     works_again: tuple[str, ...] = Field(default=(), description="What a caller says when it works again")
+    no_next_step: str = Field(default="如果还是不行，我帮您登记，由专人尽快跟进处理。",
+                              description="Said after what was done when the caller says it is still not right and "
+                                          "the fresh diagnosis has no next step (its reply only says it is checking)")
     caller_words: dict[str, str] = Field(default_factory=dict,
                                          description="A system's words about the caller, as said to them (用户 -> 您)")
 
@@ -105,7 +108,7 @@ class Aftercare(BaseModel):
         return not self.still_not_right(said) and any(plain(p) in heard for p in self.works_again)
 
     def follow_up(self, suggestion: dict[str, Any], intent: str | None, results: dict[str, dict[str, Any]],
-                  said: str, vocabulary: Vocabulary) -> dict[str, Any]:
+                  said: str, vocabulary: Vocabulary, holding: str | None = None) -> dict[str, Any]:
         """The suggestion (`copilot.compose.compose_reply`'s) after the writes done for `intent` on the call.
 
         Args:
@@ -114,6 +117,8 @@ class Aftercare(BaseModel):
             results: The call's action results (`copilot.graph`'s ``act``).
             said: The caller's latest words.
             vocabulary: Which actions change records (writes and tickets).
+            holding: The playbook's holding reply ("正在为您查询…请您稍等"): a fresh diagnosis that gives only it has
+                no next step, and `no_next_step` is said instead.
 
         Returns:
             The suggestion unchanged when no write was done for `intent`; else the reply that says what was done.
@@ -126,6 +131,8 @@ class Aftercare(BaseModel):
         done_ids = {r.get("action") for r in done}
         if self.still_not_right(said):
             rest = _GREETING.sub("", suggestion["reply"])
+            if holding and rest == _GREETING.sub("", holding):
+                rest = self.no_next_step
             actions = [a for a in suggestion["actions"] if a["action"] not in done_ids]
             return {**suggestion, "reply": self.unsettled.format(done=what, reply=rest), "actions": actions,
                     "reply_sources": list(dict.fromkeys([*cited, *suggestion["reply_sources"]]))}

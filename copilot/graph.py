@@ -216,8 +216,10 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
             update["scripts"] = scripts = []
         knowledge = update.get("knowledge", state.knowledge)
         said = [u["text"] for u in state.transcript if u["speaker"] == "caller"]
+        book = services.playbooks.get(intent or "")
         suggestion = services.aftercare.follow_up(compose_reply(intent, state.diagnosis, knowledge, scripts), intent,
-                                                  state.results, said[-1] if said else "", services.vocabulary)
+                                                  state.results, said[-1] if said else "", services.vocabulary,
+                                                  book.fallback_reply if book else None)
         if suggestion["reply"] not in {s.get("wording") for s in scripts}:  # a script is read word for word
             # turns that only acknowledge ("好的谢谢") do not count: their reply card is the one before, unchanged
             asked = sum(1 for text in said if not services.acknowledgements.covers(text))

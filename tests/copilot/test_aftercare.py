@@ -106,6 +106,16 @@ def test_still_failing_after_a_reboot_stays_the_broadband_call(graph: Any, sim_d
         again["reply"].startswith("刚才已经为您远程重启光猫"), again["reply"]
 
 
+def test_still_failing_with_nothing_left_to_find_gets_a_next_step_not_a_stall(graph: Any, sim_db: SimDatabase) -> None:
+    """Found by a new user: after GPRS was opened, "还是上不了" got "…正在为您查询号码和上网功能的状态，请您稍等"."""
+    ctx = CallContext(call_id="opened-still-down", msisdn=profile(sim_db, "gprs_off"), agent_id="A1")
+    say(graph, ctx, "我手机突然上不了网了，4G标志都没有")
+    confirm(graph, ctx, "open_gprs_function")
+    again = say(graph, ctx, "还是上不了网啊")
+    assert "请您稍等" not in again["reply"] and "刚才已经为您开通数据功能" in again["reply"], again["reply"]
+    assert "重启" in again["reply"] and "登记" in again["reply"]
+
+
 def test_a_new_need_after_a_write_is_answered_as_itself(graph: Any, sim_db: SimDatabase) -> None:
     ctx = CallContext(call_id="then-bill", msisdn=profile(sim_db, "gprs_off"), agent_id="A1")
     say(graph, ctx, "我手机突然上不了网了，4G标志都没有")
