@@ -117,9 +117,11 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         if still_failing(state, texts[-1]) and intents[0][0] != state.intents[0][0]:
             intents = state.intents  # "还是上不去" after the 光猫 was rebooted: the need acted on, not a new one
         risks = services.risks.detect(texts[-1])
+        said_now = extract_slots(texts[-1], services.clock().date(), services.places, services.statements)
+        if escalated_only(state, intents, risks, said_now):
+            intents = state.intents  # "我要投诉你们！" on a data-fault call: the same need, escalated
         if said[-1].get("other_number"):
             risks.append("third_party_number")
-        said_now = extract_slots(texts[-1], services.clock().date(), services.places, services.statements)
         slots = merge_slots(state.slots, said_now, services.statements.latest_last)
         return {**update, "intents": intents, "emotion": prediction.emotion,
                 "risks": list(dict.fromkeys(risks)), "slots": slots}
@@ -165,6 +167,19 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
             return False
         need = state.intents[0][0]
         return any(changed_a_system(r) and r.get("intent") == need for r in state.results.values())
+
+    def escalated_only(state: CallState, intents: list[tuple[str, float]], risks: list[str],
+                       said_now: dict[str, Any]) -> bool:
+        """The turn threatens a complaint about the call's need without naming a service failing.
+
+        The classifier reads "我要投诉你们！" as a service complaint; on a call about a fault or a fee it is the same
+        need, escalated (the risk card and the playbook's escalation rules take it from there). A complaint that
+        names whom or what it is about (营业厅, 工作人员, 态度: ``slots.complaint_about``) is a new need.
+        """
+        return (bool(state.intents) and intents[0][0] == "service_complaint"
+                and state.intents[0][0] not in ("service_complaint", "other")
+                and bool({"complaint_escalation", "escalation_threat"} & set(risks))
+                and "complaint_about" not in said_now)
 
     def acknowledged(state: CallState) -> bool:
         """The caller's latest turn only acknowledges ("好的谢谢"), in a call whose intent is known."""

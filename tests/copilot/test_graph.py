@@ -388,3 +388,21 @@ def test_the_reply_greets_once_and_meets_an_angry_caller_with_an_apology(service
     assert later["reply"] and not later["reply"].startswith("您好"), later["reply"]
     angry = say(graph, ctx, "你们到底能不能修好！气死我了，天天断网，什么破宽带！")
     assert angry["emotion"] == "angry" and angry["reply"].startswith(("实在抱歉", "非常理解", "给您添麻烦")), angry
+
+
+def test_a_complaint_threat_about_the_same_need_keeps_it(services: CopilotServices, sim_db: SimDatabase,
+                                                         tmp_path: Path) -> None:
+    """Found by a new user: "我要投诉你们！" on a data-fault call became a service complaint and dropped the fix."""
+    graph = compiled(services, tmp_path)
+    ctx = CallContext(call_id="call-threat", msisdn=profile(sim_db, "gprs_off"), agent_id="A1")
+    say(graph, ctx, "我手机突然上不了网了，4G标志都没有")
+    say(graph, ctx, "那怎么办啊")  # the need falls out of the two turns the classifier reads
+    threat = say(graph, ctx, "我要投诉你们！")
+    assert threat["intents"][0][0] == "mobile_data_fault", threat["intents"]
+    assert "complaint_escalation" in threat["risks"]
+    assert "open_gprs_function" in [a["action"] for a in threat["actions"]]
+    other = CallContext(call_id="call-threat-2", msisdn=ctx.msisdn, agent_id="A1")
+    say(graph, other, "我手机突然上不了网了，4G标志都没有")
+    say(graph, other, "那怎么办啊")
+    staff = say(graph, other, "我要投诉你们营业厅那个工作人员，态度太差了")
+    assert staff["intents"][0][0] == "service_complaint", "a complaint naming whom it is about is a new need"

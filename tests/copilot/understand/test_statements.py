@@ -52,7 +52,9 @@ def statements() -> Statements:
     ("光猫红等亮了", {"lights": ["red"]}),
     ("我过两天去香港出差", {"trip": ["upcoming"]}),
     ("我准备出国玩一趟", {"trip": ["planned"]}),
+    ("我要投诉你们营业厅那个工作人员，态度太差了", {"complaint_about": ["service"]}),
     # nothing said of the situation
+    ("我要投诉你们！", {}),
     ("上个月去泰国扣了我好多钱", {}),
     ("我要去营业厅吗", {}),
     ("我没有用那么多流量", {}),
@@ -78,7 +80,7 @@ def test_a_value_said_last_replaces_the_earlier_one_across_turns(statements: Sta
 def test_every_slot_and_value_has_a_label_for_the_sidebar(statements: Statements) -> None:
     labels = statements.labels()
     assert labels["lights"] == {"label": "光猫红灯", "values": {"red": "亮红灯", "no_red": "没有红灯"}}
-    assert set(labels) == statements.names and statements.latest_last == {"lights", "ordered", "card", "trip", "password_of"}
+    assert set(labels) == statements.names and statements.latest_last == {"lights", "ordered", "card", "trip", "password_of", "complaint_about"}
 
 
 @pytest.mark.parametrize(("text", "named"), [
