@@ -27,6 +27,8 @@ _ADDRESS = re.compile(
     r"[\u4e00-\u9fa5A-Za-z0-9]{2,12}(?:小区|花园|公寓|大厦|新村|家园|苑|村|路\d+号|街\d+号|大道\d+号)"
     r"(?:[\dA-Za-z一二三四五六七八九十]+(?:栋|幢|号楼|单元|楼|室|号))*"
 )
+_THERE = re.compile(r"(?:在|到了|来了)$")
+"""Just before a destination, these say the caller is there now."""
 MASKED_PHONE = re.compile(r"1[3-9]\d\*{4}\d{4}")
 """A phone number as masking leaves it (138****1234)."""
 LATEST_LAST = frozenset({"months"})
@@ -54,6 +56,12 @@ class Places:
         if self._pattern is None:
             return []
         return list(dict.fromkeys(self._names[m.group(0)] for m in self._pattern.finditer(text)))
+
+    def there_now(self, text: str) -> bool:
+        """Whether `text` says the caller is at a destination now ("我在泰国旅游呢", "现在在日本", "到了曼谷")."""
+        if self._pattern is None:
+            return False
+        return any(_THERE.search(text[max(0, m.start() - 3):m.start()]) for m in self._pattern.finditer(text))
 
 
 def extract_slots(text: str, today: date, places: Places | None = None,
@@ -115,6 +123,8 @@ def extract_slots(text: str, today: date, places: Places | None = None,
         slots["destinations"] = destinations
     if statements is not None:
         slots |= statements.find(text)
+        if "trip" in statements.names and "trip" not in slots and places is not None and places.there_now(text):
+            slots["trip"] = ["abroad"]  # 在 + a destination: where the caller is now (a trip said with a day stands)
     return slots
 
 

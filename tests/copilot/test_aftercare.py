@@ -102,6 +102,8 @@ def test_still_failing_after_a_reboot_stays_the_broadband_call(graph: Any, sim_d
     say(graph, ctx, "好了好了，现在能上了")
     again = say(graph, ctx, "还是上不去啊，灯也在闪")
     assert again["intents"][0][0] == "broadband_fault", again["intents"]
+    came_back = say(graph, ctx, "刚才好了一下又断了，你们这什么破宽带")  # the fault is back: not "请问还有其他"
+    assert "请问还有其他可以帮您的吗" not in came_back["reply"], came_back["reply"]
     assert again["reply"].split("，", 1)[-1].startswith("刚才已经为您远程重启光猫") or \
         again["reply"].startswith("刚才已经为您远程重启光猫"), again["reply"]
 

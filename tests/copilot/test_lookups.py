@@ -52,6 +52,11 @@ def lookups(read_tools: set[str]) -> Lookups:
     ("实名制补登记要带什么证件", []),
     ("交的话费多久能到账", []),
     ("光猫LOS灯亮了怎么处理", []),
+    # the third trial
+    ("全球通128套餐月租多少", []),
+    ("补登记实名要什么材料", []),
+    ("退回的款什么时候到账", ["refund"]),
+    ("这号啥时候开的", ["open_date"]),
     # not about the line's records: the findings and the knowledge base answer these
     ("这个客户能办弹性计费包吗？", []),
     ("光猫LOS红灯一直闪怎么处理", []),

@@ -151,6 +151,8 @@ def test_a_question_about_the_line_itself_is_answered_by_the_systems(client: Tes
     assert not any(s.startswith("KP-") for s in star["sources"]), "a fact about the line, not a knowledge point"
     bandwidth = client.post("/v1/calls/c1/ask", json={"text": "他家宽带是多少兆的"}).json()
     assert product is not None and str(product[0]) in bandwidth["answer"], bandwidth
+    onu = client.post("/v1/calls/c1/ask", json={"text": "光猫什么状态"}).json()
+    assert "光猫在线" in onu["answer"] and "疑似假死" in onu["answer"], onu  # what the diagnosis found too
     both = client.post("/v1/calls/c1/ask", json={"text": "余额还有多少，几星级"}).json()
     assert "账户余额" in both["answer"] and "星" in both["answer"]
 

@@ -25,6 +25,8 @@ def test_a_caller_who_says_they_never_ordered_it_is_not_asked_whether_they_did(s
     assert_complete(d)
     assert not any("本人订购" in q for q in d.questions), d.questions
     assert d.questions == ["请问您有没有点过短信里的链接，或者在其他APP里授权过？"]
+    assert diagnose_line(sim_db, "vas_unsubscribe", msisdn, slots={"ordered": ["not_me"], "clicked": ["not_clicked"]}
+                         ).questions == [], "said they clicked nothing either"
     assert "您说没有订过，我可以现在就为您退订" in d.reply and "如果不是您本人订购" not in d.reply
     assert actions(d) == ["unsubscribe_vas", "create_fee_dispute_ticket"]
     assert vas["product_name"] in d.reply
@@ -41,6 +43,7 @@ def test_a_caller_who_ordered_it_is_offered_the_unsubscribe_but_no_refund(sim_db
 @pytest.mark.parametrize(("situation", "intent", "slots", "asked"), [
     ("healthy", "sms_mms_fault", {}, ["请问是收不到还是发不出？是所有短信都这样，还是只是收不到某个平台的验证码？"]),
     ("healthy", "sms_mms_fault", {"sms": ["code"]}, ["请问是哪个平台或APP的验证码收不到？其他短信能正常收到吗？"]),
+    ("healthy", "sms_mms_fault", {"sms": ["code", "others_ok"]}, ["请问是哪个平台或APP的验证码收不到？"]),
     ("healthy", "sms_mms_fault", {"sms": ["send"]}, ["请问是所有短信都这样，还是只有发给个别号码、或者个别号码发来的收不到？"]),
     ("healthy", "voice_call_fault", {"calls": ["incoming"]}, ["请问是打所有号码都这样，还是只有个别号码？从什么时候开始的？"]),
     ("healthy", "sim_replacement", {}, ["请问您的卡是丢了、坏了，还是想换成5G卡或eSIM？"]),
@@ -126,3 +129,14 @@ def test_a_red_light_the_network_does_not_see_is_not_answered_with_all_normal(si
     assert d.disposition is None, "neither intercepted nor dispatched before the caller says which light it is"
     calm = diagnose_line(sim_db, "broadband_fault", msisdn, slots={"lights": ["no_red"], "symptoms": ["no_internet"]})
     assert rules(calm)[-1] == "line_healthy"
+
+
+def test_a_caller_abroad_on_a_roaming_call_is_connected_before_any_fee_is_explained(sim_db: SimDatabase) -> None:
+    """Found by a new user: "我在泰国旅游呢，手机流量用不了" on a line with roaming fees got the fee explained."""
+    msisdn = profile(sim_db, "roaming_charges")
+    d = diagnose_line(sim_db, "roaming", msisdn, slots={"trip": ["abroad"], "destinations": ["泰国"]})
+    assert_complete(d)
+    assert "roaming_charges" not in rules(d) and not any("漫游费有疑问" in q for q in d.questions), d.questions
+    assert "数据漫游" in d.reply, d.reply
+    disputed = diagnose_line(sim_db, "roaming", msisdn, slots={"trip": ["abroad"], "risks": ["charge_disputed"]})
+    assert "roaming_charges" in rules(disputed)

@@ -53,6 +53,11 @@ def test_a_trip_is_read_as_the_destination_the_knowledge_writes() -> None:
     assert extract_slots("下个月去曼谷玩几天，然后转去东京", TODAY, places)["destinations"] == ["泰国", "日本"]
     assert extract_slots("我在香港，手机上不了网", TODAY, places)["destinations"] == ["中国香港"]
     assert "destinations" not in extract_slots("下个月去曼谷", TODAY), "no places given, none looked for"
+    said = load_statements()
+    assert extract_slots("我在泰国旅游呢，手机流量用不了", TODAY, places, said)["trip"] == ["abroad"], "在 + where"
+    assert extract_slots("我现在在日本，手机没信号", TODAY, places, said)["trip"] == ["abroad"]
+    assert extract_slots("下礼拜要在泰国待几天", TODAY, places, said)["trip"] == ["upcoming"], "said with a day"
+    assert "trip" not in extract_slots("泰国那个流量包多少钱", TODAY, places, said)
 
 
 def test_the_month_meant_is_the_last_one_the_caller_named() -> None:

@@ -32,7 +32,7 @@ def statements() -> Statements:
     ("不是我订的，我根本不知道", {"ordered": ["not_me"]}),
     ("这个彩铃谁给我开的", {"ordered": ["not_me"]}),
     ("是我自己订的，现在不想要了", {"ordered": ["me"]}),
-    ("收不到验证码，别的短信能收到", {"sms": ["code"]}),
+    ("收不到验证码，别的短信能收到", {"sms": ["code", "others_ok"]}),
     ("短信发不出去", {"sms": ["send"]}),
     ("别人打我电话说是关机，我明明开着", {"calls": ["incoming"]}),
     ("打电话对方听不见我说话", {"calls": ["quality"]}),
@@ -53,6 +53,18 @@ def statements() -> Statements:
     ("我过两天去香港出差", {"trip": ["upcoming"]}),
     ("我准备出国玩一趟", {"trip": ["planned"]}),
     ("我要投诉你们营业厅那个工作人员，态度太差了", {"complaint_about": ["service"]}),
+    # a new user's third trial
+    ("短信验证码收不到，其他短信都正常", {"sms": ["code", "others_ok"]}),
+    ("对，我从来没订过这个，也没点过什么链接", {"ordered": ["not_me"], "clicked": ["not_clicked"]}),
+    ("我家宽带最近网速很卡", {"symptoms": ["slow"]}),
+    ("那个猫亮红灯了，网没了", {"symptoms": ["no_internet"], "lights": ["red"]}),
+    ("猫上面有个灯在闪，红红的", {"lights": ["red"]}),
+    ("手机丢在出租车上了，帮我挂失一下", {"card": ["lost"]}),
+    ("别人打我电话都说是空号", {"calls": ["incoming"]}),
+    ("验正码一直不来", {"sms": ["code"]}),
+    ("从来没定过，莫明其妙就扣了", {"ordered": ["not_me"]}),
+    ("我已经出国了，打不了电话", {"calls": ["outgoing"], "trip": ["abroad"]}),
+    ("下礼拜要在泰国待几天", {"trip": ["upcoming"]}),
     # nothing said of the situation
     ("我要投诉你们！", {}),
     ("上个月去泰国扣了我好多钱", {}),
@@ -80,7 +92,7 @@ def test_a_value_said_last_replaces_the_earlier_one_across_turns(statements: Sta
 def test_every_slot_and_value_has_a_label_for_the_sidebar(statements: Statements) -> None:
     labels = statements.labels()
     assert labels["lights"] == {"label": "光猫红灯", "values": {"red": "亮红灯", "no_red": "没有红灯"}}
-    assert set(labels) == statements.names and statements.latest_last == {"lights", "ordered", "card", "trip", "password_of", "complaint_about"}
+    assert set(labels) == statements.names and statements.latest_last == {"lights", "ordered", "card", "trip", "password_of", "complaint_about", "clicked"}
 
 
 @pytest.mark.parametrize(("text", "named"), [
