@@ -133,9 +133,12 @@ class Aftercare(BaseModel):
             rest = _GREETING.sub("", suggestion["reply"])
             if holding and rest == _GREETING.sub("", holding):
                 rest = self.no_next_step
+            tickets = all((known := vocabulary.action_by_id.get(str(r.get("action")))) is not None
+                          and known.kind == "ticket" for r in done)
+            said_again = tickets and "工单" in rest  # the fresh diagnosis speaks of the ticket just filed itself
             actions = [a for a in suggestion["actions"] if a["action"] not in done_ids]
-            return {**suggestion, "reply": self.unsettled.format(done=what, reply=rest), "actions": actions,
-                    "reply_sources": list(dict.fromkeys([*cited, *suggestion["reply_sources"]]))}
+            return {**suggestion, "reply": rest if said_again else self.unsettled.format(done=what, reply=rest),
+                    "actions": actions, "reply_sources": list(dict.fromkeys([*cited, *suggestion["reply_sources"]]))}
         actions = [a for a in suggestion["actions"] if a["action"] not in done_ids and not
                    (a["action"] in vocabulary.action_by_id and vocabulary.action_by_id[a["action"]].needs_confirmation)]
         return {**suggestion, "reply": self.settled.format(done=what), "actions": actions, "reply_sources": cited}

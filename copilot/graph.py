@@ -51,6 +51,8 @@ The playbooks also see the call's risks (``slots.risks``: every risk raised so f
 emotion (``slots.emotion``: the strongest shown so far, calm < anxious < angry), so that a rule can escalate a
 threatening or furious caller. Both only grow during a call, so they re-run the diagnosis at most a few times."""
 EMOTION_LEVELS = ("calm", "anxious", "angry")
+ANGER = "anger"
+"""The risk lexicon's words that say the caller is angry: they set the emotion, and are no risk of their own."""
 TURN_RISKS = frozenset({"third_party_number"})
 """Risks about one request, not the caller: they do not carry over to later turns."""
 LLM_OVERRIDES_BELOW = 0.5
@@ -123,8 +125,9 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         if said[-1].get("other_number"):
             risks.append("third_party_number")
         slots = merge_slots(state.slots, said_now, services.statements.latest_last)
-        return {**update, "intents": intents, "emotion": prediction.emotion,
-                "risks": list(dict.fromkeys(risks)), "slots": slots}
+        emotion = "angry" if ANGER in risks else prediction.emotion  # "气死我了" read as anxious
+        return {**update, "intents": intents, "emotion": emotion,
+                "risks": [r for r in dict.fromkeys(risks) if r != ANGER], "slots": slots}
 
     def diagnose(state: CallState, runtime: Runtime[CallContext]) -> dict[str, Any]:
         if not state.intents:
@@ -238,7 +241,7 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         if suggestion["reply"] not in {s.get("wording") for s in scripts}:  # a script is read word for word
             # turns that only acknowledge ("好的谢谢") do not count: their reply card is the one before, unchanged
             asked = sum(1 for text in said if not services.acknowledgements.covers(text))
-            shown = [state.emotion, *state.risks]
+            shown = [state.emotion, *call_risks(state)]  # an elderly caller stays one for the whole call
             suggestion["reply"] = services.register.adapt(suggestion["reply"], max(asked, 1), shown)
         return {**update, **suggestion}
 

@@ -118,6 +118,17 @@ def test_still_failing_with_nothing_left_to_find_gets_a_next_step_not_a_stall(gr
     assert "重启" in again["reply"] and "登记" in again["reply"]
 
 
+def test_still_failing_after_a_repair_ticket_is_told_of_the_ticket_once(graph: Any, sim_db: SimDatabase) -> None:
+    """Found by a new user: "还是红灯啊" after the repair ticket got the ticket and its due time said twice."""
+    ctx = CallContext(call_id="ticket-then-red", msisdn=profile(sim_db, "bb_los_fibre_cut"), agent_id="A1")
+    say(graph, ctx, "家里宽带断了，光猫红灯一直闪")
+    ticket = confirm(graph, ctx, "create_repair_ticket")
+    assert ticket["ok"], ticket
+    again = say(graph, ctx, "还是红灯啊")
+    assert again["reply"].count("承诺") == 1 and "工单" in again["reply"], again["reply"]
+    assert any(s.startswith("ticketing_create_repair_ticket:") for s in again["reply_sources"])
+
+
 def test_a_new_need_after_a_write_is_answered_as_itself(graph: Any, sim_db: SimDatabase) -> None:
     ctx = CallContext(call_id="then-bill", msisdn=profile(sim_db, "gprs_off"), agent_id="A1")
     say(graph, ctx, "我手机突然上不了网了，4G标志都没有")

@@ -406,3 +406,18 @@ def test_a_complaint_threat_about_the_same_need_keeps_it(services: CopilotServic
     say(graph, other, "那怎么办啊")
     staff = say(graph, other, "我要投诉你们营业厅那个工作人员，态度太差了")
     assert staff["intents"][0][0] == "service_complaint", "a complaint naming whom it is about is a new need"
+
+
+def test_words_of_anger_make_an_angry_caller_and_an_elderly_caller_stays_one(services: CopilotServices,
+                                                                             sim_db: SimDatabase, tmp_path: Path) -> None:
+    """Found by a new user: "气死我了" was read as anxious (no apology); the elderly opener went after one turn."""
+    graph = compiled(services, tmp_path)
+    ctx = CallContext(call_id="call-anger", msisdn=profile(sim_db, "gprs_off"), agent_id="A1")
+    out = say(graph, ctx, "你们到底行不行啊，搞了半天手机还是上不了网，气死我了")
+    assert out["emotion"] == "angry" and "anger" not in out["risks"], (out["emotion"], out["risks"])
+    assert out["reply"].startswith(("实在抱歉", "非常理解", "给您添麻烦")), out["reply"]
+    old = CallContext(call_id="call-elderly", msisdn=ctx.msisdn, agent_id="A1")
+    first = say(graph, old, "我老头子了，不太会弄，手机突然上不了网了")
+    assert "elderly" in first["risks"] and first["reply"].startswith(("您别着急", "不着急")), first["reply"]
+    second = say(graph, old, "那个开关在哪里啊我找不到")
+    assert second["reply"].startswith(("您别着急", "不着急")), second["reply"]
