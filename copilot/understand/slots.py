@@ -7,6 +7,7 @@ so "两百块" is an amount of 200 元 and "五个G" is 5 GB.
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from collections.abc import Collection, Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
@@ -27,6 +28,7 @@ _ADDRESS = re.compile(
     r"[\u4e00-\u9fa5A-Za-z0-9]{2,12}(?:小区|花园|公寓|大厦|新村|家园|苑|村|路\d+号|街\d+号|大道\d+号)"
     r"(?:[\dA-Za-z一二三四五六七八九十]+(?:栋|幢|号楼|单元|楼|室|号))*"
 )
+_NEXT_MONTH = re.compile(r"下个?月的?$")
 _THERE = re.compile(r"(?:在|到了|来了)$")
 """Just before a destination, these say the caller is there now."""
 MASKED_PHONE = re.compile(r"1[3-9]\d\*{4}\d{4}")
@@ -94,8 +96,12 @@ def extract_slots(text: str, today: date, places: Places | None = None,
     days = [(today - timedelta(days=back)).isoformat() for word, back in _RELATIVE_DAY.items()
             if word in plain and not (word == "前天" and "大前天" in plain)]
     for m in _DAY.finditer(plain):
-        month = int(m.group(1)) if m.group(1) else today.month
         day = int(m.group(2))
+        if not m.group(1) and _NEXT_MONTH.search(plain[max(0, m.start() - 4):m.start()]):
+            year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+            days.append(date(year, month, min(day, monthrange(year, month)[1])).isoformat())
+            continue  # "下个月十号去新加坡": the 10th of next month, not of this one
+        month = int(m.group(1)) if m.group(1) else today.month
         year = today.year if month <= today.month else today.year - 1
         try:
             days.append(date(year, month, day).isoformat())

@@ -65,6 +65,8 @@ def test_the_month_meant_is_the_last_one_the_caller_named() -> None:
     assert extract_slots("这个月还好，上个月扣了我三百流量费", TODAY)["months"] == ["2026-11", "2026-10"]
     assert extract_slots("上上个月的流量费", TODAY)["months"] == ["2026-09"], "two months back, not last month"
     assert extract_slots("上个月的账单", date(2026, 1, 5))["months"] == ["2025-12"]
+    assert extract_slots("下个月十号去新加坡旅游", TODAY)["dates"] == ["2026-12-10"], "next month's 10th"
+    assert extract_slots("下月3号出发", date(2026, 12, 20))["dates"] == ["2027-01-03"]
     call = merge_slots({}, extract_slots("上个月扣了我流量费", TODAY))
     call = merge_slots(call, extract_slots("这个月好像也有", TODAY))
     assert call["months"] == ["2026-10", "2026-11"]
