@@ -30,7 +30,9 @@ _ADDRESS = re.compile(
 )
 _NEXT_MONTH = re.compile(r"下个?月的?$")
 _THERE = re.compile(r"(?:在|到了|来了)$")
-"""Just before a destination, these say the caller is there now."""
+"""Just before a destination, these say the caller is there now..."""
+_THEN = re.compile(r"(?:期间|的时候|那几天|那段|时)")
+"""...unless these follow it ("在泰国期间接了几个电话": a trip gone by)."""
 MASKED_PHONE = re.compile(r"1[3-9]\d\*{4}\d{4}")
 """A phone number as masking leaves it (138****1234)."""
 LATEST_LAST = frozenset({"months"})
@@ -63,7 +65,8 @@ class Places:
         """Whether `text` says the caller is at a destination now ("我在泰国旅游呢", "现在在日本", "到了曼谷")."""
         if self._pattern is None:
             return False
-        return any(_THERE.search(text[max(0, m.start() - 3):m.start()]) for m in self._pattern.finditer(text))
+        return any(_THERE.search(text[max(0, m.start() - 3):m.start()]) and not _THEN.match(text, m.end())
+                   for m in self._pattern.finditer(text))
 
 
 def extract_slots(text: str, today: date, places: Places | None = None,

@@ -58,6 +58,8 @@ def test_a_trip_is_read_as_the_destination_the_knowledge_writes() -> None:
     assert extract_slots("我现在在日本，手机没信号", TODAY, places, said)["trip"] == ["abroad"]
     assert extract_slots("下礼拜要在泰国待几天", TODAY, places, said)["trip"] == ["upcoming"], "said with a day"
     assert "trip" not in extract_slots("泰国那个流量包多少钱", TODAY, places, said)
+    assert extract_slots("我在泰国期间接了几个电话，收费吗", TODAY, places, said)["trip"] == ["back"], "a trip gone by"
+    assert extract_slots("刚从日本回来，漫游费怎么这么多", TODAY, places, said)["trip"] == ["back"]
 
 
 def test_the_month_meant_is_the_last_one_the_caller_named() -> None:

@@ -65,7 +65,11 @@ def statements() -> Statements:
     ("从来没定过，莫明其妙就扣了", {"ordered": ["not_me"]}),
     ("我已经出国了，打不了电话", {"calls": ["outgoing"], "trip": ["abroad"]}),
     ("下礼拜要在泰国待几天", {"trip": ["upcoming"]}),
+    ("我在泰国期间接了几个电话，收费吗", {"trip": ["back"]}),
+    ("刚从日本回来，漫游费怎么这么多", {"trip": ["back"]}),
+    ("下个月去泰国玩的时候能用吗", {"trip": ["upcoming"]}),
     # nothing said of the situation
+    ("钱什么时候退回来", {}),
     ("我要投诉你们！", {}),
     ("上个月去泰国扣了我好多钱", {}),
     ("我要去营业厅吗", {}),
