@@ -97,6 +97,8 @@ def test_a_value_said_last_replaces_the_earlier_one_across_turns(statements: Sta
 def test_every_slot_and_value_has_a_label_for_the_sidebar(statements: Statements) -> None:
     labels = statements.labels()
     assert labels["lights"] == {"label": "光猫红灯", "values": {"red": "亮红灯", "no_red": "没有红灯"}}
+    shown = [v["label"] for v in labels.values()] + [x for v in labels.values() for x in v["values"].values()]
+    assert not [x for x in shown if any(c in x for c in "[]()|?*\\")], "labels are words, not patterns"
     assert set(labels) == statements.names and statements.latest_last == {"lights", "ordered", "card", "trip", "password_of", "complaint_about", "clicked"}
 
 
