@@ -112,13 +112,14 @@ def _lookup_part(services: CopilotServices, state: Any, question: str, msisdn: s
     The lookups see what was done on the call as ``slots.done``. A question about another number than the
     caller's is not looked up (the systems are read for the caller's line only).
     """
+    asked = services.lookups.asked(question)
     others = sorted({n for n in MASKED_PHONE.findall(question) if n != mask(msisdn)})
-    if others and services.lookups.asked(question):
+    if others and asked:
         return (f"问题里的号码（{'、'.join(others)}）不是本次来电号码：系统查询只查来电号码，"
                 "他人号码的信息须机主本人来电或持有效证件到营业厅查询。"), []
     said: list[str] = []
     sources: list[str] = []
-    for lookup in services.lookups.asked(question)[:MAX_LOOKUPS]:
+    for lookup in asked[:MAX_LOOKUPS]:
         d = services.engine.run(lookup.playbook, {"msisdn": msisdn}, now, {**state.slots, "done": done_on_call(state)})
         # a system that failed: an answer that holds without its read ("名下没有宽带") would be a guess
         failed = sorted({r.system for r in d.reads if not r.ok and r.system})
