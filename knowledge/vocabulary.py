@@ -23,9 +23,9 @@ REQUIRED_ACTIONS = (
     "refund_via_elastic_package", "offer_data_pack", "open_gprs_function", "guide_apn_reset", "guide_device_restart",
     "create_repair_ticket", "remote_onu_reboot", "read_emergency_script", "create_complaint_ticket",
     "escalate_supervisor", "payment_guide", "resume_service", "resume_broadband", "unsubscribe_vas", "change_plan",
-    "reset_password", "enable_roaming", "send_sms_guide", "explain_bill", "verify_identity", "no_action",
-    "guide_airplane_mode_off", "guide_mobile_data_on", "guide_network_mode", "guide_data_saver_off", "guide_vpn_off",
-    "guide_reseat_sim",
+    "reset_password", "reset_broadband_password", "enable_roaming", "send_sms_guide", "explain_bill",
+    "verify_identity", "no_action", "guide_airplane_mode_off", "guide_mobile_data_on", "guide_network_mode",
+    "guide_data_saver_off", "guide_vpn_off", "guide_reseat_sim",
 )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import datetime, timedelta
 
 import pytest
@@ -165,6 +167,35 @@ def test_a_broadband_paused_on_request_is_resumed_once_and_the_phone_left_alone(
         backends.pon.resume_account(arrears, actor="A1", idempotency_key="resume-arrears")
     with pytest.raises(RecordNotFound):
         backends.pon.resume_account("079100000000", actor="A1", idempotency_key="resume-none")
+
+
+def _service_password(db: SimDatabase, msisdn: str) -> tuple[str, str | None]:
+    with closing(sqlite3.connect(db.path)) as conn:
+        return conn.execute("SELECT service_password_hash, password_reset_at FROM subscribers WHERE msisdn = ?",
+                            (msisdn,)).fetchone()
+
+
+def test_a_broadband_password_reset_lifts_the_radius_lock_and_leaves_the_service_password(
+        backends: Backends, sim_db: SimDatabase) -> None:
+    msisdn = profile(sim_db, "bb_radius_locked")
+    account = backends.pon.find_accounts(msisdn)[0].account_id
+    assert backends.pon.get_account(account).radius_locked
+    before = _service_password(sim_db, msisdn)
+    done = backends.aaa.reset_broadband_password(account, actor="A1", idempotency_key="bb-pw")
+    assert done.status == "ok" and done.details == {"sms_sent": True, "unlocked": True}
+    assert f"尾号{msisdn[-4:]}" in done.message and "解除锁定" in done.message
+    assert not backends.pon.get_account(account).radius_locked
+    assert _service_password(sim_db, msisdn) == before, "the service password is BOSS's, not touched"
+    again = backends.aaa.reset_broadband_password(account, actor="A1", idempotency_key="bb-pw")
+    assert again.replayed and again.ts == done.ts, "the same key acts once"
+    with closing(sqlite3.connect(sim_db.path)) as conn, conn:
+        conn.execute("UPDATE broadband_accounts SET status = 'cancelled' WHERE account_id = ?", (account,))
+    with pytest.raises(OperationRejected, match="拆机"):
+        backends.aaa.reset_broadband_password(account, actor="A1", idempotency_key="bb-pw-cancelled")
+    with pytest.raises(RecordNotFound):
+        backends.aaa.reset_broadband_password("079100000000", actor="A1", idempotency_key="bb-pw-none")
+    with pytest.raises(InvalidInput):
+        backends.aaa.reset_broadband_password("bad id!", actor="A1", idempotency_key="bb-pw-bad")
 
 
 def test_area_outage_found_for_the_callers_cell(backends: Backends, sim_db: SimDatabase) -> None:

@@ -26,3 +26,7 @@ class AaaClient(Protocol):
     def open_data_function(self, msisdn: str, *, actor: str, idempotency_key: str) -> WriteResult:
         """Turn the line's data function (GPRS) back on."""
         ...
+
+    def reset_broadband_password(self, account_id: str, *, actor: str, idempotency_key: str) -> WriteResult:
+        """Set a new broadband (PPPoE) password for the account and lift a Radius lock; SMS to the bound line."""
+        ...

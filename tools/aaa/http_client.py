@@ -32,3 +32,8 @@ class HttpAaaClient:
         """See `AaaClient.open_data_function`."""
         path = f"/aaa/profiles/{check_msisdn(msisdn, 'AAA')}/data-function/open"
         return self.http.post_model(path, WriteResult, {"actor": actor}, idempotency_key)
+
+    def reset_broadband_password(self, account_id: str, *, actor: str, idempotency_key: str) -> WriteResult:
+        """See `AaaClient.reset_broadband_password`."""
+        path = f"/aaa/broadband/{check_subject(account_id, 'broadband')}/password/reset"
+        return self.http.post_model(path, WriteResult, {"actor": actor}, idempotency_key)

@@ -30,4 +30,8 @@ def build_router(client: AaaClient) -> APIRouter:
     def open_data_function(msisdn: str, body: ActorBody, key: IdempotencyKey) -> WriteResult:
         return client.open_data_function(msisdn, actor=body.actor, idempotency_key=key)
 
+    @r.post("/broadband/{account_id}/password/reset", response_model=WriteResult)
+    def reset_broadband_password(account_id: str, body: ActorBody, key: IdempotencyKey) -> WriteResult:
+        return client.reset_broadband_password(account_id, actor=body.actor, idempotency_key=key)
+
     return r

@@ -116,3 +116,26 @@ class SimAaaClient:
 
         return self.db.write(system=SYS, operation="aaa.open_data_function", target=msisdn, actor=actor,
                              idempotency_key=idempotency_key, params={}, apply=apply)
+
+    def reset_broadband_password(self, account_id: str, *, actor: str, idempotency_key: str) -> WriteResult:
+        """See `AaaClient.reset_broadband_password`."""
+        account_id = check_subject(account_id, "broadband")
+        self.faults.apply("reset_broadband_password")
+
+        def apply(conn: sqlite3.Connection, ts: str) -> tuple[str, dict[str, object]]:
+            acct = conn.execute("SELECT msisdn, status, radius_locked FROM broadband_accounts WHERE account_id = ?",
+                                (account_id,)).fetchone()
+            if acct is None:
+                raise RecordNotFound(SYS, f"AAA 中没有宽带账号 {account_id}")
+            if acct["status"] == "cancelled":
+                raise OperationRejected(SYS, "宽带账号已拆机，不能重置宽带密码")
+            # the new password goes to the bound line by SMS and is not kept here; a Radius lock is lifted with it
+            conn.execute("UPDATE broadband_accounts SET radius_locked = 0 WHERE account_id = ?", (account_id,))
+            unlocked = bool(acct["radius_locked"])
+            tail = acct["msisdn"][-4:]
+            message = (f"宽带密码已重置{'并解除锁定' if unlocked else ''}，新密码已短信发送至尾号{tail}的绑定手机，"
+                       "请在光猫或路由器的宽带拨号设置中输入新密码")
+            return message, {"sms_sent": True, "unlocked": unlocked}
+
+        return self.db.write(system=SYS, operation="aaa.reset_broadband_password", target=account_id, actor=actor,
+                             idempotency_key=idempotency_key, params={}, apply=apply)

@@ -107,3 +107,22 @@ class AaaToolkit(Toolkit):
         """
         res = self.client.open_data_function(msisdn, actor=actor, idempotency_key=idempotency_key)
         return write_result("aaa_open_data_function", SYS, res)
+
+    @is_tool(ToolType.WRITE, action="reset_broadband_password")
+    def aaa_reset_broadband_password(self, account_id: str, actor: str, idempotency_key: str) -> ToolResult:
+        """Reset a broadband account's dial-up (PPPoE) password and lift a Radius lock (not the service password).
+
+        Args:
+            account_id: The broadband account id.
+            actor: The agent's id.
+            idempotency_key: Unique per confirmed action; the same key twice acts once.
+
+        Returns:
+            The outcome: the new password goes by SMS to the mobile line the account is bound to.
+
+        Raises:
+            RecordNotFound: No such broadband account.
+            OperationRejected: The account is removed (拆机).
+        """
+        res = self.client.reset_broadband_password(account_id, actor=actor, idempotency_key=idempotency_key)
+        return write_result("aaa_reset_broadband_password", SYS, res)

@@ -151,7 +151,7 @@ def test_suspend_resume_with_boss_down_is_partial(sim_db: SimDatabase) -> None:
 
 @pytest.mark.parametrize(("situation", "first_rule", "expected"), [
     ("account_locked", "data_account_locked", ["verify_identity", "reset_password"]),
-    ("bb_radius_locked", "broadband_locked", ["verify_identity", "reset_password"]),
+    ("bb_radius_locked", "broadband_locked", ["verify_identity", "reset_broadband_password"]),
     ("healthy", "plain_reset", ["verify_identity", "reset_password"]),
     ("not_real_name", "not_real_name", ["guide_real_name"]),
     ("cancelled", "cancelled", []),
@@ -163,6 +163,10 @@ def test_password_reset_decides(sim_db: SimDatabase, situation: str, first_rule:
     if "reset_password" in expected:
         reset = action(d, "reset_password")
         assert reset.needs_confirmation and reset.tool == "boss_reset_password" and "短信" in d.reply
+    elif "reset_broadband_password" in expected:
+        reset = action(d, "reset_broadband_password")
+        assert reset.tool == "aaa_reset_broadband_password" and reset.params["account_id"]
+        assert "宽带密码" in d.reply and "reset_password" in d.forbidden
     else:
         assert "reset_password" in d.forbidden
 
@@ -286,3 +290,18 @@ def test_a_request_for_someone_elses_number_is_not_done_on_the_callers_line(
     assert own_line_action in d.forbidden and "机主本人" in d.reply
     own = diagnose_line(sim_db, intent, msisdn, slots={"risks": []})
     assert "third_party_request" not in [f.rule for f in own.findings]
+
+
+def test_a_caller_who_names_the_broadband_password_gets_that_one_reset(sim_db: SimDatabase) -> None:
+    msisdn = profile(sim_db, "bb_healthy")
+    account = read_tool(sim_db, "pon_find_broadband_accounts", msisdn=msisdn)[0]["account_id"]
+    d = diagnose_line(sim_db, "password_reset", msisdn, slots={"password": ["forgot"], "password_of": ["broadband"]})
+    assert_complete(d)
+    assert rules(d) == ["broadband_password"] and actions(d) == ["verify_identity", "reset_broadband_password"]
+    assert action(d, "reset_broadband_password").params == {"account_id": account}
+    assert "宽带密码和手机服务密码是两个密码" in d.reply and d.questions == []
+    phone = diagnose_line(sim_db, "password_reset", profile(sim_db, "bb_radius_locked"),
+                          slots={"password_of": ["phone"]})
+    assert "broadband_locked" not in rules(phone) and actions(phone) == ["verify_identity", "reset_password"]
+    none = diagnose_line(sim_db, "password_reset", profile(sim_db, "healthy"), slots={"password_of": ["broadband"]})
+    assert rules(none) == ["broadband_password_no_account"] and "reset_broadband_password" not in actions(none)

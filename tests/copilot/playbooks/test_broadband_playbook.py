@@ -27,7 +27,7 @@ def diagnose(db: SimDatabase, situation: str, faults: dict[System, FaultConfig] 
     ("bb_arrears", "broadband_arrears", "payment_guide", "intercept"),
     ("bb_open_repair_ticket", "open_repair_ticket", "urge_ticket", "inform"),
     ("bb_radius_locked", "radius_locked", "verify_identity", "intercept"),
-    ("bb_bad_password", "bad_password", "reset_password", "intercept"),
+    ("bb_bad_password", "bad_password", "reset_broadband_password", "intercept"),
     ("bb_dying_gasp", "dying_gasp", "guide_device_restart", "intercept"),
     ("bb_los_fibre_cut", "fibre_cut_los", "create_repair_ticket", "dispatch"),
     ("bb_low_rx_power", "low_rx_power", "create_repair_ticket", "dispatch"),
@@ -282,3 +282,30 @@ def test_only_what_the_caller_has_not_said_is_asked(sim_db: SimDatabase, slots: 
                                                      asked: list[str]) -> None:
     d = diagnose_line(sim_db, "broadband_fault", profile(sim_db, "bb_healthy"), slots=slots)
     assert d.questions == asked
+
+
+@pytest.mark.parametrize("situation", ["bb_radius_locked", "bb_bad_password"])
+def test_a_password_fault_resets_the_broadband_password_not_the_service_password(sim_db: SimDatabase,
+                                                                                 situation: str) -> None:
+    msisdn = profile(sim_db, situation)
+    account = read_tool(sim_db, "pon_find_broadband_accounts", msisdn=msisdn)[0]["account_id"]
+    d = diagnose_line(sim_db, "broadband_fault", msisdn)
+    reset = next(a for a in d.actions if a.action == "reset_broadband_password")
+    assert reset.params == {"account_id": account} and reset.tool == "aaa_reset_broadband_password"
+    assert "reset_password" not in actions(d) and "reset_password" in d.forbidden
+    assert "宽带密码" in d.reply and "短信" in d.reply
+
+
+def test_a_caller_who_forgot_the_broadband_password_on_a_working_line_gets_it_reset(sim_db: SimDatabase) -> None:
+    msisdn = profile(sim_db, "bb_healthy")
+    account = read_tool(sim_db, "pon_find_broadband_accounts", msisdn=msisdn)[0]["account_id"]
+    d = diagnose_line(sim_db, "broadband_fault", msisdn, slots={"password": ["forgot"], "password_of": ["broadband"]})
+    assert_complete(d)
+    assert rules(d) == ["broadband_password_asked"] and d.disposition == "intercept"
+    assert actions(d) == ["reset_broadband_password", "guide_device_restart"]
+    assert account in d.reply and "检测您家的宽带线路和光猫都是正常的" not in d.reply
+    plain = diagnose_line(sim_db, "broadband_fault", msisdn)
+    assert rules(plain) == ["line_healthy"], "said nothing of a password: the healthy line's advice"
+    los = diagnose_line(sim_db, "broadband_fault", profile(sim_db, "bb_los_fibre_cut"),
+                        slots={"password_of": ["broadband"]})
+    assert rules(los) == ["fibre_cut_los"], "a cut fibre comes before the password"

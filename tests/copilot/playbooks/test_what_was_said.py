@@ -51,7 +51,9 @@ def test_a_caller_who_ordered_it_is_offered_the_unsubscribe_but_no_refund(sim_db
     ("healthy", "password_reset", {}, ["请问您是忘记了服务密码，还是输错多次被锁了？是手机服务密码还是宽带密码？"]),
     ("healthy", "password_reset", {"password": ["forgot"]}, ["请问是手机服务密码还是宽带密码？"]),
     ("healthy", "password_reset", {"password": ["forgot"], "password_of": ["phone"]}, []),
-    ("healthy", "password_reset", {"password_of": ["broadband"]}, ["请问您是忘记了密码，还是输错多次被锁了？"]),
+    ("healthy", "password_reset", {"password_of": ["phone"]}, ["请问您是忘记了密码，还是输错多次被锁了？"]),
+    ("bb_healthy", "password_reset", {"password_of": ["broadband"]}, []),  # reset either way
+    ("healthy", "password_reset", {"password_of": ["broadband"]}, []),  # no broadband: asked for the account
     ("healthy", "roaming", {"destinations": ["中国香港"], "trip": ["upcoming"]}, ["请问您这次去几天？"]),
     ("healthy", "roaming", {"destinations": ["中国香港"], "trip": ["planned"]}, ["请问您大概什么时候出发、去几天？"]),
 ])
