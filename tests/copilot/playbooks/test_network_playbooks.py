@@ -40,7 +40,7 @@ def area_of(db: SimDatabase, msisdn: str) -> tuple[dict[str, Any], dict[str, Any
 
 @pytest.mark.parametrize(("situation", "rule", "first_action", "disposition"), [
     ("arrears_suspended", "arrears_suspended", "payment_guide", "intercept"),
-    ("request_suspended", "request_suspended", "resume_service", "resolve"),
+    ("request_suspended", "request_suspended", "verify_identity", "resolve"),
     ("area_outage_mobile", "area_outage", "read_emergency_script", "intercept"),
     ("weak_coverage", "weak_coverage", "guide_wifi_calling", "inform"),
     ("cancelled", "cancelled", None, "inform"),

@@ -294,7 +294,7 @@ def test_a_suspended_line_with_a_disputed_overage_hears_its_arrears_first(sim_db
 @pytest.mark.parametrize(("situation", "rule", "first_action", "disposition"), [
     ("arrears_suspended", "arrears_suspended", "payment_guide", "intercept"),
     ("arrears_data_reject", "arrears_suspended", "payment_guide", "intercept"),
-    ("request_suspended", "request_suspended", "resume_service", "resolve"),
+    ("request_suspended", "request_suspended", "verify_identity", "resolve"),
     ("area_outage_mobile", "area_outage", "read_emergency_script", "intercept"),
     ("gprs_off", "gprs_off", "open_gprs_function", "resolve"),
     ("account_locked", "account_locked", "verify_identity", "resolve"),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
+
 import pytest
 
 from tests.conftest import profile
@@ -161,7 +164,9 @@ def test_a_blocked_line_hears_each_reason_with_its_values(sim_db: SimDatabase, c
     d = diagnose_line(sim_db, "number_portability", msisdn)
     assert_complete(d)
     assert rules(d)[0] == "not_eligible" and rule in rules(d) and said in d.reply and "CXXZ" in d.reply
-    assert all(c["description"] in d.findings[0].text for c in check["checks"] if not c["passed"])
+    # each failed condition is named as unmet ("不在合约期内" alone read as the reason it failed)
+    assert all(f"未满足“{c['description']}”，实际{c['detail']}" in d.findings[0].text
+               for c in check["checks"] if not c["passed"])
     if rule == "blocked_by_arrears":
         assert action(d, "payment_guide").params["amount_yuan"] == pytest.approx(check["arrears_yuan"])
         assert f"{spoken(check['arrears_yuan'])}元" in d.reply
@@ -203,3 +208,29 @@ def test_points_with_boss_down_is_partial(sim_db: SimDatabase) -> None:
     d = diagnose(sim_db, "points_rewards", "healthy", faults=BOSS_DOWN)
     assert_partial(d, {"account", "subs"}, "BOSS")
     assert not d.actions and "星级" not in d.reply
+
+
+def test_of_two_plans_at_one_price_the_one_with_more_data_is_recommended(sim_db: SimDatabase) -> None:
+    """Found by a new user: 158元档 (40GB) was offered over 158元档（2024升级版）(50GB), the catalogue's order."""
+    msisdn = line_where(sim_db, LIGHT_198.replace("P-QQT-198", "P-QQT-128").format(extra=NO_CONTRACT))
+    with closing(sqlite3.connect(sim_db.path)) as conn, conn:  # 35GB of a 30GB plan this month, overage paid
+        conn.execute("UPDATE data_usage SET used_mb = 35840, overage_mb = 5120, overage_fee_fen = 30000"
+                     " WHERE msisdn = ? AND month = '2026-11'", (msisdn,))
+    d = diagnose_line(sim_db, "plan_change", msisdn)
+    assert rules(d)[-1] == "upgrade_recommended"
+    assert action(d, "change_plan").params["product_id"] == "P-QQT-158A" and "50GB" in d.reply
+
+
+@pytest.mark.parametrize("plan", ["P-5G-239", "P-5G-169"])
+def test_a_capped_caller_is_never_told_the_plan_fits(sim_db: SimDatabase, plan: str) -> None:
+    """Found by a new user: on the biggest unlimited plan, 84.7GB used and capped, the reply said the plan fitted."""
+    msisdn = line_where(sim_db, "SELECT s.msisdn FROM subscribers s JOIN sim_profiles p USING (msisdn)"
+                                f" WHERE p.situation = 'speed_capped' AND s.plan_id = '{plan}' ORDER BY 1 LIMIT 1")
+    d = diagnose_line(sim_db, "plan_change", msisdn)
+    assert_complete(d)
+    assert "keep_plan" not in rules(d) and "比较合适" not in d.reply
+    if plan == "P-5G-239":  # no bigger unlimited plan on sale: a data pack this month
+        assert rules(d) == ["top_of_its_kind"] and actions(d) == ["offer_data_pack"] and "change_plan" in d.forbidden
+        assert "恢复正常网速" in d.reply and "流量最多的一档" in d.reply
+    else:
+        assert rules(d)[-1] == "upgrade_recommended"

@@ -125,7 +125,7 @@ def test_service_complaint_with_ticketing_down_does_not_guess(sim_db: SimDatabas
     ("arrears_suspended", "arrears", "payment_guide"),
     ("open_fee_dispute", "follow_up_ticket", "urge_ticket"),
     ("area_outage_mobile", "area_outage", "read_emergency_script"),
-    ("request_suspended", "request_suspended", "resume_service"),
+    ("request_suspended", "request_suspended", "verify_identity"),
 ])
 def test_other_looks_for_what_usually_brings_a_caller_in(sim_db: SimDatabase, situation: str, first_rule: str,
                                                          first_action: str | None) -> None:
@@ -201,3 +201,15 @@ def test_the_lexicon_raises_the_escalation_risks_for_real_threats() -> None:
 def test_a_threat_on_an_enquiry_is_left_to_the_agent(sim_db: SimDatabase, intent: str) -> None:
     d = diagnose_line(sim_db, intent, profile(sim_db, "healthy"), slots={"risks": ["media_threat"]})
     assert "escalate_supervisor" not in actions(d)
+
+
+@pytest.mark.parametrize("intent", ["sms_mms_fault", "voice_call_fault", "mobile_data_fault", "other", "suspend_resume",
+                                    "plan_change", "roaming", "broadband_install_move"])
+def test_a_line_on_request_suspension_is_resumed_only_after_the_owner_is_verified(sim_db: SimDatabase,
+                                                                                  intent: str) -> None:
+    """Found by a new user: the SMS playbook offered 复机 of a 报停 line with no identity check (plan change had one)."""
+    d = diagnose(sim_db, intent, "request_suspended")
+    assert_complete(d)
+    assert "resume_service" in actions(d)
+    assert actions(d).index("verify_identity") < actions(d).index("resume_service")
+    assert "核实" in d.reply
