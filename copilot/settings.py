@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     backend_retries: int = Field(default=2, ge=0, le=5, description="Retries of transient failures")
     models_dir: Path | None = Field(default=None, description="Trained model cache; data_dir/models when unset")
     kb_dir: Path | None = Field(default=None, description="Knowledge base home; data_dir/kb when unset")
+    kb_watch_s: float = Field(
+        default=5.0, ge=0, le=3600,
+        description="How often a running server looks for a knowledge base version that `hotline kb ingest` or "
+                    "`kb rebuild` switched on disk, and serves it; 0: only ingests over its own API switch it")
     chroma_url: str | None = Field(default=None, description="Chroma server URL; embedded Chroma when unset")
     checkpoint_url: str | None = Field(
         default=None, description="Postgres URL (postgresql://) for checkpoints; data_dir/checkpoints.sqlite when unset"

@@ -12,6 +12,7 @@ from copilot.api.audit import AuditLog
 from copilot.api.errors import install_error_handlers
 from copilot.api.events import EventHub
 from copilot.api.forkgate import ForkGate
+from copilot.api.kbswitch import IndexWatcher
 from copilot.api.metrics import Metrics
 from copilot.api.registry import CallRegistry
 from copilot.api.routers import actions, assist, caller, calls, demo, events, health, kb, metrics, ui
@@ -47,9 +48,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.turns = TurnRunner(app.state.runtime.graph, app.state.hub, app.state.metrics,
                                      app.state.runtime.services.vocabulary, settings.turn_concurrency,
                                      workers=app.state.workers, gate=app.state.gate)
+        # a version `hotline kb ingest` / `kb rebuild` switched on disk is served without a restart
+        app.state.index_watcher = IndexWatcher(app.state.runtime, app.state.workers, settings.kb_watch_s).start()
         try:
             yield
         finally:
+            app.state.index_watcher.stop()
             if app.state.workers is not None:
                 app.state.workers.close()
             app.state.hub.audit.close()

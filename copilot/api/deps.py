@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from copilot.api.audit import AuditLog
 from copilot.api.events import EventHub
 from copilot.api.forkgate import ForkGate
+from copilot.api.kbswitch import IndexWatcher
 from copilot.api.metrics import Metrics
 from copilot.api.registry import CallRegistry
 from copilot.api.turns import TurnRunner
@@ -75,6 +76,12 @@ async def get_gate(request: Request) -> ForkGate:
     return gate
 
 
+async def get_index_watcher(request: Request) -> IndexWatcher:
+    """The watch on the knowledge base's `CURRENT` (a version the CLI switched)."""
+    watcher: IndexWatcher = request.app.state.index_watcher
+    return watcher
+
+
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 BackendsDep = Annotated[Backends, Depends(get_backends)]
 RuntimeDep = Annotated[CopilotRuntime, Depends(get_runtime)]
@@ -84,3 +91,4 @@ AuditDep = Annotated[AuditLog, Depends(get_audit)]
 TurnsDep = Annotated[TurnRunner, Depends(get_turns)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 GateDep = Annotated[ForkGate, Depends(get_gate)]
+IndexWatcherDep = Annotated[IndexWatcher, Depends(get_index_watcher)]

@@ -190,7 +190,8 @@ def ingest(
             _fail(str(exc))
     current = manager.store.current()
     result = {"applied": info is not None, "index": current.name if current else None, "summary": plan.summary(),
-              "guides_losing": losing}
+              "guides_losing": losing,
+              **({"note": f"运行中的服务会在 {get_settings().kb_watch_s:g} 秒内切换到 {info.name}"} if info else {})}
     typer.echo(json.dumps(result, ensure_ascii=False))
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from copilot import __version__
-from copilot.api.deps import BackendsDep, RuntimeDep, SettingsDep, TurnsDep
+from copilot.api.deps import BackendsDep, IndexWatcherDep, RuntimeDep, SettingsDep, TurnsDep
 from tools.backends import Backends
 from tools.base.errors import InvalidInput, RecordNotFound
 
@@ -53,12 +53,14 @@ def _check(probe: Callable[[], Any]) -> dict[str, Any]:
 
 
 @router.get("/readyz")
-def readyz(backends: BackendsDep, runtime: RuntimeDep, turns: TurnsDep) -> JSONResponse:
+def readyz(backends: BackendsDep, runtime: RuntimeDep, turns: TurnsDep, watcher: IndexWatcherDep) -> JSONResponse:
     """Each dependency: systems, knowledge index, classifier, checkpoints, turn workers; 503 if any fails."""
     checks = {name: _check(probe) for name, probe in _probes(backends).items()}
     searcher = runtime.services.searcher
     checks["knowledge"] = ({"ok": True, "index": searcher.version, "docs": len(searcher.rows)} if searcher
                            else {"ok": False, "error": "知识库索引不存在，先运行 hotline kb rebuild"})
+    if watcher.last_error:  # a version switched on disk that cannot be served: the old one still is
+        checks["knowledge"]["watch_error"] = watcher.last_error
     checks["classifier"] = {"ok": runtime.services.classifier is not None}
     checks["checkpoints"] = _check(runtime.checkpoints.ping)
     if turns.workers is not None:

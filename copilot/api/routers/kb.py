@@ -13,8 +13,9 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 
-from copilot.api.deps import RuntimeDep, TurnsDep
+from copilot.api.deps import IndexWatcherDep, RuntimeDep, TurnsDep
 from copilot.api.errors import api_error
+from copilot.api.kbswitch import serve_version
 from copilot.api.workers import TurnWorkerError, TurnWorkers
 from copilot.guides import guides_losing
 from knowledge.ingest import IngestError, IngestPlan
@@ -53,9 +54,13 @@ def search(runtime: RuntimeDep,
 
 
 @router.get("/status")
-def kb_status(runtime: RuntimeDep) -> dict[str, Any]:
-    """Counts by kind, index version, last change, embedding model, expired and not-yet-effective items."""
-    return runtime.knowledge.status()
+def kb_status(runtime: RuntimeDep, watcher: IndexWatcherDep) -> dict[str, Any]:
+    """Counts by kind, the index version on disk and the one served here, last change, expired items."""
+    try:
+        on_disk = runtime.knowledge.status()
+    except KnowledgeIndexError as exc:  # CURRENT names a version that is not there: this server serves its own
+        on_disk = {"index": None, "message": str(exc)}
+    return {**on_disk, "serving": runtime.knowledge_version(), "watch": watcher.state()}
 
 
 @router.get("/docs/{doc_id}")
@@ -126,13 +131,11 @@ def _ingest(runtime: Any, workers: TurnWorkers | None, paths: list[Path], names:
         with runtime.kb_lock:
             plan, info = manager.ingest(paths, names=names)
             if info is not None:
-                runtime.reopen_knowledge(info.searcher)
-                if workers is not None:  # forked from this process now: they share the new version with it
-                    try:
-                        workers.renew()
-                    except TurnWorkerError as exc:
-                        raise api_error(status.HTTP_503_SERVICE_UNAVAILABLE, "workers_not_renewed",
-                                        f"新版知识库 {info.name} 已入库并生效于查询，但{exc}") from None
+                try:  # the turn workers are forked from this process again: they share the new version with it
+                    serve_version(runtime, workers, info.searcher)
+                except TurnWorkerError as exc:
+                    raise api_error(status.HTTP_503_SERVICE_UNAVAILABLE, "workers_not_renewed",
+                                    f"新版知识库 {info.name} 已入库并生效于查询，但{exc}") from None
     except IngestError as exc:
         raise api_error(status.HTTP_422_UNPROCESSABLE_CONTENT, "bad_bulletin",
                         "公告未入库（全部未应用）", problems=exc.problems) from None

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import shutil
-from datetime import date
+import time
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 
 from copilot.api.app import create_app
+from copilot.knowledge import open_knowledge
 from copilot.settings import Settings
 from knowledge.bulletins import write_bulletin
 from knowledge.schema import Retirement
@@ -73,6 +76,40 @@ def test_kb_ingest_dry_run_then_apply_switches_the_copilot(sim_path: Path, kb_di
         assert again["dry_run"] is False and again["index"] is None  # applied, and nothing changed
         both = client.post("/v1/kb/ingest", params={"dry_run": True}, data={"dry_run": "false"}, files=files)
         assert both.status_code == 422 and both.json()["error"]["code"] == "conflicting_dry_run"
+
+
+def test_a_version_the_cli_switched_on_disk_is_served_without_a_restart(sim_path: Path, kb_dir: Path,
+                                                                        tmp_path: Path) -> None:
+    """Found by a knowledge manager: after `hotline kb ingest` the server answered from the old version, while
+    /v1/kb/status (read from disk) named the new one."""
+    own_kb = tmp_path / "kb"
+    shutil.copytree(kb_dir, own_kb)
+    doc = tmp_path / "公告.md"
+    write_bulletin(bulletin(), doc)
+    settings = Settings(sim_db=sim_path, kb_dir=own_kb, data_dir=tmp_path / "d", kb_watch_s=0.05)
+    with TestClient(create_app(settings)) as client:
+        def search() -> dict[str, Any]:
+            return client.get("/v1/kb/search", params={"q": "5G消息怎么收费", "region": "江西省南昌市",
+                                                       "at": "2026-11-23T10:00:00"}).json()
+
+        served = search()["index"]
+        assert "KP-5G-00001" not in [h["id"] for h in search()["hits"]]
+        # what `hotline kb ingest` does, in its own process: build the version and switch CURRENT
+        _, info = open_knowledge(settings, lambda: datetime(2026, 11, 23, 10)).ingest([doc])
+        assert info is not None and info.name != served
+        deadline = time.monotonic() + 60
+        while search()["index"] != info.name and time.monotonic() < deadline:
+            time.sleep(0.05)
+        found = search()
+        assert found["index"] == info.name and found["hits"][0]["id"] == "KP-5G-00001"
+        status = client.get("/v1/kb/status").json()
+        assert status["index"] == status["serving"] == info.name and status["watch"]["error"] is None
+        assert client.get("/readyz").json()["checks"]["knowledge"]["index"] == info.name
+        (own_kb / "index" / "CURRENT").write_text("v9999", encoding="utf-8")  # a version that is not there
+        while client.get("/v1/kb/status").json()["watch"]["error"] is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        ready = client.get("/readyz").json()["checks"]["knowledge"]
+        assert "v9999" in ready["watch_error"] and ready["index"] == info.name, "the good version goes on serving"
 
 
 def test_retiring_a_playbooks_know_how_names_the_call_types_that_lose_it(sim_path: Path, kb_dir: Path,
