@@ -129,10 +129,17 @@ def plan_ingest(paths: list[Path], current: dict[str, Row], names: dict[Path, st
         row = current.get(doc_id)
         return row.doc() if row else None
 
+    came_from: dict[str, str] = {}  # id -> the file of this batch that last set it
     for path, bulletin in parsed:
         docs: list[Doc] = [*bulletin.upserts, *bulletin.scripts]
         for doc in docs:
-            change = _upsert(doc, existing(doc.id), label(path))
+            old = existing(doc.id)
+            refused = _refused(doc, old, came_from.get(doc.id))
+            if refused:
+                problems.setdefault(label(path), []).append(f"[{doc.id}] {refused}")
+                continue
+            came_from[doc.id] = label(path)
+            change = _upsert(doc, old, label(path))
             plan.changes.append(change)
             if change.doc is not None:
                 state[doc.id] = change.doc
@@ -169,6 +176,29 @@ def _start_day(doc: Doc) -> date:
 
 def _labeller(names: dict[Path, str] | None) -> Callable[[Path], str]:
     return lambda path: (names or {}).get(path, str(path))
+
+
+IDENTITY = ("title", "business", "category", "body", "region", "channels", "tags", "variant_of")
+"""What a point says: a change to any of them is a new version (the validity window may change within one)."""
+
+
+def _refused(doc: Doc, old: Doc | None, earlier_file: str | None) -> str | None:
+    """Why a point cannot replace `old` (the serving one, or one an earlier file of this batch set), or None.
+
+    Its id belongs to another business (a reused id would overwrite that product's point and lose its
+    history), or it says something else under the same version (a change needs a higher 版本, so the diff and
+    the versions kept stay true).
+    """
+    if not isinstance(doc, KnowledgePoint) or not isinstance(old, KnowledgePoint) or doc.version < old.version:
+        return None
+    where = f"本批公告 {earlier_file} 中的" if earlier_file else "在用的"
+    if doc.business != old.business:
+        return (f"编号已属于{where}业务「{old.business}」，本公告写的是「{doc.business}」：另一业务的知识点请用新编号"
+                "（同一业务改名请先下线旧编号）")
+    if doc.version == old.version and any(getattr(doc, f) != getattr(old, f) for f in IDENTITY):
+        return (f"与{where}版本 {old.version} 内容不同（{what_changed(old, doc)}），但版本号相同："
+                f"内容有变化请把版本升为 {old.version + 1}")
+    return None
 
 
 def _upsert(doc: Doc, old: Doc | None, source: str) -> Change:

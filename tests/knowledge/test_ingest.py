@@ -119,6 +119,52 @@ def test_an_older_version_is_ignored(manager: tuple[KnowledgeManager, CountingEm
     assert [c.action for c in plan.changes] == ["older"] and not plan.effective
 
 
+def _upserting(tmp_path: Path, name: str, *points: KnowledgePoint) -> Path:
+    b = Bulletin(bulletin_id=f"赣移客〔2026〕3{len(name)}{name[0]}号", title="调整通知", published=date(2026, 11, 22),
+                 upserts=[p.model_copy(update={"source": SRC}) for p in points])
+    path = tmp_path / name
+    write_bulletin(b, path)
+    return path
+
+
+def test_a_changed_point_without_a_new_version_is_refused(manager: tuple[KnowledgeManager, CountingEmbedder],
+                                                          tmp_path: Path) -> None:
+    """Found by a knowledge manager: same id, same 版本, other content silently replaced version 1."""
+    km, _ = manager
+    same = point("KP-KD-00002", "宽带账号欠费停机的处理", "缴清欠费后约10分钟自动恢复上网。", business="家庭宽带")
+    with pytest.raises(IngestError) as refused:
+        km.plan([_upserting(tmp_path, "same.md", same)])
+    [reason] = refused.value.problems[str(tmp_path / "same.md")]
+    assert reason.startswith("[KP-KD-00002]") and "版本号相同" in reason and "升为 2" in reason
+    km.plan([_upserting(tmp_path, "v2.md", same.model_copy(update={"version": 2}))])  # a new version is fine
+    window = next(d for d in small_corpus() if d.id == "KP-KD-00002").model_copy(
+        update={"effective_to": date(2027, 1, 1)})
+    assert km.plan([_upserting(tmp_path, "end.md", window)]).effective, "the validity window may change"
+
+
+def test_a_point_id_of_another_business_is_refused(manager: tuple[KnowledgeManager, CountingEmbedder],
+                                                   tmp_path: Path) -> None:
+    """Found by a knowledge manager: a new product's point under an existing id overwrote another product's."""
+    km, _ = manager
+    other = point("KP-KD-00002", "5G畅享套餐129元档会员权益", "每月可选一项视频会员。", business="5G畅享套餐129元档",
+                  version=2)
+    with pytest.raises(IngestError, match=r"KP-KD-00002\] 编号已属于在用的业务「家庭宽带」"):
+        km.plan([_upserting(tmp_path, "reuse.md", other)])
+
+
+def test_one_id_in_two_files_of_a_batch_must_agree(manager: tuple[KnowledgeManager, CountingEmbedder],
+                                                   tmp_path: Path) -> None:
+    """Found by a knowledge manager: the same id in two files of one ingest, the last file silently won."""
+    km, _ = manager
+    a = point("KP-NEW-00001", "跨文件A", "甲方的说法：每月10元，次月生效。", business="新业务")
+    first = _upserting(tmp_path, "a.md", a)
+    second = _upserting(tmp_path, "b.md", a.model_copy(update={"title": "跨文件B", "body": "乙方的说法：每月15元，立即生效。"}))
+    with pytest.raises(IngestError) as refused:
+        km.plan([first, second])
+    assert any(f"本批公告 {first} 中的版本 1" in r for r in refused.value.problems[str(second)])
+    assert [c.action for c in km.plan([first, _upserting(tmp_path, "c.md", a)]).effective] == ["new"]
+
+
 def test_unreadable_files_are_named(manager: tuple[KnowledgeManager, CountingEmbedder], tmp_path: Path) -> None:
     km, _ = manager
     empty = tmp_path / "empty.pdf"
