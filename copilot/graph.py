@@ -26,6 +26,7 @@ from copilot.context import CallContext
 from copilot.guides import GuidedKnowledge, guide_queries, merge_cards
 from copilot.llm import DraftedReply, GroundedAnswer, Grounds, LlmAdvisor, Understanding
 from copilot.lookups import Lookups
+from copilot.pii import mask, mask_values
 from copilot.playbooks.engine import PlaybookEngine
 from copilot.playbooks.schema import Playbook
 from copilot.register import Register
@@ -140,8 +141,10 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         book = services.playbooks.get(intent)
         if book is None:
             return {"diagnosed_intent": intent, "diagnosed_slots": slots, "diagnosis": None}
-        d = services.engine.run(book, {"msisdn": runtime.context.msisdn}, services.clock(), slots)
-        return {"diagnosed_intent": intent, "diagnosed_slots": slots, "diagnosis": d.model_dump()}
+        d = services.engine.run(book, {"msisdn": runtime.context.msisdn}, services.clock(), slots).model_dump()
+        for action in d["actions"]:  # kept in the checkpoints and the audit trail: `act` takes the number from
+            action["params"] = mask_values(action["params"])  # the call's context, never from here
+        return {"diagnosed_intent": intent, "diagnosed_slots": slots, "diagnosis": d}
 
     def written(state: CallState) -> list[str]:
         """The actions that changed a system during the call (a ticket, a refund).
@@ -310,8 +313,8 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         # what it was, for which need, and on what grounds: the next turns and the wrap-up say what was done
         done = {"action": action["action"], "label": action["label"], "tool": tool.name,
                 "intent": state.intents[0][0] if state.intents else None, "basis": basis_of(state.diagnosis)}
-        return {"requested_action": None,
-                "results": {key: {"ok": result.ok, "message": result.summary(), "data": result.data, **done}}}
+        return {"requested_action": None, "results": {key: {"ok": result.ok, "message": mask(result.summary()),
+                                                             "data": mask_values(result.data), **done}}}
 
     graph = StateGraph(CallState, context_schema=CallContext, input_schema=CallInput, output_schema=CallOutput)
     for name, node in (("understand", understand), ("diagnose", diagnose), ("retrieve", retrieve),

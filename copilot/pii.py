@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 # --- numbers written in ASCII digits: 18-digit resident ID (last may be X), 16-19 digit bank cards, 11-digit
-# mobiles (optionally +86 / 86 in front); spaces or dashes allowed between digits
-_SEP = r"[ \-]?"
+# mobiles (optionally +86 / 86 in front); a space, dash, dot or slash allowed between digits (138.0791.2345)
+_SEP = r"[ \-./]?"
 _ID = re.compile(r"(?<![\dXx])(\d{6})" + _SEP + r"((?:\d" + _SEP + r"){8})(\d{3}[\dXx])(?![\dXx])")
-_BANK = re.compile(r"(?<!\d)(?<!\d[ \-])\d(?:" + _SEP + r"\d){15,}(?!" + _SEP + r"\d)")
+_BANK = re.compile(r"(?<!\d)(?<!\d[ \-./])\d(?:" + _SEP + r"\d){15,}(?!" + _SEP + r"\d)")
 """16-19 digits (a bank card), grouped any way ("6222 0212 3456 7890 123"), always as the whole run: a longer one
 (a card read with a digit too many) is masked the same way rather than left readable."""
 _PHONE = re.compile(r"(?<!\d)((?:\+?86" + _SEP + r")?)(1[3-9]\d)" + _SEP + r"(\d{4})" + _SEP + r"(\d{4})(?!\d)")
@@ -36,8 +36,8 @@ _DIGIT_VALUES = {
 }
 _D = "[0-9０-９零〇○幺一二两三四五六七八九]"
 _X = "[XxＸｘ叉]"
-_GAP = r"(?:[ \t]*[,，、\-－—–~～杠][ \t]*|[ \t]+)"  # a pause: spaces, or one separator with spaces around it
-_RUN_CHARS = "[0-9０-９零〇○幺一二两三四五六七八九XxＸｘ叉 \t,，、\\-－—–~～杠]"
+_GAP = r"(?:[ \t]*[,，、\-－—–~～杠./．／·][ \t]*|[ \t]+)"  # a pause: spaces, or one separator with spaces around it
+_RUN_CHARS = "[0-9０-９零〇○幺一二两三四五六七八九XxＸｘ叉 \t,，、\\-－—–~～杠./．／·]"
 _RUN = re.compile(  # the look-ahead skips, inside the regex engine, runs too short to be a personal number
     f"(?={_RUN_CHARS}{{11}}){_D}(?:{_GAP}?{_D})*(?:{_GAP}?{_X}(?![A-Za-z]))?"
 )
@@ -283,6 +283,21 @@ def mask(text: str) -> str:
     text = _ID.sub(lambda m: f"{m.group(1)}********{m.group(3)[-4:]}", text)
     text = _BANK.sub(_mask_bank, text)
     return _PHONE.sub(lambda m: f"{m.group(1)}{m.group(2)}****{m.group(4)}", text)
+
+
+def mask_values(value: Any) -> Any:
+    """`value` with every text in it masked (`mask`), its dicts and lists rebuilt; other values as they are.
+
+    For what is stored from back-office data (an action's parameters, a write's outcome): the caller's own
+    number included, since the checkpoints and the audit trail keep what the state holds.
+    """
+    if isinstance(value, str):
+        return mask(value) if any(ch.isdigit() for ch in value) or "@" in value else value
+    if isinstance(value, dict):
+        return {k: mask_values(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_values(v) for v in value]
+    return value
 
 
 def phone_numbers(text: str) -> list[str]:

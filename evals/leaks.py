@@ -3,7 +3,7 @@
 A leak is a gold ``pii`` value of some case (a phone, ID-card or bank-card number the caller said) found unmasked
 anywhere under the run directory: results.jsonl, logs, run.json, reports, SQLite checkpoints or audit logs. Each
 value is searched as written and, when it holds at least `MIN_DIGITS` digits, as its digits alone inside any run of
-digits (so ``138 1234 5678``, ``138-1234-5678`` and ``13812345678`` are one number). A file's raw bytes are
+digits (so ``138 1234 5678``, ``138-1234-5678``, ``138.1234.5678`` and ``13812345678`` are one number). A file's raw bytes are
 searched (UTF-8, and JSON unicode escapes for non-ASCII values; gzip files decompressed); an SQLite file's text and
 blob columns are also decoded and searched (UTF-16 databases, values split over overflow pages, WAL content). The
 only place a PII value may legitimately appear is the ``gold.pii`` list that the harness copies into each result:
@@ -25,7 +25,9 @@ from typing import Any
 
 MIN_DIGITS = 7
 MAX_FILE_BYTES = 512 * 1024 * 1024
-_DIGIT_RUN = re.compile(rb"\d(?:[ \-]?\d)+")
+_SEPARATORS = [" ", "-", ".", "/", "~", ",", "，", "、", "—", "～", "－", "．", "／", "·"]
+_DIGIT_RUN = re.compile(rb"\d(?:(?:" + b"|".join(re.escape(c.encode()) for c in _SEPARATORS) + rb")?\d)+")
+"""Digits with at most one separator between two (138.0791.2345, 6222/0215/…, 138，0791，2345)."""
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -66,7 +68,7 @@ class _Needles:
                 yield case, value, form
         found: set[bytes] = set()
         for run in _DIGIT_RUN.finditer(data):
-            digits = run.group(0).replace(b" ", b"").replace(b"-", b"")
+            digits = re.sub(rb"\D", b"", run.group(0))
             for length in self.lengths:
                 for start in range(len(digits) - length + 1):
                     piece = digits[start:start + length]

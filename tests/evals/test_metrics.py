@@ -260,6 +260,15 @@ def test_pii_found_in_sqlite_and_logs_but_not_in_gold_labels(tmp_path: Path) -> 
     assert any("pii_leaks" in failure for failure in check_targets(summary))
 
 
+@pytest.mark.parametrize("written", ["138.0791.2345", "138/0791/2345", "138，0791，2345", "138～0791～2345"])
+def test_a_number_written_with_dots_or_slashes_is_still_found(tmp_path: Path, written: str) -> None:
+    """Found by an evaluator: 138.0791.2345 sat unmasked in the stored files while the scan counted 0 leaks."""
+    results = [case("dots", {"intents": ["fraud_report"], "pii": ["13807912345"]}, turns(
+        ("caller", f"帮我查一下{written}这个号码", sug("fraud_report"))))]
+    summary = _summary(tmp_path, results)
+    assert _value(summary, "pii_leaks") >= 1 and "pii" in _case(summary, "dots")["failed"]
+
+
 def test_masked_transcripts_are_not_leaks(tmp_path: Path) -> None:
     results = [case("masked", {"intents": ["real_name"], "pii": ["13907910001"]}, turns(
         ("caller", "号码是139****0001", sug("real_name"))))]

@@ -37,6 +37,21 @@ def test_a_broadband_call_end_to_end(client: TestClient, sim_path: Path) -> None
     assert len(tickets) == 1
 
 
+def test_the_callers_number_is_kept_masked_in_the_state_and_the_audit_trail(client: TestClient,
+                                                                             sim_path: Path) -> None:
+    """Found by an evaluator: each action's parameters held the caller's number as said, in the checkpoints and
+    the audit trail (the README's own eval example failed its PII check)."""
+    msisdn = start(client, sim_path, "gprs_off")
+    body = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "手机突然上不了网了"}).json()
+    assert body["actions"][0]["params"]["msisdn"] == msisdn[:3] + "****" + msisdn[-4:]
+    done = client.post("/v1/calls/c1/actions/open_gprs_function/confirm").json()
+    assert done["result"]["ok"], "the write takes the number from the call, not from the masked parameters"
+    assert SimDatabase(sim_path).one("SELECT gprs_enabled FROM aaa_profiles WHERE msisdn = ?", (msisdn,))[0] == 1
+    client.post("/v1/calls/c1/end")
+    stored = client.get("/v1/calls/c1").text + client.get("/v1/calls/c1/audit").text
+    assert msisdn not in stored and msisdn[:3] + "****" + msisdn[-4:] in stored
+
+
 def test_rejected_action_runs_nothing(client: TestClient, sim_path: Path) -> None:
     start(client, sim_path, "bb_onu_hung")
     client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "宽带连着WiFi但是网页打不开，光猫灯是亮的"})
