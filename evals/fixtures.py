@@ -256,6 +256,25 @@ def check_fixture(case: PreparedCase, schema: Schema) -> None:
                 raise case.fail(label, "空行")
 
 
+def check_caller(case: PreparedCase, db: Path) -> None:
+    """The caller's line exists in the world, or the fixture creates it (a `subscribers` row of its number).
+
+    Raises:
+        ScenarioError: Neither: before any case runs, not when this one does.
+    """
+    rows = case.scenario.fixture.tables.get("subscribers")
+    if isinstance(rows, list) and any(str(r.get("msisdn")) == case.msisdn for r in rows):
+        return
+    conn = _connect(db, readonly=True)
+    try:
+        found = conn.execute("SELECT 1 FROM subscribers WHERE msisdn = ?", (case.msisdn,)).fetchone()
+    finally:
+        conn.close()
+    if found is None:
+        raise case.fail("caller.msisdn", f"来电号码 {case.msisdn} 在模拟后台中不存在（可在 fixture.tables."
+                                         "subscribers 中给出整行来创建）")
+
+
 def _value(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat(timespec="seconds")

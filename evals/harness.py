@@ -31,7 +31,8 @@ from typing import Literal, Protocol
 from copilot.backends import wall_clock
 from copilot.pii import mask
 from copilot.settings import Settings, get_settings
-from evals.fixtures import PreparedCase, check_fixture, prepare, read_schema, suite_scripts
+from evals.fixtures import PreparedCase, check_caller, check_fixture, prepare, read_schema, suite_scripts
+from evals.goldcheck import KnownIds, gold_problems
 from evals.records import MANIFEST, RESULTS, CaseResult, RunManifest, read_manifest, read_results
 from evals.scenario import load_suite
 from evals.world import World, WorldSpec, default_world_dir, open_world, prepare_world
@@ -207,9 +208,13 @@ def run_suite(suite: Path | str, out_dir: Path | str, *, config: Config = "deter
         embedder=(lambda: embedder) if embedder is not None else None, say=say)
     schema = read_schema(world.sim_db)
     cases = [prepare(s, world.sim_db, world.as_of, source) for s in scenarios]
-    for case in cases:
-        check_fixture(case, schema)
     scripts = suite_scripts(cases)
+    known = KnownIds.of_world(world.sim_db, world.index_dir, world.as_of, also=[s.id for s in scripts])
+    for case in cases:  # every case's mistakes before any case runs
+        check_fixture(case, schema)
+        for where, problem in gold_problems(case.scenario.gold, known):
+            raise case.fail(where, problem)
+        check_caller(case, world.sim_db)
     _start_run_dir(out, old)
     manifest = RunManifest(suite=str(suite_path.resolve()), suite_sha256=sha, config=config, url=url,
                            world={**world.manifest, "path": str(world.root.resolve())},

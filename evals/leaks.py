@@ -3,11 +3,12 @@
 A leak is a gold ``pii`` value of some case (a phone, ID-card or bank-card number the caller said) found unmasked
 anywhere under the run directory: results.jsonl, logs, run.json, reports, SQLite checkpoints or audit logs. Each
 value is searched as written and, when it holds at least `MIN_DIGITS` digits, as its digits alone inside any run of
-digits (so ``138 1234 5678``, ``138-1234-5678``, ``138.1234.5678`` and ``13812345678`` are one number). A file's raw bytes are
-searched (UTF-8, and JSON unicode escapes for non-ASCII values; gzip files decompressed); an SQLite file's text and
-blob columns are also decoded and searched (UTF-16 databases, values split over overflow pages, WAL content). The
-only place a PII value may legitimately appear is the ``gold.pii`` list that the harness copies into each result:
-that list is removed before JSON files are searched. Leaks are reported with the value masked, never as written.
+digits (so ``138 1234 5678``, ``138-1234-5678``, ``138.1234.5678`` and ``13812345678`` are one number). A file's
+raw bytes are searched (UTF-8, and JSON unicode escapes for non-ASCII values; gzip files decompressed); an SQLite
+file's text and blob columns are also decoded and searched (UTF-16 databases, values split over overflow pages,
+WAL content). The only place a PII value may legitimately appear is the ``gold.pii`` list that the harness copies
+into each result: that list is removed before JSON files are searched. Leaks are reported with the value masked,
+never as written.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -173,6 +174,37 @@ def test_a_bad_suite_fails_before_anything_runs(tmp_path: Path, eval_world: Worl
     fine = write_suite(tmp_path / "ok.yaml", [case("o", ["喂"], intents=["other"])])
     with pytest.raises(HarnessError, match="HOTLINE_LLM_BASE_URL"):
         _run(fine, tmp_path / "run", eval_world, eval_settings, eval_embedder, config="llm")
+
+
+@pytest.mark.parametrize(("gold", "where", "hint"), [
+    ({"intents": ["data_fee_disput"]}, "gold.intents[0]", "是不是 data_fee_dispute"),
+    ({"actions": ["refund_via_elastic_pkg"]}, "gold.actions[0]", "是不是 refund_via_elastic_package"),
+    ({"read_tools": ["ticketing_list_ticket"]}, "gold.read_tools[0]", "是不是 ticketing_list_tickets"),
+    ({"findings": ["dispute_escalatoin"]}, "gold.findings[0]", "剧本的发现"),
+    ({"knowledge": ["KP-XX-99999"]}, "gold.knowledge[0]", "评测世界知识库"),
+])
+def test_a_gold_id_that_does_not_exist_fails_before_anything_runs(
+        tmp_path: Path, eval_world: World, eval_embedder: Embedder, eval_settings: Settings, gold: dict[str, Any],
+        where: str, hint: str) -> None:
+    """Found by an evaluator: a typo in a gold id ran and was scored as the copilot's miss."""
+    intents = gold.pop("intents", ["data_fee_dispute"])
+    suite = write_suite(tmp_path / "typo.yaml", [case("fine", ["流量费怎么这么多"], intents=["data_fee_dispute"]),
+                                                 case("typo", ["流量费怎么这么多"], intents=intents, gold=gold)])
+    with pytest.raises(ScenarioError, match=rf"typo.yaml: case 'typo': {re.escape(where)}: .*{hint}"):
+        _run(suite, tmp_path / "run", eval_world, eval_settings, eval_embedder)
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_caller_missing_from_the_world_fails_before_anything_runs(tmp_path: Path, eval_world: World,
+                                                                   eval_embedder: Embedder,
+                                                                   eval_settings: Settings) -> None:
+    """Found by an evaluator: it failed when its turn came, and the run scored it as misses."""
+    suite = write_suite(tmp_path / "who.yaml", [case("fine", ["喂"], intents=["other"]),
+                                                case("nobody", ["喂"], intents=["other"],
+                                                     caller={"msisdn": "13900001111"})])
+    with pytest.raises(ScenarioError, match=r"who.yaml: case 'nobody': caller.msisdn: .*不存在"):
+        _run(suite, tmp_path / "run", eval_world, eval_settings, eval_embedder)
+    assert not (tmp_path / "run").exists()
 
 
 UNDERSTOOD = json.dumps({"intents": [{"intent": "broadband_fault", "confidence": 0.9}], "slots": {},

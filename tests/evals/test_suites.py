@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from copilot.playbooks.schema import load_playbooks
+from evals.goldcheck import KnownIds, gold_problems
 from evals.scenario import Scenario, load_suite
 from knowledge.vocabulary import load_vocabulary
 
@@ -178,21 +179,10 @@ def world_db() -> Path:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_gold_ids_exist(name: str) -> None:
-    vocabulary = load_vocabulary()
-    intents, actions = set(vocabulary.intent_by_id), set(vocabulary.action_by_id)
-    books = playbooks()
-    tools = read_tools()
-    problems = []
-    for c in suite(name):
-        g = c.gold
-        problems += [f"{c.id}: intent {i}" for i in g.intents if i not in intents]
-        problems += [f"{c.id}: action {a}" for a in [*g.actions, *g.must_not_actions] if a not in actions]
-        problems += [f"{c.id}: read tool {t}" for t in g.read_tools if t not in tools]
-        rules = {r.id for i in g.intents if i in books for r in books[i].rules}  # type: ignore[attr-defined]
-        problems += [f"{c.id}: finding {f} (not a rule of {g.intents})" for f in g.findings if f not in rules]
-        overlap = set(g.actions) & set(g.must_not_actions)
-        problems += [f"{c.id}: action both wanted and forbidden: {sorted(overlap)}"] if overlap else []
-    assert problems == []
+    known = KnownIds(intents=frozenset(load_vocabulary().intent_by_id), actions=frozenset(load_vocabulary().action_by_id),
+                     read_tools=read_tools(), rules={i: frozenset(r.id for r in b.rules)  # type: ignore[attr-defined]
+                                                     for i, b in playbooks().items()})
+    assert [f"{c.id}: {where}: {problem}" for c in suite(name) for where, problem in gold_problems(c.gold, known)] == []
 
 
 @cache
