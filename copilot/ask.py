@@ -70,7 +70,7 @@ def _scripts_part(searcher: Searcher, question: str, region: list[str | None], n
     rows = searcher.active_scripts(province, city, now)
     if not rows:
         return f"{where}目前没有生效的应急口径。", [f"应急口径库({searcher.version})"]
-    outage = [r for r in rows if r.outage_id]
+    outage = [r for r in rows if r.outage_script]
     head = f"{where}目前有{len(rows)}条生效的应急口径" + (f"，其中故障口径{len(outage)}条" if outage else "")
     top = (outage or rows)[:3]
     titles = "；".join(f"《{r.title}》" for r in top)

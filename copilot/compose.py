@@ -50,6 +50,12 @@ def script_card(searcher: Searcher, rows: list[Any]) -> list[dict[str, Any]]:
     return out
 
 
+def concerns(script: dict[str, Any], intent: str | None) -> bool:
+    """Whether an outage script belongs on a call: on a fault call, one of its service; on others, any in force."""
+    wanted = SERVICES_OF_FAULT.get(intent or "")
+    return not wanted or bool({"all", *wanted} & set(script.get("services") or ["all"]))
+
+
 def scripts_ruled_out(diagnosis: dict[str, Any] | None) -> bool:
     """Whether the diagnosis ruled the area's outage scripts out for this line (it forbids reading them)."""
     return SCRIPT_ACTION in (diagnosis or {}).get("forbidden", [])
@@ -80,8 +86,7 @@ def compose_reply(intent: str | None, diagnosis: dict[str, Any] | None, knowledg
     actions = action_keys(list(d.get("actions", [])))
     sources = [e for f in d.get("findings", [])[:3] for e in f.get("evidence", [])[:2]]
     reply = d.get("reply")
-    wanted = SERVICES_OF_FAULT.get(intent or "", set())
-    script = next((s for s in scripts if wanted and ({"all", *wanted} & set(s.get("services", ["all"])))), None)
+    script = next((s for s in scripts if intent in SERVICES_OF_FAULT and concerns(s, intent)), None)
     if scripts_ruled_out(d):
         script = None
     if script:

@@ -21,7 +21,7 @@ from langgraph.types import interrupt
 
 from copilot.aftercare import Aftercare, basis_of, changed_a_system
 from copilot.ask import answer_question
-from copilot.compose import compose_reply, knowledge_card, script_card, scripts_ruled_out
+from copilot.compose import compose_reply, concerns, knowledge_card, script_card, scripts_ruled_out
 from copilot.context import CallContext
 from copilot.guides import GuidedKnowledge, guide_queries, merge_cards
 from copilot.llm import DraftedReply, GroundedAnswer, Grounds, LlmAdvisor, Understanding
@@ -199,8 +199,9 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
             return {} if acknowledged(state) else {"knowledge": [], "scripts": []}
         province, city, district = state.region or (None, None, None)
         now = services.clock()
-        outage = [s for s in searcher.active_scripts(province, city, now, district) if s.outage_id]
-        scripts = script_card(searcher, outage[:3])
+        outage = [s for s in searcher.active_scripts(province, city, now, district) if s.outage_script]
+        intent = state.intents[0][0] if state.intents else None
+        scripts = [s for s in script_card(searcher, outage[:6]) if concerns(s, intent)][:3]
         if acknowledged(state):
             # nothing new asked: the knowledge shown stands; only today's outage scripts may have changed (unless
             # the diagnosis ruled the area's outages out for this line)
@@ -209,7 +210,6 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
             return {"knowledge": state.knowledge, "scripts": scripts}
         hits = searcher.search("，".join(said[-CONTEXT_UTTERANCES:]), province=province, city=city, district=district,
                                at=now, k=5)
-        intent = state.intents[0][0] if state.intents else None
         guides = guide_queries(services.playbooks.get(intent or ""), state.diagnosis)
         knowledge = merge_cards(services.guides.card(searcher, guides, state.region, now),
                                 knowledge_card(searcher, hits))

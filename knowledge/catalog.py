@@ -108,6 +108,11 @@ class Row:
         return self.key.split(VERSION_MARK, 1)[0]
 
     @property
+    def outage_script(self) -> bool:
+        """A script about an outage: tied to an outage notice, or of topic ``outage`` (the system may not know it)."""
+        return self.kind == "script" and (bool(self.outage_id) or self.category == "outage")
+
+    @property
     def earlier(self) -> bool:
         """An earlier version of a point, kept for the days before its newest version starts."""
         return VERSION_MARK in self.key

@@ -105,7 +105,7 @@ class Searcher:
         self._start = np.array([np.datetime64(r.start_ts) for r in rows], dtype="datetime64[s]")
         far = np.datetime64("9999-12-31T23:59:59")
         self._end = np.array([np.datetime64(r.end_ts) if r.end_ts else far for r in rows], dtype="datetime64[s]")
-        self._outage = np.array([bool(r.outage_id) for r in rows])
+        self._outage = np.array([r.outage_script for r in rows])
         self._overrides = np.array([self._row_of.get(r.variant_of, -1) if r.variant_of else -1 for r in rows],
                                    dtype=np.int64)
         self._has_override = self._overrides >= 0
@@ -291,7 +291,7 @@ class Searcher:
         rows = [self.rows[i] for i in np.flatnonzero(allowed)]
         if district:
             rows = [r for r in rows if not r.district or r.district == district]
-        return sorted(rows, key=lambda r: (not r.outage_id, r.district is None, r.id))
+        return sorted(rows, key=lambda r: (not r.outage_script, r.district is None, r.id))
 
     def get(self, doc_id: str, at: datetime | None = None) -> Row | None:
         """A document's row: its version in force at `at` if one is, else its newest."""

@@ -14,10 +14,12 @@ from copilot.api.app import create_app
 from copilot.knowledge import open_knowledge
 from copilot.settings import Settings
 from knowledge.bulletins import write_bulletin
-from knowledge.schema import Retirement
+from knowledge.schema import Bulletin, EmergencyScript, Retirement
+from tests.conftest import profile
 from tests.copilot.api.conftest import start
 from tests.knowledge.test_ingest import bulletin
 from tools.base.faults import FaultConfig
+from tools.sim.db import SimDatabase
 
 
 def test_readyz_checks_each_dependency(client: TestClient) -> None:
@@ -110,6 +112,37 @@ def test_a_version_the_cli_switched_on_disk_is_served_without_a_restart(sim_path
             time.sleep(0.05)
         ready = client.get("/readyz").json()["checks"]["knowledge"]
         assert "v9999" in ready["watch_error"] and ready["index"] == info.name, "the good version goes on serving"
+
+
+def test_a_published_outage_script_for_the_callers_district_is_read_without_an_outage_notice(
+        sim_path: Path, kb_dir: Path, tmp_path: Path) -> None:
+    """Found by a knowledge manager: a district's outage script with no 关联故障 never reached a fault call, whose
+    reply said there was no fault nearby; it is on the card of a call of its service, and read."""
+    own_kb = tmp_path / "kb"
+    shutil.copytree(kb_dir, own_kb)
+    db = SimDatabase(sim_path)
+    msisdn = profile(db, "healthy")
+    province, city, district = db.one("SELECT province, city, district FROM subscribers WHERE msisdn = ?", (msisdn,))
+    wording = f"您好，非常抱歉！{district}南京东路周边今天凌晨因强降雨导致基站退服，影响4G/5G上网，预计今晚18点前恢复，您无需报修。"
+    script = EmergencyScript(id="ES-20261120-201", title=f"{district}4G/5G业务故障口径", topic="outage",
+                             region=f"{province}{city}", district=district, services=["mobile_data", "voice"],
+                             keywords=["上不了网", "没信号"], wording=wording, valid_from=datetime(2026, 11, 20, 7, 30),
+                             valid_to=datetime(2026, 11, 21, 12, 0), source="赣移网〔2026〕9号")
+    doc = tmp_path / "口径.md"
+    write_bulletin(Bulletin(bulletin_id="赣移网〔2026〕9号", title="故障口径", published=date(2026, 11, 20),
+                            scripts=[script]), doc)
+    settings = Settings(sim_db=sim_path, kb_dir=own_kb, data_dir=tmp_path / "d")
+    with TestClient(create_app(settings)) as client:
+        client.post("/v1/kb/ingest", params={"dry_run": False}, files={"files": ("口径.md", doc.read_bytes())})
+        client.post("/v1/calls", json={"call_id": "c1", "msisdn": msisdn, "agent_id": "A1"})
+        data = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "我手机从早上起来就上不了网"}).json()
+        assert [s["id"] for s in data["scripts"]] == ["ES-20261120-201"]
+        assert data["reply"] == wording and data["reply_sources"][0] == "ES-20261120-201"
+        client.post("/v1/calls", json={"call_id": "c2", "msisdn": msisdn, "agent_id": "A1"})
+        fee = client.post("/v1/calls/c2/utterances", json={"speaker": "caller", "text": "我宽带怎么断了"}).json()
+        assert fee["scripts"] == [], "a mobile outage does not explain the broadband"
+        answer = client.post("/v1/calls/c1/ask", json={"text": "今天这边有没有故障口径？"}).json()
+        assert "故障口径1条" in answer["answer"] and "ES-20261120-201" in answer["sources"]
 
 
 def test_retiring_a_playbooks_know_how_names_the_call_types_that_lose_it(sim_path: Path, kb_dir: Path,
