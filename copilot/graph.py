@@ -127,8 +127,9 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
             risks.append("third_party_number")
         slots = merge_slots(state.slots, said_now, services.statements.latest_last)
         emotion = "angry" if ANGER in risks else prediction.emotion  # "气死我了" read as anxious
-        return {**update, "intents": intents, "emotion": emotion,
-                "risks": [r for r in dict.fromkeys(risks) if r != ANGER], "slots": slots}
+        kept = [r for r in dict.fromkeys(risks) if r != ANGER]
+        return {**update, "intents": intents, "emotion": emotion, "risks": kept, "call_risks": kept,
+                "needs": [intents[0][0]] if intents and intents[0][0] != "other" else [], "slots": slots}
 
     def diagnose(state: CallState, runtime: Runtime[CallContext]) -> dict[str, Any]:
         if not state.intents:
@@ -263,11 +264,13 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         update: dict[str, Any] = {}
         if isinstance(understood, Understanding):
             update["risks"] = list(dict.fromkeys([*state.risks, *understood.risks]))
+            update["call_risks"] = update["risks"]
             update["emotion"] = understood.emotion
             pairs = understood.as_pairs()
             if pairs and state.intents and pairs[0][0] != state.intents[0][0] and \
                     state.intents[0][1] < LLM_OVERRIDES_BELOW:
                 update["intents"] = pairs  # the classifier was unsure: the next turn diagnoses the model's intent
+                update["needs"] = [pairs[0][0]] if pairs[0][0] != "other" else []
         if isinstance(reply, DraftedReply):
             return {**update, "reply": reply.text, "reply_origin": "llm", "reply_notice": None,
                     "reply_sources": [src.ref for src in reply.sources] or state.reply_sources}
@@ -290,7 +293,9 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         return {**update, "question": None, "questions": [{"text": question}], "answers": [answer]}
 
     def wrapup(state: CallState, runtime: Runtime[CallContext]) -> dict[str, Any]:
-        return {"wrapup": wrap_up(state, services.vocabulary, runtime.context.agent_id)}
+        said = [u["text"] for u in state.transcript if u["speaker"] == "caller"]
+        unsolved = bool(said) and still_failing(state, said[-1])
+        return {"wrapup": wrap_up(state, services.vocabulary, runtime.context.agent_id, unsolved)}
 
     def act(state: CallState, runtime: Runtime[CallContext]) -> dict[str, Any]:
         key = state.requested_action

@@ -12,6 +12,11 @@ def merge(left: dict[str, Any], right: dict[str, Any]) -> dict[str, Any]:
     return {**left, **right}
 
 
+def once_each(left: list[str], right: list[str]) -> list[str]:
+    """Reducer: the items of both, in order of first appearance, each once."""
+    return left + [x for x in dict.fromkeys(right) if x not in left]
+
+
 @dataclass
 class CallState:
     """Everything the copilot knows about one call (thread id = call id).
@@ -26,8 +31,12 @@ class CallState:
     ending: bool = False
     region: list[str | None] | None = None
     intents: list[tuple[str, float]] = field(default_factory=list)
+    needs: Annotated[list[str], once_each] = field(default_factory=list)
+    """Every main intent the call was worked on as, in order (the wrap-up's 诉求 names them all)."""
     emotion: str = "calm"
     risks: list[str] = field(default_factory=list)
+    call_risks: Annotated[list[str], once_each] = field(default_factory=list)
+    """Every risk raised anywhere in the call (a threat made once still stands at the wrap-up)."""
     slots: Annotated[dict[str, Any], merge] = field(default_factory=dict)
     diagnosed_intent: str | None = None
     diagnosed_slots: dict[str, Any] = field(default_factory=dict)

@@ -15,6 +15,15 @@ OUTCOMES = {
     "escalate": "需升级处理",
     "inform": "已向客户解释说明",
 }
+"""What the playbook's disposition means for the call, when what it called for was done (or needs nothing)."""
+UNRESOLVED = "已告知处理办法，未在通话中办理"
+"""A resolve whose write was not confirmed on the call."""
+DONE = {"dispatch": "已派单上门维修", "escalate": "已升级处理"}
+"""A dispatch or an escalation whose ticket was made on the call (else its ticket is prefilled)."""
+THREATS = frozenset({"escalation_threat", "media_threat"})
+UNSOLVED = {"resolve": "已办理，但客户反映问题仍未解决",
+            "intercept": "已在线处理，但客户反映问题仍未解决，需跟进或派单"}
+"""What was done, when the caller's last words say it has not fixed it."""
 TICKET_OF = {"dispatch": "repair", "escalate": "complaint"}
 TICKET_ACTIONS = {"create_repair_ticket": "repair", "create_complaint_ticket": "complaint",
                   "create_fee_dispute_ticket": "fee_dispute"}
@@ -49,13 +58,37 @@ def _checked(state: Any, intent: str, diagnosis: dict[str, Any]) -> tuple[list[s
     return list(dict.fromkeys(findings)), disposition
 
 
-def wrap_up(state: Any, vocabulary: Vocabulary, agent_id: str) -> dict[str, Any]:
+def _outcome(state: Any, intent: str, disposition: str, created: set[str], unsolved: bool) -> str:
+    """结果: the disposition as it stands at the end of the call, from what was done on it.
+
+    A resolve is 已当场解决 only when a write for the need went through (an offer the agent did not confirm is
+    not a solution); a dispatch or an escalation says whether its ticket was made; a caller who last said it
+    still fails, or who threatened to go over the hotline's head and was not escalated, is named.
+    """
+    writes = [r for r in state.results.values() if changed_a_system(r)]
+    acted = any(r.get("intent") == intent for r in writes)
+    escalated = bool({"complaint", "fee_dispute"} & created) or any(
+        r.get("ok") and r.get("action") == "escalate_supervisor" for r in state.results.values())
+    outcome = OUTCOMES.get(disposition, disposition)
+    if disposition == "resolve" and not acted:
+        outcome = UNRESOLVED
+    elif (disposition == "dispatch" and "repair" in created) or (disposition == "escalate" and escalated):
+        outcome = DONE[disposition]
+    if unsolved:
+        outcome = UNSOLVED.get(disposition, outcome + "；客户反映问题仍未解决")
+    if THREATS & set(state.call_risks) and not escalated:
+        outcome += "；客户表示要越级或向媒体投诉，未升级处理"
+    return outcome
+
+
+def wrap_up(state: Any, vocabulary: Vocabulary, agent_id: str, unsolved: bool = False) -> dict[str, Any]:
     """Summarise the call for the ticket system and the audit trail.
 
     Args:
         state: The call's state at its end.
         vocabulary: Intent and action labels.
         agent_id: The agent who handled the call.
+        unsolved: The caller's last words say what was done has not fixed it ("还是上不去").
 
     Returns:
         ``summary`` (诉求/核查/处理/结果), ``disposition_intent`` and ``ticket``: a prefilled ticket when the
@@ -77,11 +110,14 @@ def wrap_up(state: Any, vocabulary: Vocabulary, agent_id: str) -> dict[str, Any]
             declined.append(f"{name}：{result.get('message', '')}")
     findings, disposition = _checked(state, intent, d)
     handled = done + [f"未执行 {x}" for x in declined]
+    needs = [n for n in state.needs if n != intent] + [intent]
+    labels = [vocabulary.intent_by_id[n].label if n in vocabulary.intent_by_id else n for n in needs]
+    read_script = any(s["id"] in state.reply_sources for s in state.scripts)
     summary = {
-        "诉求": f"{label}：{_ask(state.transcript)}",
+        "诉求": f"{'、'.join(labels)}：{_ask(state.transcript)}",
         "核查": "；".join(findings) or "未做系统核查",
-        "处理": "；".join(handled) or ("按应急口径解释" if state.scripts else "解释说明"),
-        "结果": OUTCOMES.get(disposition, disposition),
+        "处理": "；".join(handled) or ("按应急口径解释" if read_script else "解释说明"),
+        "结果": _outcome(state, intent, disposition, created, unsolved),
     }
     ticket = None
     kind = TICKET_OF.get(disposition)

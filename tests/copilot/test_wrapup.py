@@ -22,12 +22,39 @@ def _state(disposition: str, results: dict[str, dict[str, object]]) -> CallState
 def test_a_dispatched_call_stays_dispatched_beside_another_lines_outage_script() -> None:
     done = {"create_repair_ticket": {"ok": True, "message": "已创建报修工单 T2026112400069"}}
     wrap = wrap_up(_state("dispatch", done), load_vocabulary(), "A1001")
-    assert wrap["disposition"] == "dispatch" and wrap["summary"]["结果"] == "需派单上门维修"
+    assert wrap["disposition"] == "dispatch" and wrap["summary"]["结果"] == "已派单上门维修"
     assert wrap["ticket"] is None  # the repair ticket was created during the call
     pending = wrap_up(_state("dispatch", {}), load_vocabulary(), "A1001")
-    assert pending["ticket"]["kind"] == "repair"
+    assert pending["ticket"]["kind"] == "repair" and pending["summary"]["结果"] == "需派单上门维修"
 
 
 def test_an_intercepted_call_is_recorded_as_handled_online() -> None:
     wrap = wrap_up(_state("intercept", {}), load_vocabulary(), "A1001")
     assert wrap["disposition"] == "intercept" and wrap["ticket"] is None
+
+
+def _call(disposition: str, results: dict[str, dict[str, object]], **fields: object) -> CallState:
+    return CallState(transcript=[{"speaker": "caller", "text": "我想把服务密码重置一下"}],
+                     intents=[("password_reset", 0.97)], diagnosis={"disposition": disposition, "findings": []},
+                     results=results, **fields)  # type: ignore[arg-type]
+
+
+def test_a_resolve_nobody_carried_out_is_not_recorded_as_solved() -> None:
+    """Found by a new user: 结果 said 已当场解决 where no action was confirmed on the call."""
+    offered = wrap_up(_call("resolve", {}), load_vocabulary(), "A1")
+    assert offered["summary"]["结果"] == "已告知处理办法，未在通话中办理"
+    reset = {"reset_password": {"ok": True, "message": "服务密码已重置", "data": {}, "action": "reset_password",
+                                "intent": "password_reset"}}
+    assert wrap_up(_call("resolve", reset), load_vocabulary(), "A1")["summary"]["结果"] == "已当场解决"
+    still = wrap_up(_call("resolve", reset), load_vocabulary(), "A1", unsolved=True)
+    assert still["summary"]["结果"] == "已办理，但客户反映问题仍未解决"
+
+
+def test_the_summary_names_every_need_of_the_call_and_an_unanswered_threat() -> None:
+    """Found by a new user: a call that went from arrears to a plan change was summarised as the plan change
+    alone, and a caller who threatened 工信部 was recorded as solved."""
+    call = _call("inform", {}, needs=["balance_arrears", "password_reset"], call_risks=["escalation_threat"])
+    summary = wrap_up(call, load_vocabulary(), "A1")["summary"]
+    assert summary["诉求"].startswith("余额与欠费、服务密码：")
+    assert summary["结果"] == "已向客户解释说明；客户表示要越级或向媒体投诉，未升级处理"
+    assert summary["处理"] == "解释说明", "no script was read on this call"
