@@ -32,7 +32,7 @@ from copilot.playbooks.schema import Playbook
 from copilot.register import Register
 from copilot.state import CallInput, CallOutput, CallState
 from copilot.understand.acknowledgements import Acknowledgements
-from copilot.understand.calls import INTENT_UTTERANCES, read_call
+from copilot.understand.calls import INTENT_UTTERANCES, read_call, same_need
 from copilot.understand.classifier import IntentClassifier
 from copilot.understand.risk import RiskLexicon
 from copilot.understand.slots import Places, extract_slots, merge_slots
@@ -126,6 +126,8 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         if said[-1].get("other_number"):
             risks.append("third_party_number")
         slots = merge_slots(state.slots, said_now, services.statements.latest_last)
+        if same_need(state.intents, intents, slots):
+            intents = state.intents  # "流量贵不贵" on a trip's call: the roaming need, not a fee dispute
         emotion = "angry" if ANGER in risks else prediction.emotion  # "气死我了" read as anxious
         kept = [r for r in dict.fromkeys(risks) if r != ANGER]
         return {**update, "intents": intents, "emotion": emotion, "risks": kept, "call_risks": kept,

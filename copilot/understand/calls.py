@@ -50,6 +50,10 @@ LAST_TURN_BELOW = 0.7
 """A reading of the turns together less sure than this also reads the last turn alone..."""
 LAST_TURN_SURE = 0.8
 """...and takes its need when that reading is at least this sure of another intent (not "other")."""
+SAME_NEED = {("roaming", "data_fee_dispute"): ("destinations", "trip")}
+"""(the call's intent, a new reading) -> slots: when the caller has said any of them, the reading is the same need.
+On a trip's call ("下礼拜去大阪"), fee words ("流量贵不贵", "听说有人出国回来扣了好几千", "这个钱必须给我退") are
+about roaming, whose playbook answers prices before a trip and contests a roaming charge after one."""
 DEV_CALLS = DATA_DIR / "dev_calls.jsonl"
 PATTERNS = ("direct", "late", "story", "filler_end", "two_needs", "switch", "misleading")
 
@@ -148,3 +152,11 @@ def score_calls(classifier: IntentClassifier, calls: list[DevCall], utterances: 
         "by_pattern": {k: {"calls": len(v), "end_accuracy": round(sum(v) / len(v), 4)}
                        for k, v in sorted(patterns.items())},
     }
+
+
+def same_need(previous: list[tuple[str, float]], intents: list[tuple[str, float]], slots: dict[str, Any]) -> bool:
+    """Whether a new reading is the call's need seen from another side (`SAME_NEED`), given what was said."""
+    if not previous or not intents:
+        return False
+    tied = SAME_NEED.get((previous[0][0], intents[0][0]), ())
+    return any(slots.get(name) for name in tied)

@@ -172,6 +172,12 @@ def test_a_trip_the_caller_named_is_not_asked_about_again(services: CopilotServi
     out = say(graph, ctx, "我下个礼拜要去曼谷出差，手机出国要开通什么吗")
     assert out["slots"]["destinations"] == ["泰国"] and out["diagnosis"]["intent"] == "roaming"
     assert out["diagnosis"]["questions"] == ["请问您这次去几天？"], "where (曼谷) and when (下个礼拜) were said"
+    # found by a new user: the stay was asked again once said, and fee words turned the trip into a fee dispute
+    # (the roaming offer went from the card, and confirming it found nothing)
+    stay = say(graph, ctx, "大概去五六天吧")
+    assert stay["diagnosis"]["intent"] == "roaming" and stay["diagnosis"]["questions"] == []
+    fee = say(graph, ctx, "那个流量贵不贵啊，我听说有人出国回来扣了好几千")
+    assert fee["intents"][0][0] == "roaming" and "enable_roaming" in [a["action"] for a in fee["actions"]]
 
 
 def test_a_turn_embeds_the_callers_words_once(services: CopilotServices, sim_db: SimDatabase, tmp_path: Path,

@@ -305,3 +305,18 @@ def test_a_caller_who_names_the_broadband_password_gets_that_one_reset(sim_db: S
     assert "broadband_locked" not in rules(phone) and actions(phone) == ["verify_identity", "reset_password"]
     none = diagnose_line(sim_db, "password_reset", profile(sim_db, "healthy"), slots={"password_of": ["broadband"]})
     assert rules(none) == ["broadband_password_no_account"] and "reset_broadband_password" not in actions(none)
+
+
+def test_a_caller_whose_phone_turned_up_is_not_offered_a_suspension(sim_db: SimDatabase) -> None:
+    """Found by a new user: "手机找到了，帮我解挂" on a line in use was answered with 挂失停机."""
+    msisdn = profile(sim_db, "healthy")
+    d = diagnose_line(sim_db, "suspend_resume", msisdn, slots={"card": ["found"]})
+    assert_complete(d)
+    assert rules(d) == ["found_phone_line_active"] and actions(d) == [] and "request_suspension" in d.forbidden
+    assert "不需要解挂" in d.reply and d.questions == []
+
+
+def test_a_line_resumed_on_this_call_is_not_offered_a_suspension(sim_db: SimDatabase) -> None:
+    """Found by a new user: after the 复机, "那我要不要重启一下手机" read as suspend/resume offered 报停."""
+    d = diagnose_line(sim_db, "suspend_resume", profile(sim_db, "healthy"), slots={"written": ["resume_service"]})
+    assert rules(d) == ["resumed_on_call"] and actions(d) == [] and "重启" in d.reply

@@ -55,6 +55,8 @@ def test_a_caller_who_ordered_it_is_offered_the_unsubscribe_but_no_refund(sim_db
     ("bb_healthy", "password_reset", {"password_of": ["broadband"]}, []),  # reset either way
     ("healthy", "password_reset", {"password_of": ["broadband"]}, []),  # no broadband: asked for the account
     ("healthy", "roaming", {"destinations": ["中国香港"], "trip": ["upcoming"]}, ["请问您这次去几天？"]),
+    ("healthy", "roaming", {"destinations": ["中国香港"], "trip": ["upcoming"], "stay": ["said"]}, []),
+    ("healthy", "roaming", {"destinations": ["中国香港"], "stay": ["said"]}, ["请问您大概什么时候出发？"]),
     ("healthy", "roaming", {"destinations": ["中国香港"], "trip": ["planned"]}, ["请问您大概什么时候出发、去几天？"]),
 ])
 def test_only_what_the_caller_has_not_said_is_asked(sim_db: SimDatabase, situation: str, intent: str,

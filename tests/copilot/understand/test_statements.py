@@ -60,6 +60,8 @@ def statements() -> Statements:
     ("那个猫亮红灯了，网没了", {"symptoms": ["no_internet"], "lights": ["red"]}),
     ("猫上面有个灯在闪，红红的", {"lights": ["red"]}),
     ("手机丢在出租车上了，帮我挂失一下", {"card": ["lost"]}),
+    ("前几天手机丢了，打电话挂失了，现在手机找到了，帮我解挂", {"card": ["found"]}),  # the last said stands
+    ("手机找不到了", {"card": ["lost"]}),
     ("别人打我电话都说是空号", {"calls": ["incoming"]}),
     ("验正码一直不来", {"sms": ["code"]}),
     ("从来没定过，莫明其妙就扣了", {"ordered": ["not_me"]}),
@@ -70,6 +72,13 @@ def statements() -> Statements:
     ("刚从日本回来，漫游费怎么这么多", {"trip": ["back"]}),
     ("下个月去泰国玩的时候能用吗", {"trip": ["upcoming"]}),
     ("上个月去泰国扣了我好多钱", {"trip": ["back"]}),
+    # a new user's trial on 2026-11-25: "请问您这次去几天？" was asked again after these
+    ("大概去五六天吧", {"stay": ["said"]}),
+    ("就去五天，二十号走", {"trip": ["upcoming"], "stay": ["said"]}),
+    ("下个月去泰国玩一个礼拜", {"trip": ["upcoming"], "stay": ["said"]}),
+    ("待半个月，去十来天也说不定", {"stay": ["said"]}),
+    ("我这个月流量用了三十个G", {}),
+    ("两个多月没交费了", {}),
     # nothing said of the situation
     ("钱什么时候退回来", {}),
     ("我要投诉你们！", {}),
@@ -99,7 +108,8 @@ def test_every_slot_and_value_has_a_label_for_the_sidebar(statements: Statements
     assert labels["lights"] == {"label": "光猫红灯", "values": {"red": "亮红灯", "no_red": "没有红灯"}}
     shown = [v["label"] for v in labels.values()] + [x for v in labels.values() for x in v["values"].values()]
     assert not [x for x in shown if any(c in x for c in "[]()|?*\\")], "labels are words, not patterns"
-    assert set(labels) == statements.names and statements.latest_last == {"lights", "ordered", "card", "trip", "password_of", "complaint_about", "clicked"}
+    assert set(labels) == statements.names and statements.latest_last == {"lights", "ordered", "card", "trip", "password_of", "complaint_about", "clicked",
+                                                           "stay"}
 
 
 @pytest.mark.parametrize(("text", "named"), [
