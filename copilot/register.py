@@ -31,6 +31,20 @@ def _no_blank(words: tuple[str, ...]) -> tuple[str, ...]:
     return words
 
 
+class Notice(BaseModel):
+    """Said before the reply when the turn raises a risk the reply does not deal with."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    say: str = Field(min_length=4, description="The words, said before the reply")
+    unless: tuple[str, ...] = Field(default=(), description="Words of a reply that already deals with it")
+
+    @field_validator("unless")
+    @classmethod
+    def _words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
+        return _no_blank(words)
+
+
 class Register(BaseModel):
     """The greetings dropped mid-call, the openers for an angry caller, and the words that already apologise."""
 
@@ -44,6 +58,9 @@ class Register(BaseModel):
     before_opener: tuple[str, ...] = Field(default=(), description="Dropped from a reply's start when an opener "
                                                                    "goes first (好的，: not 非常理解您的心情，好的，)")
     soothing: tuple[str, ...] = Field(default=(), description="Words that already apologise or soothe: no opener")
+    notices: dict[str, Notice] = Field(
+        default_factory=dict, description="A risk id -> what is said before the reply when the turn raises it "
+                                          "(the caller asks about someone else's number: why it is not looked up)")
 
     @field_validator("greetings", "before_opener", "soothing")
     @classmethod
@@ -62,7 +79,7 @@ class Register(BaseModel):
 
     def unknown_cues(self, known: set[str]) -> list[str]:
         """The openers' keys that are neither an emotion nor a risk the copilot reads (a typo never fires)."""
-        return sorted(set(self.openers) - known)
+        return sorted((set(self.openers) | set(self.notices)) - known)
 
     def adapt(self, reply: str, turn: int, shown: Collection[str] = ()) -> str:
         """The reply as said on the caller's `turn` (1 for the first), to a caller who shows `shown`.
@@ -73,18 +90,23 @@ class Register(BaseModel):
             shown: What the caller's turn shows: their emotion (``angry`` ...) and the turn's risks (``elderly``).
 
         Returns:
-            The reply without its greeting after the first turn, and with an opener first when the turn shows
-            what one is for and the reply holds no soothing words.
+            The reply without its greeting after the first turn; with a notice first when the turn raises a risk
+            that has one and the reply does not deal with it; and with an opener first when the turn shows what
+            one is for and the reply holds no soothing words.
         """
-        said = reply
         cue = next((c for c in self.openers if c in shown), None)
-        greeting = next((g for g in sorted(self.greetings, key=len, reverse=True) if said.startswith(g)), None)
-        if greeting and (turn > 1 or cue):
-            said = said[len(greeting):].lstrip("，,！! ")
+        greeting = next((g for g in sorted(self.greetings, key=len, reverse=True) if reply.startswith(g)), None)
+        said = reply[len(greeting):].lstrip("，,！! ") if greeting else reply
+        notice = next((n.say for risk, n in self.notices.items()
+                       if risk in shown and not any(w in said for w in n.unless)), None)
+        if notice:
+            said = notice + said
         if cue and not any(w in said for w in self.soothing):
             said = next((said[len(w):] for w in self.before_opener if said.startswith(w)), said)
             openers = self.openers[cue]
             said = openers[(max(turn, 1) - 1) % len(openers)] + said
+        elif greeting and turn == 1 and not cue:
+            said = greeting + said
         return said if said else reply
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from copilot.aftercare import load_aftercare
 from copilot.checkpoints import Checkpoints, open_checkpointer
-from copilot.graph import EMOTION_LEVELS, CopilotServices, build_graph
+from copilot.graph import EMOTION_LEVELS, TURN_RISKS, CopilotServices, build_graph
 from copilot.knowledge import open_knowledge
 from copilot.llm import open_llm
 from copilot.lookups import load_lookups
@@ -121,14 +121,14 @@ def locate(backends: Backends, msisdn: str) -> tuple[str | None, str | None, str
 
 
 def checked_register(register: Register, risks: RiskLexicon) -> Register:
-    """The register, once each of its openers is for an emotion or a risk the copilot reads.
+    """The register, once each of its openers and notices is for an emotion or a risk the copilot reads.
 
     Raises:
         RegisterError: Naming the openers' cues that nothing raises.
     """
-    unknown = register.unknown_cues({*EMOTION_LEVELS, *risks.risks})
+    unknown = register.unknown_cues({*EMOTION_LEVELS, *risks.risks, *TURN_RISKS})
     if unknown:
-        raise RegisterError(f"{REGISTER_PATH}: openers 的键不是情绪（{'/'.join(EMOTION_LEVELS)}）"
+        raise RegisterError(f"{REGISTER_PATH}: openers 或 notices 的键不是情绪（{'/'.join(EMOTION_LEVELS)}）"
                             f"也不是风险编号: {unknown}")
     return register
 

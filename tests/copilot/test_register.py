@@ -43,6 +43,17 @@ def test_an_elderly_caller_is_told_they_will_be_taken_step_by_step(register: Reg
     assert register.adapt(REPLY, 2, ["angry", "elderly"]).startswith("非常理解您的心情，"), "the first listed wins"
 
 
+def test_a_caller_asking_about_someone_elses_number_is_told_why_first(register: Register) -> None:
+    """Found by a new user: "我妈那个号码…帮我也查一下" raised the risk card, and the reply said nothing of it."""
+    first = register.adapt(REPLY, 1, ["calm", "third_party_number"])
+    assert first.startswith("您好，您提到的另一个号码，为了保护机主的信息，需要机主本人来电") and first.endswith(REPLY[3:])
+    later = register.adapt(REPLY, 3, ["angry", "third_party_number"])
+    assert later.startswith("给您添麻烦了，真的很抱歉，您提到的另一个号码") and later.endswith(REPLY[3:])
+    own = "您好，您说的这个号码不是您本人来电的号码，需要机主本人来电核实身份。"
+    assert register.adapt(own, 1, ["third_party_number"]) == own, "the playbook answered it already"
+    assert register.adapt(REPLY, 2, ["calm"]) == REPLY[3:], "said only on the turn that asks"
+
+
 def test_an_opener_for_what_the_copilot_never_reads_is_refused(register: Register) -> None:
     with pytest.raises(RegisterError) as caught:
         checked_register(Register(openers={"angy": ("抱歉，",)}), load_risks())
@@ -59,6 +70,7 @@ def test_the_default_register_changes_nothing() -> None:
     ("angry_openers: 实在抱歉\nshout: true\n", "shout"),
     ("- 您好\n", "文件须为映射"),
     ("openers:\n  angry: []\n", "开场白不能为空列表"),
+    ("notices:\n  third_party_number: {say: 另一个号码, unles: [机主]}\n", "unles"),
 ])
 def test_a_bad_register_file_is_refused_naming_the_entry(tmp_path: Path, text: str, named: str) -> None:
     assert named in refused(load_register, RegisterError, tmp_path, "register.yaml", text)
