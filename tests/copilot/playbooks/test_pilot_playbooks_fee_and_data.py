@@ -8,7 +8,7 @@ import pytest
 
 from copilot.playbooks.engine import Diagnosis
 from tests.conftest import AS_OF, profile
-from tests.copilot.playbooks.conftest import diagnose, diagnose_line
+from tests.copilot.playbooks.conftest import assert_complete, diagnose, diagnose_line, rules
 from tools.backends import build_backends
 from tools.base.faults import FaultConfig
 from tools.base.values import System
@@ -161,6 +161,26 @@ def test_no_overage_says_so_and_asks_which_amount(sim_db: SimDatabase) -> None:
     d = diagnose(sim_db, "data_fee_dispute", "healthy")
     assert "本月无套餐外流量费" in d.findings[0].text
     assert any("哪一笔费用" in q for q in d.questions)
+
+
+def test_a_data_pack_the_caller_speaks_of_is_found_and_refunded_when_disowned(sim_db: SimDatabase) -> None:
+    """Found by a new user: "那个二十块的流量包我没订啊，昨天突然多出来的" was told there was no data fee, and asked
+    which fee it was; the pack ordered the day before (billed as 套餐及固定费) was never named."""
+    row = sim_db.one("SELECT s.msisdn, s.product_id FROM subscriptions s JOIN products p USING (product_id)"
+                     " JOIN data_usage u ON u.msisdn = s.msisdn AND u.month = ? WHERE p.kind = 'data_pack'"
+                     " AND s.start_date >= ? AND u.overage_fee_fen = 0 ORDER BY s.msisdn LIMIT 1", (MONTH, MONTH + "-01"))
+    assert row is not None, "the simulator has a line that ordered a data pack this month"
+    msisdn = str(row[0])
+    pack = read_tool(sim_db, "boss_get_product", product_id=row[1])
+    disowned = diagnose_line(sim_db, "data_fee_dispute", msisdn, slots={"pack": ["data_pack"], "ordered": ["not_me"]})
+    assert_complete(disowned)
+    assert rules(disowned) == ["data_pack_disowned"]
+    assert actions(disowned) == ["create_fee_dispute_ticket", "explain_bill"] and disowned.questions == []
+    assert pack["name"] in disowned.reply and "退费申请" in disowned.reply
+    priced = diagnose_line(sim_db, "data_fee_dispute", msisdn, slots={"amounts_yuan": [pack["monthly_fee_yuan"]]})
+    assert rules(priced) == ["data_pack_ordered"] and "是您自己订的吗" in priced.reply
+    plain = diagnose_line(sim_db, "data_fee_dispute", msisdn)
+    assert "data_pack_ordered" not in rules(plain), "a plain 流量费 question is about the usage"
 
 
 def test_the_month_the_caller_names_is_the_month_disputed(sim_db: SimDatabase) -> None:

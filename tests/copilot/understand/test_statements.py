@@ -78,6 +78,7 @@ def statements() -> Statements:
     ("下个月去泰国玩一个礼拜", {"trip": ["upcoming"], "stay": ["said"]}),
     ("待半个月，去十来天也说不定", {"stay": ["said"]}),
     ("我这个月流量用了三十个G", {}),
+    ("那个二十块的流量包我没订啊，昨天突然多出来的", {"pack": ["data_pack"], "ordered": ["not_me"]}),
     ("两个多月没交费了", {}),
     # nothing said of the situation
     ("钱什么时候退回来", {}),
