@@ -106,6 +106,7 @@ class Searcher:
         far = np.datetime64("9999-12-31T23:59:59")
         self._end = np.array([np.datetime64(r.end_ts) if r.end_ts else far for r in rows], dtype="datetime64[s]")
         self._outage = np.array([r.outage_script for r in rows])
+        self._tied = np.array([bool(r.outage_id) for r in rows])  # to an outage notice of the coverage system
         self._overrides = np.array([self._row_of.get(r.variant_of, -1) if r.variant_of else -1 for r in rows],
                                    dtype=np.int64)
         self._has_override = self._overrides >= 0
@@ -277,6 +278,8 @@ class Searcher:
                 continue
             if district and self._district[row] and self._district[row] != district:
                 continue
+            if not self._tied[row] and not (district and self._district[row] == district):
+                continue  # a script no outage notice backs is pinned for callers in its own district only
             close = dense is not None and float(dense[row]) >= PIN_COSINE
             strong = (lex is not None and lex_rank.get(row, CANDIDATES + 1) <= PIN_LEX_RANK
                       and float(lex[row]) >= PIN_LEX_SHARE * top)
