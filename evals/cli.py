@@ -123,7 +123,7 @@ def compare(
     run_a: Annotated[Path, typer.Argument(help="The baseline run directory")],
     run_b: Annotated[Path, typer.Argument(help="The new run directory")],
 ) -> None:
-    """List regressions and improvements case by case; exit 1 when B regressed."""
+    """List regressions and improvements case by case; exit 1 when B regressed or lacks cases A ran."""
     from evals.compare import compare_runs, format_comparison
     from evals.records import read_manifest
 
@@ -134,7 +134,7 @@ def compare(
             _fail(str(exc))
     comparison = compare_runs(run_a, run_b)
     typer.echo(format_comparison(comparison))
-    if comparison.get("regressions"):
+    if comparison.get("regressions") or comparison.get("missing_cases"):
         raise typer.Exit(1)
 
 

@@ -2,7 +2,7 @@
 
 A regression is a case present in both runs that met an expectation (a check of `evals.scoring`) in run A and
 does not in run B; an improvement is the reverse. A check that only one run scores (the gold labels changed) is
-neither. ``hotline eval compare A B`` exits 1 when there is any regression.
+neither. ``hotline eval compare A B`` exits 1 when there is any regression, or a case of A that B did not run.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.metrics import compute
-from evals.records import read_results
+from evals.records import read_manifest, read_results
 from evals.targets import METRICS, format_value, missed_targets
 
 
@@ -58,6 +58,34 @@ def _case_changes(a: dict[str, Any], b: dict[str, Any]) -> tuple[list[dict[str, 
     return regressions, improvements
 
 
+def _mismatches(a: Path, b: Path) -> list[str]:
+    """What differs between the two runs beside the copilot's answers: another suite, mode, world or copilot.
+
+    A copilot (data files, commit) that differs is what a comparison is for, and is named, not warned about.
+    """
+    ma, mb = read_manifest(a), read_manifest(b)
+    out = []
+    if ma.suite_sha256 != mb.suite_sha256:
+        out.append(f"套件不同：A {ma.suite}（sha256 {ma.suite_sha256[:12]}），"
+                   f"B {mb.suite}（sha256 {mb.suite_sha256[:12]}）")
+    if (ma.config, ma.url) != (mb.config, mb.url):
+        out.append(f"运行方式不同：A config={ma.config} url={ma.url}，B config={mb.config} url={mb.url}")
+    for key, label in (("seed", "种子"), ("as_of", "时点"), ("subscribers", "线路数"), ("kb_sample", "知识库抽样"),
+                       ("kb_version", "知识库版本")):
+        if ma.world.get(key) != mb.world.get(key):
+            out.append(f"评测世界的{label}不同：A {ma.world.get(key)}，B {mb.world.get(key)}")
+    return out
+
+
+def _products(a: Path, b: Path) -> list[str]:
+    """The copilots compared: their commits and whether their data files differ."""
+    pa, pb = read_manifest(a).product, read_manifest(b).product
+    if not pa or not pb:
+        return []
+    same = pa.get("data_sha256") == pb.get("data_sha256")
+    return [f"A {pa.get('git') or '未知提交'} → B {pb.get('git') or '未知提交'}；数据文件{'相同' if same else '不同'}"]
+
+
 def compare_runs(a: Path, b: Path) -> dict[str, Any]:
     """Compare run B (new) against run A (baseline).
 
@@ -85,6 +113,7 @@ def compare_runs(a: Path, b: Path) -> dict[str, Any]:
         "skipped_cases": [i for i in ids_a if i in skipped_b],
         "targets": {"a": sa["target_failures"], "b": sb["target_failures"]},
         "newly_failed_targets": [sentence for metric, sentence in missed_targets(sb) if metric not in missed_a],
+        "mismatches": _mismatches(Path(a), Path(b)), "products": _products(Path(a), Path(b)),
     }
 
 
@@ -105,7 +134,10 @@ def _short(value: Any) -> str:
 
 def format_comparison(d: dict[str, Any]) -> str:
     """The comparison as text for the terminal (Chinese, metric ids in English)."""
-    lines = [f"对比：A = {d['a']}  →  B = {d['b']}", "", "指标变化："]
+    lines = [f"对比：A = {d['a']}  →  B = {d['b']}"]
+    lines += [f"版本：{p}" for p in d.get("products", [])]
+    lines += [f"注意：{m}" for m in d.get("mismatches", [])]
+    lines += ["", "指标变化："]
     for m in d["metrics"]:
         if m["a"] is None and m["b"] is None:
             continue
@@ -122,7 +154,7 @@ def format_comparison(d: dict[str, Any]) -> str:
     if d["new_cases"]:
         lines += ["", f"仅 B 有的用例：{'、'.join(d['new_cases'])}"]
     if d["missing_cases"]:
-        lines += ["", f"B 缺少的用例：{'、'.join(d['missing_cases'])}"]
+        lines += ["", f"B 缺少的用例（未运行，可能掩盖退步）：{'、'.join(d['missing_cases'])}"]
     if d.get("skipped_cases"):
         lines += ["", f"B 跳过（未评分）的用例：{'、'.join(d['skipped_cases'])}"]
     if d["newly_failed_targets"]:

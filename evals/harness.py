@@ -26,13 +26,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from copilot.backends import wall_clock
 from copilot.pii import mask
 from copilot.settings import Settings, get_settings
 from evals.fixtures import PreparedCase, check_caller, check_fixture, prepare, read_schema, suite_scripts
 from evals.goldcheck import KnownIds, gold_problems
+from evals.provenance import product, served_kb_version
 from evals.records import MANIFEST, RESULTS, CaseResult, RunManifest, read_manifest, read_results
 from evals.scenario import load_suite
 from evals.world import World, WorldSpec, default_world_dir, open_world, prepare_world
@@ -107,11 +108,13 @@ def call_id_of(case_id: str) -> str:
     return f"{re.sub(r'[^A-Za-z0-9_-]', '_', case_id)[:48]}-{uuid.uuid4().hex[:8]}"
 
 
-def _resume_point(out: Path, sha: str, config: str, url: str | None, fresh: bool) -> RunManifest | None:
+def _resume_point(out: Path, sha: str, config: str, url: str | None, fresh: bool,
+                  evaluated: dict[str, Any]) -> RunManifest | None:
     """The earlier manifest to resume, or None for a new run; nothing is changed yet.
 
     Raises:
-        HarnessError: `out` holds a run of another suite or configuration (without `fresh`), or is a non-empty
+        HarnessError: `out` holds a run of another suite or configuration, or of a copilot whose data files
+            (playbooks, statements, vocabulary ...) have changed since (without `fresh`), or is a non-empty
             directory that is not a run directory.
     """
     if (out / MANIFEST).is_file():
@@ -124,6 +127,10 @@ def _resume_point(out: Path, sha: str, config: str, url: str | None, fresh: bool
         if old.config != config or old.url != url:
             raise HarnessError(f"{out} 里的运行用的是 config={old.config} url={old.url}，与本次不同；"
                                "换一个 --out，或加 --fresh 从头运行")
+        before = old.product.get("data_sha256")
+        if before and before != evaluated["data_sha256"]:
+            raise HarnessError(f"{out} 里的运行开始后，剧本或数据文件已改动（copilot/data、playbooks、"
+                               "knowledge/data），接着跑会把新旧结果混在一起；换一个 --out，或加 --fresh 从头运行")
         return old
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise HarnessError(f"{out} 不是评测运行目录（没有 {MANIFEST}）且不为空，请换一个 --out")
@@ -201,7 +208,8 @@ def run_suite(suite: Path | str, out_dir: Path | str, *, config: Config = "deter
     source = str(suite_path)
     sha = suite_sha256(suite_path)
     out = Path(out_dir)
-    old = _resume_point(out, sha, config, url, fresh)
+    evaluated = product()
+    old = _resume_point(out, sha, config, url, fresh, evaluated)
     world_root = world_dir or default_world_dir(settings, world_spec.kb_sample if world_spec else None)
     world: World = open_world(world_root) if url else prepare_world(
         world_root, world_spec or WorldSpec.from_settings(settings),
@@ -216,8 +224,10 @@ def run_suite(suite: Path | str, out_dir: Path | str, *, config: Config = "deter
             raise case.fail(where, problem)
         check_caller(case, world.sim_db)
     _start_run_dir(out, old)
+    served = {} if url else {"kb_version": served_kb_version(world.index_dir)}  # over HTTP: the server's own
     manifest = RunManifest(suite=str(suite_path.resolve()), suite_sha256=sha, config=config, url=url,
-                           world={**world.manifest, "path": str(world.root.resolve())},
+                           world={**world.manifest, **served, "path": str(world.root.resolve())},
+                           product=old.product if old and old.product else evaluated,
                            started=old.started if old else clock().isoformat(timespec="seconds"), cases=len(cases))
     _write_manifest(out, manifest)
     _repair_tail(out / RESULTS)

@@ -78,7 +78,9 @@ class RunManifest(BaseModel):
     suite_sha256: str
     config: str = Field(description="deterministic / llm")
     url: str | None = Field(default=None, description="Server replayed against, or None for in-process")
-    world: dict[str, Any] = Field(default_factory=dict, description="The world: seed, as-of, KB version")
+    world: dict[str, Any] = Field(default_factory=dict, description="The world: seed, as-of, KB version served")
+    product: dict[str, Any] = Field(default_factory=dict,
+                                    description="The copilot evaluated: version, git commit, data files' sha256")
     started: str
     finished: str | None = None
     cases: int = 0

@@ -30,12 +30,14 @@ def case(case_id: str, gold: dict[str, Any], steps: list[TurnResult], *, tags: l
                       msisdn_masked="138****5678", gold=Gold(**gold), ok=ok, error=error, turns=steps)
 
 
-def write_run(run_dir: Path, results: list[CaseResult], suite: str = "evals/suites/core.yaml") -> Path:
-    """A run directory: results.jsonl and run.json."""
+def write_run(run_dir: Path, results: list[CaseResult], suite: str = "evals/suites/core.yaml",
+              **manifest_fields: Any) -> Path:
+    """A run directory: results.jsonl and run.json (`manifest_fields` replace its defaults)."""
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / RESULTS).write_text("".join(r.model_dump_json() + "\n" for r in results), encoding="utf-8")
-    manifest = RunManifest(suite=suite, suite_sha256="0" * 64, config="deterministic", started="2026-11-20T10:00:00",
-                           finished="2026-11-20T10:05:00", cases=len(results))
+    fields: dict[str, Any] = {"suite_sha256": "0" * 64, "config": "deterministic", "started": "2026-11-20T10:00:00",
+                              "finished": "2026-11-20T10:05:00", "cases": len(results), **manifest_fields}
+    manifest = RunManifest(suite=suite, **fields)
     (run_dir / MANIFEST).write_text(manifest.model_dump_json(), encoding="utf-8")
     return run_dir
 

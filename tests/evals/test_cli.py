@@ -50,6 +50,23 @@ def test_run_report_and_compare(eval_world: World, tmp_path: Path) -> None:
     assert runner.invoke(app, ["report", str(out)]).exit_code == 0 and (out / "report.md").is_file()
     same = runner.invoke(app, ["compare", str(out), str(out)])
     assert same.exit_code == 0, same.output
+    manifest = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert manifest["product"]["data_sha256"] and manifest["world"]["kb_version"]
+
+    # found by an evaluator: B lacking a case A ran exited 0 (a dropped case can hide a regression)
+    fewer = tmp_path / "fewer"
+    fewer.mkdir()
+    (fewer / "run.json").write_text(json.dumps({**manifest, "cases": 1}), encoding="utf-8")
+    kept = [line for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines() if "cli-gprs" in line]
+    (fewer / "results.jsonl").write_text(kept[0] + "\n", encoding="utf-8")
+    dropped = runner.invoke(app, ["compare", str(out), str(fewer)])
+    assert dropped.exit_code == 1 and "B 缺少的用例（未运行，可能掩盖退步）：cli-wrong-gold" in dropped.output
+
+    # a run resumed after a data file changed would mix old and new results
+    edited = {**manifest, "product": {**manifest["product"], "data_sha256": "0" * 64}}
+    (out / "run.json").write_text(json.dumps(edited), encoding="utf-8")
+    refused = runner.invoke(app, args)
+    assert refused.exit_code != 0 and "--fresh" in refused.output
 
 
 def test_bad_input_exits_with_the_place_named(tmp_path: Path, eval_world: World) -> None:

@@ -69,7 +69,7 @@ def test_formatted_comparison(runs: tuple[Path, Path]) -> None:
     assert "退步（regressions）：1 个用例" in text
     assert "fee_elastic" in text and "主意图 [intent]" in text and "bill_inquiry" in text
     assert "改进（improvements）：1 个用例" in text and "bb_onu_hung" in text
-    assert "仅 B 有的用例：only_in_b" in text and "B 缺少的用例：only_in_a" in text
+    assert "仅 B 有的用例：only_in_b" in text and "B 缺少的用例（未运行，可能掩盖退步）：only_in_a" in text
     assert "intent_accuracy" in text and "↓变差" in text
 
 
@@ -85,3 +85,18 @@ def test_cases_skipped_in_b_are_neither_missing_nor_regressions(tmp_path: Path) 
     d = compare_runs(a, b)
     assert d["skipped_cases"] == ["bb_onu_hung"]
     assert d["missing_cases"] == [] and d["regressions"] == []
+
+
+def test_runs_of_another_suite_world_or_mode_are_named(tmp_path: Path) -> None:
+    """Found by an evaluator: a run of another suite, on another world, compared with no word of it."""
+    a = write_run(tmp_path / "a", [_onu(BB, ["KP-KD-00106"])], world={"seed": 7, "kb_version": "v0001"},
+                  product={"git": "abc123", "data_sha256": "1" * 64})
+    b = write_run(tmp_path / "b", [_onu(BB, ["KP-KD-00106"])], suite="/tmp/mine.yaml", suite_sha256="f" * 64,
+                  world={"seed": 7, "kb_version": "v0002"}, product={"git": "def456", "data_sha256": "2" * 64})
+    d = compare_runs(a, b)
+    assert any(m.startswith("套件不同") for m in d["mismatches"])
+    assert "评测世界的知识库版本不同：A v0001，B v0002" in d["mismatches"]
+    assert d["products"] == ["A abc123 → B def456；数据文件不同"]
+    text = format_comparison(d)
+    assert "注意：套件不同" in text and "版本：A abc123 → B def456" in text
+    assert compare_runs(a, a)["mismatches"] == []
