@@ -47,7 +47,10 @@ def _reports(run_dir: Path) -> dict[str, Path]:
     except ImportError as exc:
         _say(f"报告模块不可用，未写报告: {exc}")
         return {}
-    written: dict[str, Path] = write_reports(run_dir)
+    try:
+        written: dict[str, Path] = write_reports(run_dir)
+    except ValueError as exc:  # the suite's targets file, edited since the run started
+        _fail(str(exc))
     return written
 
 

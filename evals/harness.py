@@ -28,6 +28,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+import yaml
+
 from copilot.backends import wall_clock
 from copilot.pii import mask
 from copilot.settings import Settings, get_settings
@@ -36,6 +38,7 @@ from evals.goldcheck import KnownIds, gold_problems
 from evals.provenance import product, served_kb_version
 from evals.records import MANIFEST, RESULTS, CaseResult, RunManifest, read_manifest, read_results
 from evals.scenario import load_suite
+from evals.targets import read_sidecar, sidecar_path
 from evals.world import World, WorldSpec, default_world_dir, open_world, prepare_world
 from knowledge.embedding import Embedder
 from knowledge.schema import EmergencyScript
@@ -202,6 +205,12 @@ def run_suite(suite: Path | str, out_dir: Path | str, *, config: Config = "deter
         raise HarnessError(f"--config 应为 deterministic 或 llm，而不是 {config!r}")
     suite_path = Path(suite)
     scenarios = load_suite(suite_path)
+    sidecar = sidecar_path(suite_path)
+    if sidecar.is_file():  # its targets score the run at the end: a mistake in them is found before it runs
+        try:
+            read_sidecar(sidecar)
+        except (ValueError, yaml.YAMLError) as exc:
+            raise HarnessError(f"指标目标文件有误：{exc}") from None
     settings = settings or get_settings()
     if config == "llm" and url is None and not (settings.llm_base_url and settings.llm_model and settings.llm_api_key):
         raise HarnessError("--config llm 需要设置 HOTLINE_LLM_BASE_URL、HOTLINE_LLM_MODEL 和 HOTLINE_LLM_API_KEY")

@@ -207,6 +207,16 @@ def test_a_caller_missing_from_the_world_fails_before_anything_runs(tmp_path: Pa
     assert not (tmp_path / "run").exists()
 
 
+def test_a_bad_targets_file_fails_before_anything_runs(tmp_path: Path, eval_world: World, eval_embedder: Embedder,
+                                                      eval_settings: Settings) -> None:
+    """Found by an evaluator: a typo in the targets sidecar surfaced as a traceback after the whole run."""
+    suite = write_suite(tmp_path / "mine.yaml", [case("o", ["喂"], intents=["other"])])
+    (tmp_path / "mine.targets.yaml").write_text("intent_acuracy: 0.9\n", encoding="utf-8")
+    with pytest.raises(HarnessError, match=r"mine.targets.yaml: intent_acuracy: 未知指标"):
+        _run(suite, tmp_path / "run", eval_world, eval_settings, eval_embedder)
+    assert not (tmp_path / "run").exists()
+
+
 UNDERSTOOD = json.dumps({"intents": [{"intent": "broadband_fault", "confidence": 0.9}], "slots": {},
                          "emotion": "angry", "risks": []}, ensure_ascii=False)
 

@@ -290,6 +290,15 @@ def test_percentiles_and_latency_metrics(tmp_path: Path) -> None:
     assert _value(summary, "first_card_p95_ms") is None
 
 
+def test_latency_is_the_callers_turns_only(tmp_path: Path) -> None:
+    """Found by an evaluator: agent turns (only appended, ~2 ms) pulled the percentiles down."""
+    said = turns(("caller", "宽带断了", sug(BB)), ("agent", "您好，我查一下", sug(BB)), ("caller", "还是不行", sug(BB)),
+                 latency=100.0)
+    said[1] = said[1].model_copy(update={"latency_ms": 2.0})
+    summary = _summary(tmp_path, [case("a", {"intents": [BB]}, said)])
+    assert _value(summary, "latency_p50_ms") == pytest.approx(102.0)
+
+
 def test_lookups_saved_counts_distinct_successful_tools_and_systems(tmp_path: Path) -> None:
     onu = case("onu", {"intents": [BB]}, turns(("caller", "宽带断了", sug(BB, reads=ONU_READS, facts=ONU_FACTS)),
                                                ("caller", "灯是绿的", sug(BB, reads=ONU_READS[:1]))))
