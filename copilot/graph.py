@@ -37,7 +37,7 @@ from copilot.understand.classifier import IntentClassifier
 from copilot.understand.risk import RiskLexicon
 from copilot.understand.slots import Places, extract_slots, merge_slots
 from copilot.understand.statements import Statements
-from copilot.wrapup import wrap_up
+from copilot.wrapup import with_callers_words, wrap_up
 from knowledge.search import Searcher
 from knowledge.vocabulary import Vocabulary
 
@@ -314,6 +314,8 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
             return {"requested_action": None, "results": {key: {"ok": True, "message": "已记录，按指引处理"}}}
         args = {k: v for k, v in action["params"].items() if v is not None}
         args["msisdn"] = runtime.context.msisdn
+        if "description" in tool.args and isinstance(args.get("description"), str):
+            args["description"] = with_callers_words(args["description"], state.transcript)
         args.update(actor=runtime.context.agent_id, idempotency_key=f"{runtime.context.call_id}:{key}")
         fields = set(tool.args)
         result = tool.invoke({k: v for k, v in args.items() if k in fields})

@@ -29,6 +29,16 @@ TICKET_ACTIONS = {"create_repair_ticket": "repair", "create_complaint_ticket": "
                   "create_fee_dispute_ticket": "fee_dispute"}
 
 
+CALLER_WORDS_CHARS = 300
+"""How much of what the caller said a ticket carries."""
+
+
+def with_callers_words(description: str, transcript: list[dict[str, Any]]) -> str:
+    """A ticket's description with the caller's own words on the call (masked as stored), not asked for again."""
+    said = "；".join(u["text"] for u in transcript if u["speaker"] == "caller")
+    return f"{description}\n来电人陈述：{snippet(said, CALLER_WORDS_CHARS)}" if said else description
+
+
 def _ask(transcript: list[dict[str, Any]]) -> str:
     said = [u["text"] for u in transcript if u["speaker"] == "caller"]
     return snippet("，".join(said[:2]), 60) if said else "未说明"

@@ -99,9 +99,9 @@ def aggregate(scores: list[CaseScore]) -> dict[str, dict[str, Any]]:
     out["pii_leaks"] = {"value": float(sum(len(s.leaks) for s in scores)), "n": n}
     out["pii_leak_cases"] = {"value": float(sum(bool(s.leaks) for s in scores)), "n": n}
     # the caller's turns: an agent's turn is only appended to the transcript (the copilot does not answer it)
-    said = [t for s in scores for t in s.result.turns if t.speaker == "caller"]
-    latencies = [t.latency_ms for t in said]
-    cards = [t.first_card_ms for t in said if t.first_card_ms is not None]
+    caller_turns = [t for s in scores for t in s.result.turns if t.speaker == "caller"]
+    latencies = [t.latency_ms for t in caller_turns]
+    cards = [t.first_card_ms for t in caller_turns if t.first_card_ms is not None]
     for name, values in (("latency", latencies), ("first_card", cards)):
         for q in (50, 95, 99):
             out[f"{name}_p{q}_ms"] = {"value": percentile(values, q), "n": len(values)}

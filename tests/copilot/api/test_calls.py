@@ -52,6 +52,21 @@ def test_the_callers_number_is_kept_masked_in_the_state_and_the_audit_trail(clie
     assert msisdn not in stored and msisdn[:3] + "****" + msisdn[-4:] in stored
 
 
+def test_a_complaint_ticket_carries_what_the_caller_said_and_it_is_not_asked_again(client: TestClient,
+                                                                                   sim_path: Path) -> None:
+    """Found by a new user: the ticket said "待补充：涉及的营业厅…" and the reply asked three times which 营业厅."""
+    msisdn = start(client, sim_path, "healthy")
+    said = "我要投诉！你们青云谱那个营业厅的小姑娘态度太差了，我问话费的事她让我自己去手机上查，我的号码是" + msisdn
+    body = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": said}).json()
+    assert body["intents"][0][0] == "service_complaint" and "哪个营业厅" not in body["reply"]
+    assert body["diagnosis"]["questions"] == ["请问大概是什么时间？您希望我们怎么处理？"]
+    assert client.post("/v1/calls/c1/actions/create_complaint_ticket/confirm").json()["result"]["ok"]
+    [(description,)] = SimDatabase(sim_path).query("SELECT description FROM tickets WHERE msisdn = ? AND"
+                                                   " created_by = 'A1001'", (msisdn,))
+    assert "来电人陈述：我要投诉！你们青云谱那个营业厅的小姑娘态度太差了" in description
+    assert msisdn not in description and msisdn[:3] + "****" + msisdn[-4:] in description, "masked as stored"
+
+
 def test_rejected_action_runs_nothing(client: TestClient, sim_path: Path) -> None:
     start(client, sim_path, "bb_onu_hung")
     client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "宽带连着WiFi但是网页打不开，光猫灯是亮的"})
