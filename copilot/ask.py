@@ -28,6 +28,9 @@ PROCEDURE_CUES = re.compile(r"多久|多长时间|怎么办|怎么弄|怎么处�
 """A question about how things are done, or about another product than the line's: the knowledge answers it, not
 the line's findings ("实名制补登记要带什么证件" is no question about this line's registration)."""
 DISPATCH_ANSWERS = {"intercept": "不需要派单上门，可在本次通话中处理", "dispatch": "需要派单上门维修"}
+REPAIR_PENDING = {"open_repair_ticket": "已有报修工单在处理，不需要重复派单",
+                  "repair_escalation": "已有报修工单在处理（需催办升级），不需要重复派单"}
+"""The broadband rules that find a repair already on its way: their answer to "需要派师傅上门吗？"."""
 INTENT_CONFIDENCE = 0.5
 KNOWLEDGE_COSINE = 0.45
 KNOWLEDGE_COSINE_ALONE = 0.5
@@ -88,12 +91,13 @@ def _terms(services: CopilotServices, question: str) -> set[str]:
 def _dispatch_part(state: Any, question: str) -> tuple[str | None, list[str]]:
     """Whether a crew must go out ("需要派师傅上门吗？"): the diagnosis's own intercept or dispatch, with why."""
     diagnosis = state.diagnosis or {}
-    verdict = DISPATCH_ANSWERS.get(diagnosis.get("disposition") or "")
     findings = diagnosis.get("findings", [])
+    pending = next((f for f in findings if f.get("rule") in REPAIR_PENDING), None)
+    verdict = REPAIR_PENDING[pending["rule"]] if pending else DISPATCH_ANSWERS.get(diagnosis.get("disposition") or "")
     if verdict is None or not findings or not DISPATCH_CUES.search(question):
         return None, []
     # the line's own finding, not a risk the caller raised ("我要曝光你们" heads the findings but decides no crew)
-    why = next((f for f in findings if f.get("evidence")), findings[0])
+    why = pending or next((f for f in findings if f.get("evidence")), findings[0])
     action = next((a.get("label") for a in state.actions or [] if a.get("label")), None)
     text = f"按系统核查，{verdict}：{why['text']}" + (f"。建议先{action}" if action else "")
     return text + "。", list(why.get("evidence", []))[:3]

@@ -117,7 +117,9 @@ def test_the_suggested_wrap_up_and_ticket_can_be_confirmed_as_they_came(client: 
 def test_asked_whether_a_crew_must_go_the_answer_is_the_diagnosis_own(client: TestClient, sim_path: Path) -> None:
     for call, situation, line, verdict in (
             ("c1", "bb_onu_hung", "家里宽带上不了网，光猫的灯都是绿的，没有红灯", "不需要派单上门"),
-            ("c2", "bb_los_fibre_cut", "家里宽带断了，光猫红灯一直闪", "需要派单上门维修")):
+            ("c2", "bb_los_fibre_cut", "家里宽带断了，光猫红灯一直闪", "需要派单上门维修"),
+            # found by a new user: with a repair already on its way there was no answer at all
+            ("c3", "bb_open_repair_ticket", "我家宽带报修了好几天了还没修好", "已有报修工单在处理")):
         start(client, sim_path, situation, call)
         client.post(f"/v1/calls/{call}/utterances", json={"speaker": "caller", "text": line})
         answer = client.post(f"/v1/calls/{call}/ask", json={"text": "需要派师傅上门吗？"}).json()
