@@ -320,3 +320,22 @@ def phone_numbers(text: str) -> list[str]:
         if not any(start < m.end() and m.start() < end for start, end in spans):
             found.append((m.start(), m.group(2) + m.group(3) + m.group(4)))
     return [digits for _, digits in sorted(found)]
+
+
+_CONTACT = re.compile(r"(?:打|联系|回拨|回电话?给|找)我|"
+                      r"我(?:的)?(?:另一个|另外一个|另个|其他|备用|第二个)(?:号|电话|手机)|联系(?:电话|方式|号码)|回(?:拨|电)")
+"""The caller gives a number to be called back on: their own, not one they ask about."""
+_SOMEONE_ELSE = re.compile(r"(?:我|他|她)(?:妈|爸|老公|老婆|爱人|儿子|女儿|朋友|同事|家里人|亲戚|老人|父亲|母亲)|"
+                           r"他的|她的|别人|人家的")
+"""Whose the number is, when it is someone else's."""
+
+
+def other_line_asked_about(raw: str, msisdn: str) -> bool:
+    """Whether an unmasked caller turn names a mobile number other than the calling line's to ask about it.
+
+    A number given to be called back on ("你们有事打我另一个电话139…") is the caller's own contact, unless the
+    turn also says whose else it is ("我妈的号码…").
+    """
+    if not any(n != msisdn for n in phone_numbers(raw)):
+        return False
+    return not _CONTACT.search(raw) or bool(_SOMEONE_ELSE.search(raw))

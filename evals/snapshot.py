@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from copilot.api.routers.calls import MAX_UTTERANCE
-from copilot.pii import mask, phone_numbers
+from copilot.pii import mask, other_line_asked_about
 from evals.records import Suggestion
 from evals.scenario import Turn
 
@@ -35,7 +35,7 @@ def utterance_of(turn: Turn, msisdn: str) -> dict[str, Any]:
     utterance: dict[str, Any] = {"speaker": turn.speaker, "text": mask(raw)}
     if turn.asr_confidence is not None:
         utterance["asr_confidence"] = turn.asr_confidence
-    if turn.speaker == "caller" and any(n != msisdn for n in phone_numbers(raw)):
+    if turn.speaker == "caller" and other_line_asked_about(raw, msisdn):
         utterance["other_number"] = True
     return utterance
 

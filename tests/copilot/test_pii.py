@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from copilot.pii import mask, phone_numbers
+from copilot.pii import mask, other_line_asked_about, phone_numbers
 
 
 @pytest.mark.parametrize(("said", "stored"), [
@@ -168,3 +168,17 @@ def test_masking_twice_changes_nothing(text: str) -> None:
 ])
 def test_phone_numbers_are_found_written_or_spoken(said: str, numbers: list[str]) -> None:
     assert phone_numbers(said) == numbers
+
+
+@pytest.mark.parametrize(("said", "asked_about"), [
+    # found by an evaluator: the caller's own second number, given to be called back on, was refused as another's
+    ("我服务密码忘了 你们有事打我另一个电话 １３９７９１４０７２６", False),
+    ("你要打电话给我的话打我另一个号15979236418也行", False),
+    ("还有我妈那个号码13970123456，你帮我也查一下", True),
+    ("他的号码13857112233是不是停机了", True),
+    ("帮我查一下138.0791.2345这个号码 老是打骚扰电话给我", True),
+    ("我妈的号码13970123456，有事联系我也行", True),  # whose it is, said: someone else's
+    ("我的号码是13432048460", False),  # the calling line itself
+])
+def test_a_number_asked_about_is_told_from_a_callback_number(said: str, asked_about: bool) -> None:
+    assert other_line_asked_about(said, "13432048460") is asked_about

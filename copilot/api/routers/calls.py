@@ -14,7 +14,7 @@ from copilot.api.deps import AuditDep, BackendsDep, CallsDep, GateDep, HubDep, M
 from copilot.api.errors import api_error
 from copilot.api.registry import CallRecord
 from copilot.api.responses import PlainJSON
-from copilot.pii import mask, phone_numbers
+from copilot.pii import mask, other_line_asked_about
 from tools.base.errors import BackendError
 from tools.base.values import check_msisdn
 
@@ -73,8 +73,7 @@ def add_utterance(call_id: str, body: NewUtterance, calls: CallsDep, turns: Turn
     utterance: dict[str, Any] = {"speaker": body.speaker, "text": mask(raw)}
     if body.asr_confidence is not None:
         utterance["asr_confidence"] = body.asr_confidence
-    others = sorted({n for n in phone_numbers(raw) if n != record.msisdn})
-    if body.speaker == "caller" and others:
+    if body.speaker == "caller" and other_line_asked_about(raw, record.msisdn):
         utterance["other_number"] = True  # never looked up: the line is the one the switch gave
     with calls.lock(call_id):
         if record.ended:
