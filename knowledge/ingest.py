@@ -148,6 +148,11 @@ def plan_ingest(paths: list[Path], current: dict[str, Row], names: dict[Path, st
             if not isinstance(old, KnowledgePoint):
                 problems.setdefault(label(path), []).append(f"[{retirement.id}] 下线的知识点不存在")
                 continue
+            if retirement.effective_to < old.effective_from:  # it was moved to the start day without a word
+                problems.setdefault(label(path), []).append(
+                    f"[{retirement.id}] 失效日期 {retirement.effective_to} 早于该知识点的生效日期 "
+                    f"{old.effective_from}：最早可在 {old.effective_from} 当天失效")
+                continue
             change = _retire(old, retirement.effective_to, retirement.reason, label(path))
             plan.changes.append(change)
             if change.doc is not None:

@@ -105,6 +105,19 @@ def test_retiring_an_unknown_point_is_rejected(manager: tuple[KnowledgeManager, 
         km.plan([path])
 
 
+def test_a_retirement_before_the_point_starts_is_refused(manager: tuple[KnowledgeManager, CountingEmbedder],
+                                                         tmp_path: Path) -> None:
+    """Found by a knowledge manager: 失效日期 before the point's start was silently moved to its start day."""
+    km, _ = manager
+    start = next(d for d in small_corpus() if d.id == "KP-KD-00002").effective_from
+    b = Bulletin(bulletin_id="赣移客〔2026〕204号", title="下线通知", published=date(2026, 11, 22),
+                 retirements=[Retirement(id="KP-KD-00002", effective_to=date(2024, 12, 31))])
+    path = tmp_path / "early.md"
+    write_bulletin(b, path)
+    with pytest.raises(IngestError, match=rf"KP-KD-00002\] 失效日期 2024-12-31 早于该知识点的生效日期 {start}"):
+        km.plan([path])
+
+
 def test_an_older_version_is_ignored(manager: tuple[KnowledgeManager, CountingEmbedder], tmp_path: Path) -> None:
     km, _ = manager
     newer = tmp_path / "v2.md"
