@@ -86,7 +86,11 @@ def compose_reply(intent: str | None, diagnosis: dict[str, Any] | None, knowledg
     actions = action_keys(list(d.get("actions", [])))
     sources = [e for f in d.get("findings", [])[:3] for e in f.get("evidence", [])[:2]]
     reply = d.get("reply")
-    script = next((s for s in scripts if intent in SERVICES_OF_FAULT and concerns(s, intent)), None)
+    # a script no outage notice backs (a knowledge manager's, for the district) explains a line the systems
+    # find nothing wrong with; a fault the systems found on the line itself (LOS, arrears, data off) comes first
+    line_fault = any(f.get("severity") in ("red", "amber") and f.get("evidence") for f in d.get("findings", []))
+    script = next((s for s in scripts if intent in SERVICES_OF_FAULT and concerns(s, intent)
+                   and (s.get("outage_id") or not line_fault)), None)
     if scripts_ruled_out(d):
         script = None
     if script:

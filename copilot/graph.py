@@ -26,7 +26,7 @@ from copilot.context import CallContext
 from copilot.guides import GuidedKnowledge, guide_queries, merge_cards
 from copilot.llm import DraftedReply, GroundedAnswer, Grounds, LlmAdvisor, Understanding
 from copilot.lookups import Lookups
-from copilot.pii import mask, mask_values
+from copilot.pii import mask, mask_values, without_number
 from copilot.playbooks.engine import PlaybookEngine
 from copilot.playbooks.schema import Playbook
 from copilot.register import Register
@@ -126,12 +126,11 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         if said[-1].get("other_number"):
             risks.append("third_party_number")
         slots = merge_slots(state.slots, said_now, services.statements.latest_last)
-        if same_need(state.intents, intents, slots):
+        if same_need(state.intents, intents, slots, texts[-1], said_now):
             intents = state.intents  # "流量贵不贵" on a trip's call: the roaming need, not a fee dispute
         emotion = "angry" if ANGER in risks else prediction.emotion  # "气死我了" read as anxious
         kept = [r for r in dict.fromkeys(risks) if r != ANGER]
-        return {**update, "intents": intents, "emotion": emotion, "risks": kept, "call_risks": kept,
-                "needs": [intents[0][0]] if intents and intents[0][0] != "other" else [], "slots": slots}
+        return {**update, "intents": intents, "emotion": emotion, "risks": kept, "call_risks": kept, "slots": slots}
 
     def diagnose(state: CallState, runtime: Runtime[CallContext]) -> dict[str, Any]:
         if not state.intents:
@@ -145,9 +144,12 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         if book is None:
             return {"diagnosed_intent": intent, "diagnosed_slots": slots, "diagnosis": None}
         d = services.engine.run(book, {"msisdn": runtime.context.msisdn}, services.clock(), slots).model_dump()
-        for action in d["actions"]:  # kept in the checkpoints and the audit trail: `act` takes the number from
-            action["params"] = mask_values(action["params"])  # the call's context, never from here
-        return {"diagnosed_intent": intent, "diagnosed_slots": slots, "diagnosis": d}
+        for action in d["actions"]:  # kept in the checkpoints and the audit trail: `act` takes the caller's
+            action["params"] = without_number(action["params"], runtime.context.msisdn)  # number from the context
+        # a need the call was worked on: its playbook found something on the line (a passing misreading that
+        # found nothing does not stay in the wrap-up's 诉求)
+        needs = [intent] if intent != "other" and d["findings"] else []
+        return {"diagnosed_intent": intent, "diagnosed_slots": slots, "diagnosis": d, "needs": needs}
 
     def written(state: CallState) -> list[str]:
         """The actions that changed a system during the call (a ticket, a refund).
@@ -204,7 +206,7 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         now = services.clock()
         outage = [s for s in searcher.active_scripts(province, city, now, district) if s.outage_script]
         intent = state.intents[0][0] if state.intents else None
-        scripts = [s for s in script_card(searcher, outage[:6]) if concerns(s, intent)][:3]
+        scripts = [s for s in script_card(searcher, outage) if concerns(s, intent)][:3]
         if acknowledged(state):
             # nothing new asked: the knowledge shown stands; only today's outage scripts may have changed (unless
             # the diagnosis ruled the area's outages out for this line)
@@ -248,7 +250,7 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
             # turns that only acknowledge ("好的谢谢") do not count: their reply card is the one before, unchanged
             asked = sum(1 for text in said if not services.acknowledgements.covers(text))
             shown = [state.emotion, *call_risks(state)]  # an elderly caller stays one for the whole call
-            suggestion["reply"] = services.register.adapt(suggestion["reply"], max(asked, 1), shown)
+            suggestion["reply"] = services.register.adapt(suggestion["reply"], max(asked, 1), shown, intent)
         return {**update, **suggestion}
 
     def draft(state: CallState, runtime: Runtime[CallContext]) -> dict[str, Any]:
@@ -272,7 +274,6 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
             if pairs and state.intents and pairs[0][0] != state.intents[0][0] and \
                     state.intents[0][1] < LLM_OVERRIDES_BELOW:
                 update["intents"] = pairs  # the classifier was unsure: the next turn diagnoses the model's intent
-                update["needs"] = [pairs[0][0]] if pairs[0][0] != "other" else []
         if isinstance(reply, DraftedReply):
             return {**update, "reply": reply.text, "reply_origin": "llm", "reply_notice": None,
                     "reply_sources": [src.ref for src in reply.sources] or state.reply_sources}

@@ -300,6 +300,21 @@ def mask_values(value: Any) -> Any:
     return value
 
 
+def without_number(value: Any, number: str) -> Any:
+    """`value` with every occurrence of one known number (the caller's) in its texts masked, dicts and lists rebuilt.
+
+    For what a tool will be called with (an action's parameters): nothing else is touched, so an account id that
+    looks like a phone number stays what the tool needs.
+    """
+    if isinstance(value, str):
+        return value.replace(number, mask(number)) if number and number in value else value
+    if isinstance(value, dict):
+        return {k: without_number(v, number) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [without_number(v, number) for v in value]
+    return value
+
+
 def phone_numbers(text: str) -> list[str]:
     """The mobile numbers in an unmasked text, as 11 ASCII digits, in order (to tell the caller's own from others).
 

@@ -38,6 +38,8 @@ class Notice(BaseModel):
 
     say: str = Field(min_length=4, description="The words, said before the reply")
     unless: tuple[str, ...] = Field(default=(), description="Words of a reply that already deals with it")
+    not_on: tuple[str, ...] = Field(default=(), description="Intents whose calls it does not concern (a number "
+                                                            "reported for fraud, a top-up of another line)")
 
     @field_validator("unless")
     @classmethod
@@ -81,13 +83,14 @@ class Register(BaseModel):
         """The openers' keys that are neither an emotion nor a risk the copilot reads (a typo never fires)."""
         return sorted((set(self.openers) | set(self.notices)) - known)
 
-    def adapt(self, reply: str, turn: int, shown: Collection[str] = ()) -> str:
+    def adapt(self, reply: str, turn: int, shown: Collection[str] = (), intent: str | None = None) -> str:
         """The reply as said on the caller's `turn` (1 for the first), to a caller who shows `shown`.
 
         Args:
             reply: The suggested reply (never an emergency script's wording).
             turn: How many times the caller has asked something so far.
             shown: What the caller's turn shows: their emotion (``angry`` ...) and the turn's risks (``elderly``).
+            intent: The call's intent (a notice is not said on the intents it lists as `not_on`).
 
         Returns:
             The reply without its greeting after the first turn; with a notice first when the turn raises a risk
@@ -98,7 +101,7 @@ class Register(BaseModel):
         greeting = next((g for g in sorted(self.greetings, key=len, reverse=True) if reply.startswith(g)), None)
         said = reply[len(greeting):].lstrip("，,！! ") if greeting else reply
         notice = next((n.say for risk, n in self.notices.items()
-                       if risk in shown and not any(w in said for w in n.unless)), None)
+                       if risk in shown and intent not in n.not_on and not any(w in said for w in n.unless)), None)
         if notice:
             said = notice + said
         if cue and not any(w in said for w in self.soothing):

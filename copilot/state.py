@@ -32,7 +32,7 @@ class CallState:
     region: list[str | None] | None = None
     intents: list[tuple[str, float]] = field(default_factory=list)
     needs: Annotated[list[str], once_each] = field(default_factory=list)
-    """Every main intent the call was worked on as, in order (the wrap-up's 诉求 names them all)."""
+    """Every main intent the call was worked on as (its playbook found something), in order: the wrap-up's 诉求."""
     emotion: str = "calm"
     risks: list[str] = field(default_factory=list)
     call_risks: Annotated[list[str], once_each] = field(default_factory=list)

@@ -77,8 +77,9 @@ def _outcome(state: Any, intent: str, disposition: str, created: set[str], unsol
     """
     writes = [r for r in state.results.values() if changed_a_system(r)]
     acted = any(r.get("intent") == intent for r in writes)
-    escalated = bool({"complaint", "fee_dispute"} & created) or any(
-        r.get("ok") and r.get("action") == "escalate_supervisor" for r in state.results.values())
+    supervisor = any(r.get("ok") and (r.get("action") or _action_of(key)) == "escalate_supervisor"
+                     for key, r in state.results.items())  # a guidance action's result names no action
+    escalated = bool({"complaint", "fee_dispute"} & created) or supervisor
     outcome = OUTCOMES.get(disposition, disposition)
     if disposition == "resolve" and not acted:
         outcome = UNRESOLVED
@@ -86,6 +87,8 @@ def _outcome(state: Any, intent: str, disposition: str, created: set[str], unsol
         outcome = DONE[disposition]
     if unsolved:
         outcome = UNSOLVED.get(disposition, outcome + "；客户反映问题仍未解决")
+    if supervisor and disposition != "escalate":
+        outcome += "；已转值班长处理"
     if THREATS & set(state.call_risks) and not escalated:
         outcome += "；客户表示要越级或向媒体投诉，未升级处理"
     return outcome

@@ -49,7 +49,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                      app.state.runtime.services.vocabulary, settings.turn_concurrency,
                                      workers=app.state.workers, gate=app.state.gate)
         # a version `hotline kb ingest` / `kb rebuild` switched on disk is served without a restart
-        app.state.index_watcher = IndexWatcher(app.state.runtime, app.state.workers, settings.kb_watch_s).start()
+        app.state.index_watcher = IndexWatcher(app.state.runtime, app.state.workers, settings.kb_watch_s,
+                                               app.state.gate).start()
         try:
             yield
         finally:

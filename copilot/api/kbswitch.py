@@ -7,10 +7,12 @@ exit, while a running server still holds the version it opened. `IndexWatcher` l
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from typing import Any
 
+from copilot.api.forkgate import ForkGate
 from copilot.api.workers import TurnWorkerError, TurnWorkers
 from copilot.runtime import CopilotRuntime
 from knowledge.search import Searcher
@@ -19,33 +21,39 @@ from knowledge.store import KnowledgeIndexError
 log = logging.getLogger(__name__)
 
 
-def serve_version(runtime: CopilotRuntime, workers: TurnWorkers | None, searcher: Searcher | None = None) -> None:
+def serve_version(runtime: CopilotRuntime, workers: TurnWorkers | None, searcher: Searcher | None = None,
+                  gate: ForkGate | None = None) -> None:
     """Serve the index's current version here and in fresh turn workers; call with `runtime.kb_lock` held.
 
     Args:
         runtime: The app's runtime.
         workers: The turn workers, forked again from this process once it holds the new version.
         searcher: The new version's searcher as its build validated it; None opens `CURRENT` from disk.
+        gate: The fork gate: opening a version reads SQLite files, which no fork may catch half-way.
 
     Raises:
         KnowledgeIndexError: `CURRENT` names a version that cannot be opened (nothing changes).
         TurnWorkerError: The workers could not be forked again: queries here serve the new version, turns
             the old one until a restart.
     """
-    runtime.reopen_knowledge(searcher)
+    with gate.shared() if gate is not None else contextlib.nullcontext():
+        runtime.reopen_knowledge(searcher)
     if workers is not None:
-        workers.renew()
+        workers.renew()  # takes the gate exclusively itself
 
 
 class IndexWatcher:
     """Serves the version `CURRENT` names when a process other than this one switched it."""
 
-    def __init__(self, runtime: CopilotRuntime, workers: TurnWorkers | None, every_s: float) -> None:
+    def __init__(self, runtime: CopilotRuntime, workers: TurnWorkers | None, every_s: float,
+                 gate: ForkGate | None = None) -> None:
         self.runtime = runtime
         self.workers = workers
         self.every_s = every_s
+        self.gate = gate
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._renew_pending = False  # the version is served here, the workers could not be forked on it yet
         self.last_error: str | None = None
 
     def start(self) -> IndexWatcher:
@@ -57,25 +65,35 @@ class IndexWatcher:
 
     def _run(self) -> None:
         while not self._stop.wait(self.every_s):
-            self.check()
+            try:
+                self.check()
+            except Exception as exc:  # the watch outlives any one failure (readyz says what it was)
+                self._failed(f"{type(exc).__name__}: {exc}")
 
     def check(self) -> str | None:
         """Switch to the version `CURRENT` names if it is not the one served; the version switched to, or None.
 
         An ingest over HTTP holding the lock is left to finish (it switches by itself); a version that cannot
-        be opened is logged, kept in `last_error`, and tried again next time.
+        be opened, or workers that could not be forked on it, are logged, kept in `last_error`, and tried again
+        next time.
         """
         try:
             on_disk = self.runtime.knowledge.store.current()
         except KnowledgeIndexError as exc:
             self._failed(str(exc))
             return None
-        if on_disk is None or on_disk.name == self.runtime.knowledge_version():
+        if on_disk is None or (on_disk.name == self.runtime.knowledge_version() and not self._renew_pending):
             return None
         if not self.runtime.kb_lock.acquire(blocking=False):
             return None
         try:
-            serve_version(self.runtime, self.workers)
+            if on_disk.name != self.runtime.knowledge_version():  # an upload may have switched it meanwhile
+                self._renew_pending = True
+                with self.gate.shared() if self.gate is not None else contextlib.nullcontext():
+                    self.runtime.reopen_knowledge()
+            if self._renew_pending and self.workers is not None:
+                self.workers.renew()
+            self._renew_pending = False
         except (KnowledgeIndexError, TurnWorkerError) as exc:
             self._failed(f"知识库 {on_disk.name}：{exc}")
             return None

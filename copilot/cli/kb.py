@@ -146,15 +146,25 @@ def _show_losing(losing: list[dict[str, str]]) -> None:
     console.print(table)
 
 
+def _serving_note(version: str) -> str:
+    """What a running server does with the version just switched to (it watches CURRENT, unless told not to)."""
+    every = get_settings().kb_watch_s
+    if every:
+        return f"运行中的服务会在 {every:g} 秒内切换到 {version}"
+    return f"HOTLINE_KB_WATCH_S=0：运行中的服务不会自动切换，重启服务或经 /kb 页面上传后才使用 {version}"
+
+
 def _show_plan(plan_dict: dict[str, object]) -> None:
-    table = Table(title="公告差异（将要应用的变更）")
-    for col in ("动作", "类型", "编号", "标题", "说明"):
-        table.add_column(col)
-    for c in plan_dict["changes"]:  # type: ignore[attr-defined]
-        if c["action"] == "unchanged":
-            continue
-        table.add_row(c["label"], "知识点" if c["kind"] == "point" else "口径", c["id"], c["title"], c["detail"])
-    console.print(table)
+    rows = [c for c in plan_dict["changes"] if c["action"] != "unchanged"]  # type: ignore[attr-defined]
+    if not rows:  # an empty table says nothing; a no-op re-ingest is normal (twice the same bulletin)
+        console.print("没有变化：公告内容与在用索引一致")
+    else:
+        table = Table(title="公告差异（将要应用的变更）")
+        for col in ("动作", "类型", "编号", "标题", "说明"):
+            table.add_column(col, overflow="fold")  # whole titles and details, wrapped, never cut with …
+        for c in rows:
+            table.add_row(c["label"], "知识点" if c["kind"] == "point" else "口径", c["id"], c["title"], c["detail"])
+        console.print(table)
     console.print(f"汇总: {plan_dict['summary']}")
 
 
@@ -191,7 +201,7 @@ def ingest(
     current = manager.store.current()
     result = {"applied": info is not None, "index": current.name if current else None, "summary": plan.summary(),
               "guides_losing": losing,
-              **({"note": f"运行中的服务会在 {get_settings().kb_watch_s:g} 秒内切换到 {info.name}"} if info else {})}
+              **({"note": _serving_note(info.name)} if info else {})}
     typer.echo(json.dumps(result, ensure_ascii=False))
 
 

@@ -154,9 +154,13 @@ def score_calls(classifier: IntentClassifier, calls: list[DevCall], utterances: 
     }
 
 
-def same_need(previous: list[tuple[str, float]], intents: list[tuple[str, float]], slots: dict[str, Any]) -> bool:
-    """Whether a new reading is the call's need seen from another side (`SAME_NEED`), given what was said."""
-    if not previous or not intents:
+def same_need(previous: list[tuple[str, float]], intents: list[tuple[str, float]], slots: dict[str, Any],
+              said: str = "", said_now: dict[str, Any] | None = None) -> bool:
+    """Whether a new reading is the call's need seen from another side (`SAME_NEED`), given what was said.
+
+    Not when the turn itself names a month or the domestic side ("另外国内流量费上个月怎么这么多"): a need of its own.
+    """
+    if not previous or not intents or (said_now or {}).get("months") or "国内" in said:
         return False
     tied = SAME_NEED.get((previous[0][0], intents[0][0]), ())
     return any(slots.get(name) for name in tied)

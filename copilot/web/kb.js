@@ -34,13 +34,29 @@ async function loadStatus() {
         stat(c.script_in_force, `在用应急口径（共 ${c.script ?? 0}）`),
         stat(s.expired_in_index, "已过期"),
         stat(s.not_yet_effective, "未生效")),
-      h("p", { class: "muted" }, `最近变更：${s.last_change || "—"} · 构建于 ${s.built_at || "—"} · `
+      h("p", { class: "muted", id: "last-change" }, `最近变更：${changeNote(s.last_change)} · 构建于 ${s.built_at || "—"} · `
         + `向量模型 ${s.embedding_model || "—"} · 业务时间 ${s.as_of || "—"}`),
       s.lexicon_changed ? h("p", { class: "error", role: "alert", id: "lexicon-changed" }, s.message) : null);
     el("status").dataset.index = s.index;
   } catch (err) {
     fill(el("status"), h("p", { class: "error" }, `读取状态失败：${err.message}`));
   }
+}
+
+/** The index's note on its last change, as words: an ingest's files and what it changed (the note is JSON). */
+function changeNote(note) {
+  if (!note) return "—";
+  try {
+    const parsed = JSON.parse(note);
+    if (parsed && Array.isArray(parsed.ingest)) {
+      const done = Object.entries(parsed.summary || {}).filter(([key]) => !/_(unchanged|older)$/.test(key))
+        .map(([key, n]) => `${SUMMARY_LABELS[key] || key} ${n}`);
+      return `导入 ${parsed.ingest.join("、")}${done.length ? `（${done.join("，")}）` : ""}`;
+    }
+  } catch {
+    // not JSON: a rebuild's own words
+  }
+  return note;
 }
 
 function problemsBlock(err) {
@@ -77,7 +93,7 @@ function renderPlan(out) {
   const apply = h("button", { type: "button", id: "apply-btn", class: "primary", disabled: !effective.length,
     onclick: () => applyPlan(apply) }, "确认入库");
   fill(el("plan"),
-    h("h3", {}, "将要产生的变更（试运行，尚未入库）"),
+    h("h3", { id: "plan-heading" }, "将要产生的变更（试运行，尚未入库）"),
     plan.bulletins.length ? h("p", { class: "muted" },
       plan.bulletins.map((b) => `${b.id}《${b.title}》${b.published}`).join("；")) : null,
     h("div", { class: "badges", id: "plan-summary" }, summary.map(([key, n]) => h("span", {
@@ -119,6 +135,7 @@ async function applyPlan(button) {
       ? `已入库：索引切换到 ${out.index}，坐席助手已在使用新内容。`
       : "没有变化：内容与在用索引一致，未生成新版本。"));
     fill(button, "已入库");
+    fill(el("plan-heading"), out.index ? "已入库的变更" : "变更（内容未变，未入库）");
     await loadStatus();
   } catch (err) {
     button.disabled = false;

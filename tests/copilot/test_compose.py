@@ -38,3 +38,20 @@ def test_a_field_two_findings_rest_on_is_cited_once() -> None:
     evidence = ["boss_get_bill: 2026-10 套餐外流量费 = 480.0元 (BOSS)"]
     diagnosis = {"reply": "您好", "findings": [{"text": "a", "evidence": evidence}, {"text": "b", "evidence": evidence}]}
     assert compose_reply("data_fee_dispute", diagnosis, [], [])["reply_sources"] == evidence
+
+
+def test_a_script_no_outage_notice_backs_does_not_override_a_fault_found_on_the_line() -> None:
+    """Reviewed: a knowledge manager's district script read to a caller whose fibre is cut told them not to report
+    it; the line's own fault comes first, a tied script (its outage checked by the playbook) still reads."""
+    untied = {"id": "ES-20261120-201", "wording": "您好，您所在区域宽带故障正在抢修，无需报修。", "services": ["broadband"],
+              "outage_id": None}
+    los = {"reply": "您好，需要派师傅上门。", "disposition": "dispatch", "findings": [
+        {"rule": "fibre_cut_los", "severity": "red", "text": "LOS", "evidence": ["pon_get_line_status: 当前告警 = LOS"]}],
+        "actions": [{"action": "create_repair_ticket", "label": "派发报修工单", "params": {}}]}
+    kept = compose_reply("broadband_fault", los, [], [untied])
+    assert kept["reply"] == los["reply"] and kept["actions"][0]["action"] == "create_repair_ticket"
+    healthy = {"reply": "您好，线路正常。", "disposition": "intercept", "findings": [
+        {"rule": "line_healthy", "severity": "green", "text": "正常", "evidence": ["pon_get_line_status: 光猫状态 = 在线"]}]}
+    assert compose_reply("broadband_fault", healthy, [], [untied])["reply"] == untied["wording"]
+    tied = {**untied, "outage_id": "NC-20261120-001"}
+    assert compose_reply("broadband_fault", los, [], [tied])["reply"] == tied["wording"]

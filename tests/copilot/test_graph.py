@@ -178,6 +178,8 @@ def test_a_trip_the_caller_named_is_not_asked_about_again(services: CopilotServi
     assert stay["diagnosis"]["intent"] == "roaming" and stay["diagnosis"]["questions"] == []
     fee = say(graph, ctx, "那个流量贵不贵啊，我听说有人出国回来扣了好几千")
     assert fee["intents"][0][0] == "roaming" and "enable_roaming" in [a["action"] for a in fee["actions"]]
+    home = say(graph, ctx, "另外我国内流量费上个月怎么扣了这么多")  # a need of its own: the month and 国内 said
+    assert home["intents"][0][0] == "data_fee_dispute"
 
 
 def test_a_turn_embeds_the_callers_words_once(services: CopilotServices, sim_db: SimDatabase, tmp_path: Path,

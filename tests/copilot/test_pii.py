@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from copilot.pii import mask, other_line_asked_about, phone_numbers
+from copilot.pii import mask, other_line_asked_about, phone_numbers, without_number
 
 
 @pytest.mark.parametrize(("said", "stored"), [
@@ -182,3 +182,12 @@ def test_phone_numbers_are_found_written_or_spoken(said: str, numbers: list[str]
 ])
 def test_a_number_asked_about_is_told_from_a_callback_number(said: str, asked_about: bool) -> None:
     assert other_line_asked_about(said, "13432048460") is asked_about
+
+
+def test_only_the_callers_number_is_hidden_in_a_tools_parameters() -> None:
+    """Reviewed: masking every phone-like value broke an account id that is a phone number (宽带账号 = 手机号)."""
+    params = {"msisdn": "13807911234", "account_id": "13912345678", "description": "来电号码13807911234报修",
+              "diagnosis": {"findings": ["13807911234 光猫离线"]}}
+    hidden = without_number(params, "13807911234")
+    assert hidden == {"msisdn": "138****1234", "account_id": "13912345678", "description": "来电号码138****1234报修",
+                      "diagnosis": {"findings": ["138****1234 光猫离线"]}}

@@ -52,6 +52,8 @@ def test_a_caller_asking_about_someone_elses_number_is_told_why_first(register: 
     own = "您好，您说的这个号码不是您本人来电的号码，需要机主本人来电核实身份。"
     assert register.adapt(own, 1, ["third_party_number"]) == own, "the playbook answered it already"
     assert register.adapt(REPLY, 2, ["calm"]) == REPLY[3:], "said only on the turn that asks"
+    fraud = "您好，感谢您的举报，我们会核查这个号码。"  # reviewed: a number reported is not one asked about
+    assert register.adapt(fraud, 1, ["third_party_number"], "fraud_report") == fraud
 
 
 def test_an_opener_for_what_the_copilot_never_reads_is_refused(register: Register) -> None:

@@ -58,3 +58,10 @@ def test_the_summary_names_every_need_of_the_call_and_an_unanswered_threat() -> 
     assert summary["诉求"].startswith("余额与欠费、服务密码：")
     assert summary["结果"] == "已向客户解释说明；客户表示要越级或向媒体投诉，未升级处理"
     assert summary["处理"] == "解释说明", "no script was read on this call"
+
+
+def test_a_threat_handed_to_the_supervisor_is_recorded_as_escalated() -> None:
+    """Reviewed: 转值班长 (guidance, no write tool) is recorded without an action id, and was not recognised."""
+    handed = {"escalate_supervisor": {"ok": True, "message": "已记录，按指引处理"}}
+    call = _call("inform", handed, call_risks=["escalation_threat"])
+    assert wrap_up(call, load_vocabulary(), "A1")["summary"]["结果"] == "已向客户解释说明；已转值班长处理"

@@ -13,8 +13,9 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 
-from copilot.api.deps import IndexWatcherDep, RuntimeDep, TurnsDep
+from copilot.api.deps import GateDep, IndexWatcherDep, RuntimeDep, TurnsDep
 from copilot.api.errors import api_error
+from copilot.api.forkgate import ForkGate
 from copilot.api.kbswitch import serve_version
 from copilot.api.workers import TurnWorkerError, TurnWorkers
 from copilot.guides import guides_losing
@@ -84,7 +85,7 @@ def get_doc(doc_id: Annotated[str, PathParam(max_length=80)], runtime: RuntimeDe
 
 
 @router.post("/ingest")
-async def ingest(request: Request, runtime: RuntimeDep, turns: TurnsDep,
+async def ingest(request: Request, runtime: RuntimeDep, turns: TurnsDep, gate: GateDep,
                  files: Annotated[list[UploadFile], File(description="Bulletins: md/docx/pdf")],
                  dry_run: Annotated[bool, Query(description="Only show the diff")] = True,
                  dry_run_field: Annotated[bool | None, Form(alias="dry_run", description="The same, as a form field")]
@@ -117,11 +118,11 @@ async def ingest(request: Request, runtime: RuntimeDep, turns: TurnsDep,
             paths.append(path)
             names[path] = name  # the diff, the errors and the index's note name the upload, not where it was saved
         # parsing, embedding and the index switch take seconds: off the event loop, so streams keep flowing
-        return await run_in_threadpool(_ingest, runtime, turns.workers, paths, names, dry_run)
+        return await run_in_threadpool(_ingest, runtime, turns.workers, paths, names, dry_run, gate)
 
 
 def _ingest(runtime: Any, workers: TurnWorkers | None, paths: list[Path], names: dict[Path, str],
-            dry_run: bool) -> dict[str, Any]:
+            dry_run: bool, gate: ForkGate | None = None) -> dict[str, Any]:
     manager = runtime.knowledge
     try:
         planned = manager.plan(paths, names)
@@ -132,7 +133,7 @@ def _ingest(runtime: Any, workers: TurnWorkers | None, paths: list[Path], names:
             plan, info = manager.ingest(paths, names=names)
             if info is not None:
                 try:  # the turn workers are forked from this process again: they share the new version with it
-                    serve_version(runtime, workers, info.searcher)
+                    serve_version(runtime, workers, info.searcher, gate)
                 except TurnWorkerError as exc:
                     raise api_error(status.HTTP_503_SERVICE_UNAVAILABLE, "workers_not_renewed",
                                     f"新版知识库 {info.name} 已入库并生效于查询，但{exc}") from None

@@ -10,13 +10,14 @@ from copilot.understand.risk import load_risks
 @pytest.mark.parametrize("said", [
     "我都七十多了，搞不懂这些",  # found by a new user: only 七十多岁 / 七十岁 were cues
     "我七十几岁的人了，她还翻白眼",
-    "我一个七十好几的老头",
+    "我都七十好几的人了",
     "我快八十了，眼睛不好",
 ])
 def test_a_caller_who_gives_their_age_is_elderly(said: str) -> None:
     assert "elderly" in load_risks().detect(said)
 
 
-@pytest.mark.parametrize("said", ["这个月多扣了七十多块钱", "八十几个G的流量都用完了", "七十几块的套餐"])
+@pytest.mark.parametrize("said", ["这个月多扣了七十多块钱", "八十几个G的流量都用完了", "七十几块的套餐", "话费都七十多了",
+                                  "扣了八十几了", "快八十了，这个月的话费"])
 def test_amounts_in_the_seventies_are_not_an_age(said: str) -> None:
     assert "elderly" not in load_risks().detect(said)

@@ -62,6 +62,9 @@ def statements() -> Statements:
     ("手机丢在出租车上了，帮我挂失一下", {"card": ["lost"]}),
     ("前几天手机丢了，打电话挂失了，现在手机找到了，帮我解挂", {"card": ["found"]}),  # the last said stands
     ("手机找不到了", {"card": ["lost"]}),
+    # (reviewed: a bare 找到了 is not the phone turning up)
+    ("我手机丢了，好不容易找到了你们的电话，快帮我停机", {"card": ["lost"]}),
+    ("手机丢了，警察说会帮我找回了再说", {"card": ["lost"]}),
     ("别人打我电话都说是空号", {"calls": ["incoming"]}),
     ("验正码一直不来", {"sms": ["code"]}),
     ("从来没定过，莫明其妙就扣了", {"ordered": ["not_me"]}),
@@ -80,6 +83,9 @@ def statements() -> Statements:
     ("我这个月流量用了三十个G", {}),
     ("那个二十块的流量包我没订啊，昨天突然多出来的", {"pack": ["data_pack"], "ordered": ["not_me"]}),
     ("两个多月没交费了", {}),
+    ("大概三天前从泰国回来的", {"trip": ["back"]}),  # a when, not how long
+    ("差不多一周后出发", {}),
+    ("大概5月份去的", {}),
     # nothing said of the situation
     ("钱什么时候退回来", {}),
     ("我要投诉你们！", {}),

@@ -44,6 +44,13 @@ def test_upload_diff_apply_then_search(own_kb: Served, page: Page, tmp_path: Pat
     page.locator("#apply-btn").click()
     expect(page.locator("#applied")).to_contain_text("已入库")
     expect(status).to_have_attribute("data-index", "v0002")
+    # found by a knowledge manager: the heading still said 试运行, and the last change was raw JSON
+    expect(page.locator("#plan-heading")).to_have_text("已入库的变更")
+    change = page.locator("#last-change")
+    expect(change).to_contain_text("最近变更：导入 宽带复通公告.docx（")
+    expect(change).to_contain_text("新增知识点 1")
+    expect(change).not_to_contain_text("{")
+    expect(change).not_to_contain_text("无变化")
 
     page.locator("#q").fill("复通后请重启光猫")
     page.locator("#region").fill("江西省南昌市")
