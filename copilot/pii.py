@@ -261,6 +261,32 @@ def _mask_bank(m: re.Match[str]) -> str:
     return f"{digits[:4]}********{digits[-4:]}"
 
 
+_NUMBER_CUE = re.compile(r"身份证|证件号|证件的号|银行卡|卡号|护照|通行证")
+"""Words that say a personal number is being read out, perhaps in pieces over the next turns."""
+_LONG_RUN = re.compile(r"(?<![0-9０-９])[0-9０-９]{6,}(?![0-9０-９])")
+NUMBER_TURNS = 2
+"""After a cue, how many utterances may carry the rest of the number ("后面是198503121234")."""
+
+
+def mask_in_call(raw: str, turns_left: int) -> tuple[str, int]:
+    """Mask an utterance of a call in which a personal number may be read out across turns.
+
+    Args:
+        raw: The utterance as said.
+        turns_left: The count `mask_in_call` returned for the call's previous utterance (0 at its start).
+
+    Returns:
+        The masked text, and the count to pass with the next utterance. While a cue (身份证, 银行卡 ...) was said
+        in the last `NUMBER_TURNS` utterances, any remaining run of 6 or more digits is masked too, keeping its
+        last 4 ("身份证前面是360102" / "后面是198503121234" -> "后面是********1234"): the pieces are no known kind
+        of number alone.
+    """
+    text = mask(raw)
+    if turns_left > 0:
+        text = _LONG_RUN.sub(lambda m: "*" * (len(m.group(0)) - 4) + m.group(0)[-4:], text)
+    return text, NUMBER_TURNS if _NUMBER_CUE.search(raw) else max(0, turns_left - 1)
+
+
 def mask(text: str) -> str:
     """Mask personal data in a text, keeping enough to recognise it; everything else is left as it is.
 

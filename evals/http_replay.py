@@ -149,9 +149,10 @@ class HttpReplayer:
                "POST /v1/calls")
         events = EventTail(self.base_url, call_id)
         try:
-            caller_turns = 0
+            caller_turns = number_turns = 0
             for index, turn in enumerate(case.scenario.turns, 1):
-                stored = utterance_of(turn, case.msisdn)  # what the API stores; refused here as there
+                # what the API stores; refused here as there
+                stored, number_turns = utterance_of(turn, case.msisdn, number_turns)
                 body: dict[str, Any] = {"speaker": turn.speaker, "text": turn.text}
                 if turn.asr_confidence is not None:
                     body["asr_confidence"] = turn.asr_confidence

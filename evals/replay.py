@@ -208,9 +208,10 @@ class InProcessReplayer:
         reset_faults(backends, faults)
         record = CallRecord(call_id=call_id, msisdn=case.msisdn, agent_id=AGENT_ID)
         self.hub.audit.start(call_id, case.msisdn, AGENT_ID)
+        number_turns = 0
         for index, turn in enumerate(case.scenario.turns, 1):
             switch_faults(backends, faults, index)
-            utterance = utterance_of(turn, case.msisdn)
+            utterance, number_turns = utterance_of(turn, case.msisdn, number_turns)
             self.hub.mark(call_id)
             started = time.perf_counter()
             if turn.speaker == "agent":

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from copilot.api.routers.calls import MAX_UTTERANCE
-from copilot.pii import mask, other_line_asked_about
+from copilot.pii import mask_in_call, other_line_asked_about
 from evals.records import Suggestion
 from evals.scenario import Turn
 
@@ -21,8 +21,13 @@ class UtteranceRejected(ValueError):
     """The API would refuse this utterance (empty, or too long)."""
 
 
-def utterance_of(turn: Turn, msisdn: str) -> dict[str, Any]:
-    """The utterance as the API stores it and passes it to the graph.
+def utterance_of(turn: Turn, msisdn: str, number_turns: int = 0) -> tuple[dict[str, Any], int]:
+    """The utterance as the API stores it and passes it to the graph, and the call's count for the next one.
+
+    Args:
+        turn: The scenario's turn.
+        msisdn: The calling line.
+        number_turns: What the previous utterance of the call returned (`copilot.pii.mask_in_call`).
 
     Raises:
         UtteranceRejected: The API would answer 422 (empty after trimming, or over its length limit).
@@ -32,12 +37,13 @@ def utterance_of(turn: Turn, msisdn: str) -> dict[str, Any]:
     raw = " ".join(turn.text.split())
     if not raw:
         raise UtteranceRejected("话语内容为空，API 会拒绝")
-    utterance: dict[str, Any] = {"speaker": turn.speaker, "text": mask(raw)}
+    text, number_turns = mask_in_call(raw, number_turns)
+    utterance: dict[str, Any] = {"speaker": turn.speaker, "text": text}
     if turn.asr_confidence is not None:
         utterance["asr_confidence"] = turn.asr_confidence
     if turn.speaker == "caller" and other_line_asked_about(raw, msisdn):
         utterance["other_number"] = True
-    return utterance
+    return utterance, number_turns
 
 
 DocText = Callable[[str], str | None]

@@ -18,6 +18,8 @@ class CallRecord(BaseModel):
     agent_id: str
     ended: bool = False
     turns: int = 0
+    number_turns: int = 0
+    """Utterances left in which the rest of a personal number may be read out (`copilot.pii.mask_in_call`)."""
 
 
 class CallRegistry:

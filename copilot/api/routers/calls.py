@@ -14,7 +14,7 @@ from copilot.api.deps import AuditDep, BackendsDep, CallsDep, GateDep, HubDep, M
 from copilot.api.errors import api_error
 from copilot.api.registry import CallRecord
 from copilot.api.responses import PlainJSON
-from copilot.pii import mask, other_line_asked_about
+from copilot.pii import mask, mask_in_call, other_line_asked_about
 from tools.base.errors import BackendError
 from tools.base.values import check_msisdn
 
@@ -70,7 +70,7 @@ def add_utterance(call_id: str, body: NewUtterance, calls: CallsDep, turns: Turn
     raw = " ".join(_VISIBLE.sub(" ", body.text).split())
     if not any(unicodedata.category(ch)[0] not in "CZ" for ch in raw):  # zero-width marks alone are nothing said
         raise api_error(status.HTTP_422_UNPROCESSABLE_CONTENT, "empty_utterance", "话语内容为空")
-    utterance: dict[str, Any] = {"speaker": body.speaker, "text": mask(raw)}
+    utterance: dict[str, Any] = {"speaker": body.speaker}
     if body.asr_confidence is not None:
         utterance["asr_confidence"] = body.asr_confidence
     if body.speaker == "caller" and other_line_asked_about(raw, record.msisdn):
@@ -78,6 +78,8 @@ def add_utterance(call_id: str, body: NewUtterance, calls: CallsDep, turns: Turn
     with calls.lock(call_id):
         if record.ended:
             raise api_error(status.HTTP_409_CONFLICT, "call_ended", f"通话 {call_id} 已结束")
+        # masked in the call's order: a number read out in pieces over turns is masked in each piece
+        utterance["text"], record.number_turns = mask_in_call(raw, record.number_turns)
         if body.speaker == "agent":
             return PlainJSON(turns.note(record, utterance))
         snapshot, _ = turns.run(record, {"transcript": [utterance]}, "utterance")

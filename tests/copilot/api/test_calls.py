@@ -52,6 +52,16 @@ def test_the_callers_number_is_kept_masked_in_the_state_and_the_audit_trail(clie
     assert msisdn not in stored and msisdn[:3] + "****" + msisdn[-4:] in stored
 
 
+def test_an_id_number_read_out_over_two_turns_is_stored_masked(client: TestClient, sim_path: Path) -> None:
+    """Found by an evaluator: the second piece of a split ID number was stored as said, in 6 files of the run."""
+    start(client, sim_path, "healthy")
+    client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "我要补卡，身份证前面是360102"})
+    client.post("/v1/calls/c1/utterances", json={"speaker": "agent", "text": "好的，后面的号码呢？"})
+    client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "后面是198503121234"})
+    stored = client.get("/v1/calls/c1").text + client.get("/v1/calls/c1/audit").text
+    assert "198503121234" not in stored and "********1234" in stored
+
+
 def test_a_complaint_ticket_carries_what_the_caller_said_and_it_is_not_asked_again(client: TestClient,
                                                                                    sim_path: Path) -> None:
     """Found by a new user: the ticket said "待补充：涉及的营业厅…" and the reply asked three times which 营业厅."""
