@@ -30,6 +30,15 @@ ScriptTopic = Literal[
 ]
 
 
+PROVINCES = frozenset({
+    "北京市", "天津市", "上海市", "重庆市", "河北省", "山西省", "辽宁省", "吉林省", "黑龙江省", "江苏省", "浙江省",
+    "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "海南省", "四川省", "贵州省",
+    "云南省", "陕西省", "甘肃省", "青海省", "台湾省", "内蒙古自治区", "广西壮族自治区", "西藏自治区", "宁夏回族自治区",
+    "新疆维吾尔自治区", "香港特别行政区", "澳门特别行政区",
+})
+"""The province-level divisions a scope starts with (a city alone, 南昌市, would be read as a province)."""
+
+
 class RegionScope(BaseModel):
     """Where a knowledge point or script applies."""
 
@@ -48,12 +57,15 @@ class RegionScope(BaseModel):
         """
         text = (text or "").strip()
         if not REGION.fullmatch(text):
-            raise ValueError(f"适用地区格式不正确: {text!r}（应为 全国、某省 或 某省某市）")
+            raise ValueError(f"适用地区格式不正确: {text!r}（应为 全国、某省 或 某省某市，如 江西省、江西省南昌市）")
         if text == NATIONWIDE:
             return cls(level="nationwide")
         m = re.match(r"^(.+?(?:省|自治区|特别行政区|市))(.*)$", text)
         assert m is not None
         province, city = m.group(1), m.group(2) or None
+        if province not in PROVINCES:
+            raise ValueError(f"适用地区须以省级行政区开头: {text!r}（如 江西省南昌市；{province} "
+                             "不是省、自治区或直辖市）")
         return cls(level="city" if city else "province", province=province, city=city)
 
     def covers(self, province: str | None, city: str | None) -> bool:

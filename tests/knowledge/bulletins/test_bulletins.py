@@ -304,6 +304,14 @@ def test_bad_region_and_category() -> None:
     assert any("可选：业务介绍" in p.message for p in problems)
 
 
+@pytest.mark.parametrize("region", ["南昌市", "南昌", "江西南昌市"])
+def test_a_region_that_does_not_start_with_a_province_is_refused(region: str) -> None:
+    """Found by a knowledge manager: 适用地区：南昌市 was stored as a province no caller is in; the point was lost."""
+    problems = parse_problems(md(kp_record(适用地区=region)))
+    assert [(p.record, p.field) for p in problems] == [("KP-QQT-00128", "适用地区")]
+    assert "江西省南昌市" in problems[0].message
+
+
 def test_body_over_limit_in_a_5mb_file(tmp_path: Path) -> None:
     big = "\n".join("超长正文内容，用于测试解析器在大文件上的表现。" * 4 for _ in range(30_000))
     path = tmp_path / "big.md"
