@@ -144,6 +144,17 @@ def test_a_known_weak_grid_is_explained_with_its_plan_and_the_complaint_prefille
     assert grid["plan"] in d.findings[0].text and "create_repair_ticket" in d.forbidden
 
 
+def test_a_grid_with_no_plan_is_not_read_out_as_the_network_teams_note(sim_db: SimDatabase) -> None:
+    """Found by a new user: "目前暂无建设计划，建议用户开启VoWiFi" (a note about 用户) was in the reply to read aloud."""
+    msisdn = profile(sim_db, "weak_coverage")
+    cell = sim_db.one("SELECT home_cell_id FROM subscribers WHERE msisdn = ?", (msisdn,))
+    with sim_db.conn() as conn:
+        conn.execute("UPDATE weak_coverage SET plan = '暂无建设计划，建议用户开启VoWiFi' WHERE cell_id = ?", (cell[0],))
+    d = diagnose_line(sim_db, "coverage_complaint", msisdn)
+    assert "目前还没有排上建设计划" in d.reply and "用户" not in d.reply
+    assert "暂无建设计划" in d.findings[0].text, "the agent still sees the team's note"
+
+
 def test_an_area_outage_reads_the_script_instead_of_a_complaint(sim_db: SimDatabase) -> None:
     d = diagnose(sim_db, "coverage_complaint", "area_outage_mobile")
     assert_complete(d)
