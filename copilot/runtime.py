@@ -6,7 +6,7 @@ import contextlib
 import ctypes
 import gc
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -120,16 +120,19 @@ def locate(backends: Backends, msisdn: str) -> tuple[str | None, str | None, str
     return sub.province, sub.city, sub.district
 
 
-def checked_register(register: Register, risks: RiskLexicon) -> Register:
-    """The register, once each of its openers and notices is for an emotion or a risk the copilot reads.
+def checked_register(register: Register, risks: RiskLexicon, intents: Collection[str] | None = None) -> Register:
+    """The register, once its openers and notices are for what the copilot reads and `not_on` names intents.
 
     Raises:
-        RegisterError: Naming the openers' cues that nothing raises.
+        RegisterError: Naming the openers' cues that nothing raises, or the intents that do not exist.
     """
     unknown = register.unknown_cues({*EMOTION_LEVELS, *risks.risks, *TURN_RISKS})
     if unknown:
         raise RegisterError(f"{REGISTER_PATH}: openers 或 notices 的键不是情绪（{'/'.join(EMOTION_LEVELS)}）"
                             f"也不是风险编号: {unknown}")
+    strange = sorted({i for n in register.notices.values() for i in n.not_on} - set(intents or ())) if intents else []
+    if strange:
+        raise RegisterError(f"{REGISTER_PATH}: notices 的 not_on 不是意图编号: {strange}")
     return register
 
 
@@ -168,7 +171,7 @@ def assemble_services(classifier: IntentClassifier, vocabulary: Vocabulary, back
         aftercare=load_aftercare(),
         statements=load_statements(),
         lookups=load_lookups(set(engine.read_tools)),
-        register=checked_register(load_register(), risks),
+        register=checked_register(load_register(), risks, vocabulary.intent_by_id),
     )
 
 

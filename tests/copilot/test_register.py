@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from copilot.register import Register, RegisterError, load_register
+from copilot.register import Notice, Register, RegisterError, load_register
 from copilot.runtime import checked_register
 from copilot.understand.risk import load_risks
+from knowledge.vocabulary import load_vocabulary
 from tests.copilot.conftest import refused
 
 REPLY = "您好，帮您查到您家的光猫离线了，我可以现在帮您远程重启一下。"
@@ -61,6 +62,11 @@ def test_an_opener_for_what_the_copilot_never_reads_is_refused(register: Registe
         checked_register(Register(openers={"angy": ("抱歉，",)}), load_risks())
     assert "angy" in str(caught.value) and "register.yaml" in str(caught.value)
     assert checked_register(register, load_risks()) is register
+    intents = load_vocabulary().intent_by_id
+    assert checked_register(register, load_risks(), intents) is register
+    typo = Register(notices={"third_party_number": Notice(say="另一个号码不能查", not_on=("fraud_reprot",))})
+    with pytest.raises(RegisterError, match="fraud_reprot"):
+        checked_register(typo, load_risks(), intents)
 
 
 def test_the_default_register_changes_nothing() -> None:
