@@ -275,7 +275,7 @@ def _replayer(config: Config, url: str | None, world: World, out: Path, work: Pa
     if url is not None:
         from evals.http_replay import HttpReplayer
 
-        return HttpReplayer(url, world, out, say=log)
+        return HttpReplayer(url, world, out, say=log, config=config)
     from evals.replay import InProcessReplayer
 
     return InProcessReplayer(settings=settings, world=world, run_dir=out, work_dir=work, llm=config == "llm",

@@ -98,8 +98,8 @@ class EventTail:
 class HttpReplayer:
     """Replays scenarios against a running server."""
 
-    def __init__(self, url: str, world: World, run_dir: Path, *, say: Callable[[str], None] = lambda _: None
-                 ) -> None:
+    def __init__(self, url: str, world: World, run_dir: Path, *, say: Callable[[str], None] = lambda _: None,
+                 config: str | None = None) -> None:
         self.base_url = url.rstrip("/")
         self.world = world
         self.calls_dir = run_dir / "calls"
@@ -116,7 +116,13 @@ class HttpReplayer:
             self.client.close()
             raise ServerError(f"{url} 没有运行在评测世界上（它的模拟后台是 {served}，应为 {world.serve_db}）。"
                               f"这样启动服务: {world.serve_command()}")
-        say(f"回放目标: {url}（模拟后台 {served}）")
+        mode = health.get("mode")
+        if config is not None and mode is not None and mode != config:
+            self.client.close()  # the run would be labelled what the server does not do
+            wanted = "设置了" if config == "llm" else "未设置"
+            raise ServerError(f"{url} 运行在 {mode} 模式，本次 --config {config}：结果会被误标。"
+                              f"改用 --config {mode}，或换一个{wanted} HOTLINE_LLM_* 的服务")
+        say(f"回放目标: {url}（模拟后台 {served}，{mode or '未知'}模式）")
 
     def skip_reason(self, case: PreparedCase) -> str | None:
         """Why a server cannot replay this scenario, or None."""

@@ -76,3 +76,10 @@ def test_a_server_that_is_not_on_the_world_is_refused(server: str, tmp_path: Pat
         HttpReplayer(server, elsewhere, tmp_path)
     with pytest.raises(ServerError, match="无法连接"):
         HttpReplayer(f"http://127.0.0.1:{free_port()}", elsewhere, tmp_path)
+
+
+def test_a_run_whose_mode_is_not_the_servers_is_refused(server: str, eval_world: World, tmp_path: Path) -> None:
+    """Found by an evaluator: --config llm against a rules-only server ran, and was labelled an LLM run."""
+    with pytest.raises(ServerError, match=r"deterministic 模式，本次 --config llm"):
+        HttpReplayer(server, eval_world, tmp_path, config="llm")
+    HttpReplayer(server, eval_world, tmp_path, config="deterministic").close()

@@ -21,12 +21,14 @@ PROBE_MSISDN = "13800000000"
 
 @router.get("/healthz")
 def healthz(backends: BackendsDep, settings: SettingsDep) -> dict[str, Any]:
-    """Liveness, the version, and each system's backend (sim or http)."""
+    """Liveness, the version, each system's backend (sim or http), and whether replies come from a model."""
+    llm = bool(settings.llm_base_url and settings.llm_model and settings.llm_api_key)
     return {
         "status": "ok",
         "version": __version__,
         "backends": {system.value: kind for system, kind in backends.kinds.items()},
         "sim_db": str(settings.sim_db_path) if "sim" in backends.kinds.values() else None,
+        "mode": "llm" if llm else "deterministic",
     }
 
 
