@@ -26,7 +26,7 @@ from copilot.context import CallContext
 from copilot.guides import GuidedKnowledge, guide_queries, merge_cards
 from copilot.llm import DraftedReply, GroundedAnswer, Grounds, LlmAdvisor, Understanding
 from copilot.lookups import Lookups
-from copilot.pii import mask, mask_values, without_number
+from copilot.pii import without_number
 from copilot.playbooks.engine import PlaybookEngine
 from copilot.playbooks.schema import Playbook
 from copilot.register import Register
@@ -323,8 +323,10 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         # what it was, for which need, and on what grounds: the next turns and the wrap-up say what was done
         done = {"action": action["action"], "label": action["label"], "tool": tool.name,
                 "intent": state.intents[0][0] if state.intents else None, "basis": basis_of(state.diagnosis)}
-        return {"requested_action": None, "results": {key: {"ok": result.ok, "message": mask(result.summary()),
-                                                             "data": mask_values(result.data), **done}}}
+        caller = runtime.context.msisdn  # the outcome names the line ("target"): kept masked, as the parameters
+        return {"requested_action": None, "results": {key: {"ok": result.ok,
+                                                             "message": without_number(result.summary(), caller),
+                                                             "data": without_number(result.data, caller), **done}}}
 
     graph = StateGraph(CallState, context_schema=CallContext, input_schema=CallInput, output_schema=CallOutput)
     for name, node in (("understand", understand), ("diagnose", diagnose), ("retrieve", retrieve),

@@ -311,26 +311,12 @@ def mask(text: str) -> str:
     return _PHONE.sub(lambda m: f"{m.group(1)}{m.group(2)}****{m.group(4)}", text)
 
 
-def mask_values(value: Any) -> Any:
-    """`value` with every text in it masked (`mask`), its dicts and lists rebuilt; other values as they are.
-
-    For what is stored from back-office data (an action's parameters, a write's outcome): the caller's own
-    number included, since the checkpoints and the audit trail keep what the state holds.
-    """
-    if isinstance(value, str):
-        return mask(value) if any(ch.isdigit() for ch in value) or "@" in value else value
-    if isinstance(value, dict):
-        return {k: mask_values(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [mask_values(v) for v in value]
-    return value
-
-
 def without_number(value: Any, number: str) -> Any:
     """`value` with every occurrence of one known number (the caller's) in its texts masked, dicts and lists rebuilt.
 
-    For what a tool will be called with (an action's parameters): nothing else is touched, so an account id that
-    looks like a phone number stays what the tool needs.
+    For what the state keeps of back-office data (an action's parameters, a write's outcome), which the
+    checkpoints and the audit trail store: nothing else is touched, so an account id that looks like a phone
+    number stays what a tool needs.
     """
     if isinstance(value, str):
         return value.replace(number, mask(number)) if number and number in value else value

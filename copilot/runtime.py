@@ -130,7 +130,7 @@ def checked_register(register: Register, risks: RiskLexicon, intents: Collection
     if unknown:
         raise RegisterError(f"{REGISTER_PATH}: openers 或 notices 的键不是情绪（{'/'.join(EMOTION_LEVELS)}）"
                             f"也不是风险编号: {unknown}")
-    strange = sorted({i for n in register.notices.values() for i in n.not_on} - set(intents or ())) if intents else []
+    strange = sorted({i for n in register.notices.values() for i in n.not_on} - set(intents)) if intents else []
     if strange:
         raise RegisterError(f"{REGISTER_PATH}: notices 的 not_on 不是意图编号: {strange}")
     return register

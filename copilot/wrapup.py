@@ -68,7 +68,8 @@ def _checked(state: Any, intent: str, diagnosis: dict[str, Any]) -> tuple[list[s
     return list(dict.fromkeys(findings)), disposition
 
 
-def _outcome(state: Any, intent: str, disposition: str, created: set[str], unsolved: bool) -> str:
+def _outcome(state: Any, intent: str, disposition: str, succeeded: set[str], created: set[str],
+             unsolved: bool) -> str:
     """结果: the disposition as it stands at the end of the call, from what was done on it.
 
     A resolve is 已当场解决 only when a write for the need went through (an offer the agent did not confirm is
@@ -77,8 +78,7 @@ def _outcome(state: Any, intent: str, disposition: str, created: set[str], unsol
     """
     writes = [r for r in state.results.values() if changed_a_system(r)]
     acted = any(r.get("intent") == intent for r in writes)
-    supervisor = any(r.get("ok") and (r.get("action") or _action_of(key)) == "escalate_supervisor"
-                     for key, r in state.results.items())  # a guidance action's result names no action
+    supervisor = "escalate_supervisor" in succeeded
     escalated = bool({"complaint", "fee_dispute"} & created) or supervisor
     outcome = OUTCOMES.get(disposition, disposition)
     if disposition == "resolve" and not acted:
@@ -110,12 +110,13 @@ def wrap_up(state: Any, vocabulary: Vocabulary, agent_id: str, unsolved: bool = 
     d = state.diagnosis or {}
     intent = state.intents[0][0] if state.intents else "other"
     label = vocabulary.intent_by_id[intent].label if intent in vocabulary.intent_by_id else intent
-    done, declined, created = [], [], set()
+    done, declined, created, succeeded = [], [], set(), set()
     for key, result in state.results.items():
-        action_id = result.get("action") or _action_of(key)
+        action_id = result.get("action") or _action_of(key)  # a guidance action's result names no action
         known = vocabulary.action_by_id.get(action_id)
         name = result.get("label") or (known.label if known else key)
         if result.get("ok"):
+            succeeded.add(action_id)
             done.append(f"{name}（{result.get('message', '')}）")
             if action_id in TICKET_ACTIONS:
                 created.add(TICKET_ACTIONS[action_id])
@@ -130,7 +131,7 @@ def wrap_up(state: Any, vocabulary: Vocabulary, agent_id: str, unsolved: bool = 
         "诉求": f"{'、'.join(labels)}：{_ask(state.transcript)}",
         "核查": "；".join(findings) or "未做系统核查",
         "处理": "；".join(handled) or ("按应急口径解释" if read_script else "解释说明"),
-        "结果": _outcome(state, intent, disposition, created, unsolved),
+        "结果": _outcome(state, intent, disposition, succeeded, created, unsolved),
     }
     ticket = None
     kind = TICKET_OF.get(disposition)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from evals.provenance import served_kb_version
 from evals.scenario import Gold
 
 
@@ -57,10 +58,10 @@ def _knowledge_ids(index_dir: Path, also: Iterable[str]) -> frozenset[str] | Non
     """Every id the world's serving index holds (any version) and `also`, or None when it has no index yet."""
     from knowledge.catalog import Catalog
 
-    pointer = index_dir / "CURRENT"
-    if not pointer.is_file():
+    version = served_kb_version(index_dir)
+    if version is None:
         return None
-    catalog = Catalog(index_dir / pointer.read_text(encoding="utf-8").strip() / "catalog.sqlite")
+    catalog = Catalog(index_dir / version / "catalog.sqlite")
     try:
         return frozenset(row.id for row in catalog.rows()) | frozenset(also)
     finally:

@@ -88,10 +88,9 @@ class IndexWatcher:
             return None
         try:
             if on_disk.name != self.runtime.knowledge_version():  # an upload may have switched it meanwhile
-                self._renew_pending = True
-                with self.gate.shared() if self.gate is not None else contextlib.nullcontext():
-                    self.runtime.reopen_knowledge()
-            if self._renew_pending and self.workers is not None:
+                self._renew_pending = True  # stays so if the version opens here but the workers fail to fork
+                serve_version(self.runtime, self.workers, gate=self.gate)
+            elif self._renew_pending and self.workers is not None:
                 self.workers.renew()
             self._renew_pending = False
         except (KnowledgeIndexError, TurnWorkerError) as exc:

@@ -147,18 +147,14 @@ def test_no_caller_line_is_repeated_across_the_suites() -> None:
 
 # ----------------------------------------------------------------------------------------------- gold ids exist
 @cache
-def read_tools() -> frozenset[str]:
-    from tools.backends import build_backends
-    from tools.base.toolkit import ToolType
-    from tools.sim.db import SimDatabase
-
-    tools = build_backends(sim_db=SimDatabase(world_db())).tools(lambda: WORLD_AS_OF)
-    return frozenset(t.name for t in tools if (t.metadata or {}).get("tool_type") == ToolType.READ.value)
+def known_ids() -> KnownIds:
+    """What gold labels may name, read off the world's simulator (knowledge ids: the test below, by region)."""
+    return KnownIds.of_world(world_db(), None, WORLD_AS_OF)
 
 
 @cache
 def playbooks() -> dict[str, object]:
-    return dict(load_playbooks(load_vocabulary(), set(read_tools())))
+    return dict(load_playbooks(load_vocabulary(), set(known_ids().read_tools)))
 
 
 @cache
@@ -179,9 +175,7 @@ def world_db() -> Path:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_gold_ids_exist(name: str) -> None:
-    known = KnownIds(intents=frozenset(load_vocabulary().intent_by_id), actions=frozenset(load_vocabulary().action_by_id),
-                     read_tools=read_tools(), rules={i: frozenset(r.id for r in b.rules)  # type: ignore[attr-defined]
-                                                     for i, b in playbooks().items()})
+    known = known_ids()
     assert [f"{c.id}: {where}: {problem}" for c in suite(name) for where, problem in gold_problems(c.gold, known)] == []
 
 
