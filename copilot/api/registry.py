@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from fastapi import status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from copilot.api.errors import api_error
 
@@ -18,7 +18,7 @@ class CallRecord(BaseModel):
     agent_id: str
     ended: bool = False
     turns: int = 0
-    number_turns: int = 0
+    number_turns: int = Field(default=0, exclude=True)  # the API's own bookkeeping, not part of the call's record
     """Utterances left in which the rest of a personal number may be read out (`copilot.pii.mask_in_call`)."""
 
 

@@ -60,6 +60,7 @@ def test_an_id_number_read_out_over_two_turns_is_stored_masked(client: TestClien
     client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "后面是198503121234"})
     stored = client.get("/v1/calls/c1").text + client.get("/v1/calls/c1/audit").text
     assert "198503121234" not in stored and "********1234" in stored
+    assert "number_turns" not in client.get("/v1/calls/c1").json()["call"], "the API's bookkeeping stays inside"
 
 
 def test_a_complaint_ticket_carries_what_the_caller_said_and_it_is_not_asked_again(client: TestClient,
