@@ -22,6 +22,7 @@ when many calls share two cores).
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -44,6 +45,7 @@ CANDIDATES = 50
 PIN_LEX_RANK = 3  # an outage script is pinned first when it is among the top lexical matches...
 PIN_LEX_SHARE = 0.6  # ...scoring at least this share of the best match...
 PIN_COSINE = 0.5  # ...or close in meaning
+MASKS_KEPT = 256  # masks kept (a caller's scope and kinds, for as long as no row starts or ends)
 
 
 
@@ -105,6 +107,10 @@ class Searcher:
         self._start = np.array([np.datetime64(r.start_ts) for r in rows], dtype="datetime64[s]")
         far = np.datetime64("9999-12-31T23:59:59")
         self._end = np.array([np.datetime64(r.end_ts) if r.end_ts else far for r in rows], dtype="datetime64[s]")
+        # the moments at which some row comes into force or goes out of it: between two, every mask stays the same
+        self._changes = np.unique(np.concatenate([self._start, self._end + np.timedelta64(1, "s")]))
+        self._masks: dict[tuple[Any, ...], np.ndarray] = {}
+        self._masks_lock = threading.Lock()
         self._outage = np.array([r.outage_script for r in rows])
         self._tied = np.array([bool(r.outage_id) for r in rows])  # to an outage notice of the coverage system
         self._overrides = np.array([self._row_of.get(r.variant_of, -1) if r.variant_of else -1 for r in rows],
@@ -131,8 +137,24 @@ class Searcher:
 
     def mask(self, province: str | None, city: str | None, at: datetime,
              kinds: tuple[str, ...] = ("point", "script")) -> np.ndarray:
-        """Rows a caller in (province, city) may be shown at `at`."""
+        """Rows a caller in (province, city) may be shown at `at` (read-only: one mask serves many searches).
+
+        A mask is kept until some row comes into force or goes out of it, so the calls of one scope share it.
+        """
         moment = np.datetime64(at.replace(microsecond=0).isoformat())
+        key = (province, city, tuple(kinds), int(np.searchsorted(self._changes, moment, side="right")))
+        allowed = self._masks.get(key)
+        if allowed is None:
+            allowed = self._mask(province, city, moment, kinds)
+            allowed.flags.writeable = False
+            with self._masks_lock:
+                if len(self._masks) >= MASKS_KEPT:
+                    self._masks.pop(next(iter(self._masks)))
+                self._masks[key] = allowed
+        return allowed
+
+    def _mask(self, province: str | None, city: str | None, moment: np.datetime64,
+              kinds: tuple[str, ...]) -> np.ndarray:
         codes = self._codes(province, city)
         region_ok = np.zeros(len(self._region_codes) + 1, dtype=bool)
         region_ok[codes] = True

@@ -46,6 +46,21 @@ def test_date_filter_hides_expired_and_future_points(make_store: Make) -> None:
     assert "ES-20261120-001" not in ids(s, "冒充客服退费诈骗", ("江西省", "南昌市"))
 
 
+def test_a_window_opens_and_closes_on_the_second_whatever_was_asked_before(make_store: Make) -> None:
+    store, _ = make_store()
+    store.build(small_corpus(), note="t")
+    s = store.open()
+
+    def shown(at: datetime) -> bool:
+        return "ES-20261123-001" in [r.id for r in s.active_scripts("江西省", "南昌市", at)]
+
+    opens, closes = datetime(2026, 11, 23, 8, 50), datetime(2026, 11, 23, 14, 0)
+    moments = [opens.replace(minute=49, second=59), opens, closes, closes.replace(second=1), opens]
+    assert [shown(m) for m in moments] == [False, True, True, False, True]
+    with pytest.raises(ValueError, match="read-only"):
+        s.mask("江西省", "南昌市", opens)[0] = True  # one mask serves many searches: none may change it
+
+
 def test_outage_script_for_the_callers_district_ranks_first(make_store: Make) -> None:
     store, _ = make_store()
     store.build(small_corpus(), note="t")
