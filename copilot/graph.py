@@ -1,9 +1,12 @@
-"""The copilot's graph: understand → (diagnose ∥ retrieve) → compose; ask; act only after confirmation; wrap up.
+"""The copilot's graph: understand → retrieve → diagnose → compose; ask; act only after confirmation; wrap up.
 
 `build_graph` returns the uncompiled builder, so that callers (the API, tests, evals) compile it with their
 own checkpointer. Heavy dependencies come in as `CopilotServices`; per-call settings as `CallContext`.
-Diagnosis (the playbook's system reads) and retrieval run side by side, so the knowledge card never waits
-for a slow system; `compose` waits for both.
+Retrieval runs first and its knowledge card goes out before any back-office system is asked, so it never
+waits for a slow one; then diagnosis runs the playbook's reads concurrently (its own pool, per-tool timeouts).
+Retrieval is a few milliseconds of in-process CPU: beside the diagnosis, in a thread of its own, it only took
+turns with the reads on the GIL, and the step cost a thread pool of its own each turn (measured on the turn
+bench's calls: 8.0-8.3 ms of CPU a turn side by side, 6.5-6.8 ms in this order).
 """
 
 from __future__ import annotations
@@ -335,9 +338,9 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
     if services.llm is not None:
         graph.add_node("draft", draft)
     graph.add_conditional_edges(START, route, ["understand", "act", "ask", "wrapup"])
-    graph.add_edge("understand", "diagnose")
     graph.add_edge("understand", "retrieve")
-    graph.add_edge(["diagnose", "retrieve"], "compose")
+    graph.add_edge("retrieve", "diagnose")
+    graph.add_edge("diagnose", "compose")
     if services.llm is not None:
         graph.add_edge("compose", "draft")
     for last in ("draft" if services.llm else "compose", "ask", "wrapup", "act"):
