@@ -29,7 +29,7 @@ from copilot.context import CallContext
 from copilot.guides import GuidedKnowledge, guide_queries, merge_cards
 from copilot.llm import DraftedReply, GroundedAnswer, Grounds, LlmAdvisor, Understanding
 from copilot.lookups import Lookups
-from copilot.pii import without_number
+from copilot.pii import about_someone_else, without_number
 from copilot.playbooks.engine import PlaybookEngine
 from copilot.playbooks.schema import Playbook
 from copilot.register import Register
@@ -53,7 +53,9 @@ others (amounts, dates) only show on the card. Statements and destinations decid
 An action confirmed on the call that wrote to a system (``slots.written``) re-runs it too.
 The playbooks also see the call's risks (``slots.risks``: every risk raised so far in the call) and the caller's
 emotion (``slots.emotion``: the strongest shown so far, calm < anxious < angry), so that a rule can escalate a
-threatening or furious caller. Both only grow during a call, so they re-run the diagnosis at most a few times."""
+threatening or furious caller. Both only grow during a call, so they re-run the diagnosis at most a few times.
+``slots.still_failing`` is true on a turn that says what was done on the call for its need has not fixed it
+("开关了一下，还是上不去")."""
 EMOTION_LEVELS = ("calm", "anxious", "angry")
 ANGER = "anger"
 """The risk lexicon's words that say the caller is angry: they set the emotion, and are no risk of their own."""
@@ -126,9 +128,11 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         said_now = extract_slots(texts[-1], services.clock().date(), services.places, services.statements)
         if escalated_only(state, intents, risks, said_now):
             intents = state.intents  # "我要投诉你们！" on a data-fault call: the same need, escalated
-        if said[-1].get("other_number"):
-            risks.append("third_party_number")
         slots = merge_slots(state.slots, said_now, services.statements.latest_last)
+        borrowed = "borrowed" in slots.get("phone_used", [])  # "我用朋友手机打的": the number they give is theirs
+        if not borrowed and (said[-1].get("other_number") or (any(u.get("other_number") for u in said[:-1])
+                                                              and about_someone_else(texts[-1]))):
+            risks.append("third_party_number")  # "她欠了多少钱" after the caller named their mother's number
         if same_need(state.intents, intents, slots, texts[-1], said_now):
             intents = state.intents  # "流量贵不贵" on a trip's call: the roaming need, not a fee dispute
         emotion = "angry" if ANGER in risks else prediction.emotion  # "气死我了" read as anxious
@@ -140,7 +144,9 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
             return {"diagnosis": state.diagnosis}
         intent = state.intents[0][0]
         slots = {k: v for k, v in state.slots.items() if k in PLAYBOOK_SLOTS or k in services.statements.names}
-        slots |= {"risks": call_risks(state), "emotion": call_emotion(state), "written": written(state)}
+        last = next((u["text"] for u in reversed(state.transcript) if u["speaker"] == "caller"), "")
+        slots |= {"risks": call_risks(state), "emotion": call_emotion(state), "written": written(state),
+                  "still_failing": still_failing(state, last)}
         if intent == state.diagnosed_intent and slots == state.diagnosed_slots and state.diagnosis is not None:
             return {"diagnosis": state.diagnosis}  # same intent, nothing new said: the fresh results stand
         book = services.playbooks.get(intent)

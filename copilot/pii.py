@@ -263,9 +263,29 @@ def _mask_bank(m: re.Match[str]) -> str:
 
 _NUMBER_CUE = re.compile(r"身份证|证件号|证件的号|银行卡|卡号|护照|通行证")
 """Words that say a personal number is being read out, perhaps in pieces over the next turns."""
-_LONG_RUN = re.compile(r"(?<![0-9０-９])[0-9０-９]{6,}(?![0-9０-９])")
+_PIECE = re.compile(f"(?<!{_D}){_D}{{4,}}(?!{_D})")
+"""A run of 4 or more digits (written or spoken): a piece of a number read out after a cue."""
+_QUANTITY = re.compile(r"[ \t]*(?:元|块|毛|角|分钟|G|GB|M|MB|兆|个|月|年|天|小时|次|%|％)")
+_TAIL = re.compile(r"(?:尾号|后四位|末四位)[是为:： \t]*$")
 NUMBER_TURNS = 2
 """After a cue, how many utterances may carry the rest of the number ("后面是198503121234")."""
+CUE_TURN_PIECE = 7
+"""In the cue's own utterance, a run after the cue this long is a piece (a 6-digit region code alone is not)."""
+
+
+def _mask_pieces(text: str, shortest: int) -> str:
+    """Runs of `shortest` digits or more masked as pieces of a personal number, unless quantities or tails.
+
+    A piece of 6 or more keeps its last 4 (``********1234``), a shorter one is masked whole (``0512`` ->
+    ``****``); an amount or a count (``1000块``, ``2024年``) and a 4-digit tail (``尾号3216``) are left alone.
+    """
+    def one(m: re.Match[str]) -> str:
+        piece = m.group(0)
+        if (len(piece) < shortest or _QUANTITY.match(text, m.end())
+                or _TAIL.search(text, max(0, m.start() - 6), m.start())):
+            return piece
+        return "*" * len(piece) if len(piece) < 6 else "*" * (len(piece) - 4) + piece[-4:]
+    return _PIECE.sub(one, text)
 
 
 def mask_in_call(raw: str, turns_left: int) -> tuple[str, int]:
@@ -277,14 +297,18 @@ def mask_in_call(raw: str, turns_left: int) -> tuple[str, int]:
 
     Returns:
         The masked text, and the count to pass with the next utterance. While a cue (身份证, 银行卡 ...) was said
-        in the last `NUMBER_TURNS` utterances, any remaining run of 6 or more digits is masked too, keeping its
-        last 4 ("身份证前面是360102" / "后面是198503121234" -> "后面是********1234"): the pieces are no known kind
-        of number alone.
+        in the last `NUMBER_TURNS` utterances, any remaining run of 4 or more digits is masked too, keeping the
+        last 4 of a longer one ("身份证前面是360102" / "后面是198503121234" -> "后面是********1234", "0512后面是
+        3216" -> "****后面是****"): the pieces are no known kind of number alone. In the cue's own utterance a run
+        of `CUE_TURN_PIECE` digits or more after the cue is one ("身份证号是3101041988" -> "身份证号是******1988").
     """
     text = mask(raw)
     if turns_left > 0:
-        text = _LONG_RUN.sub(lambda m: "*" * (len(m.group(0)) - 4) + m.group(0)[-4:], text)
-    return text, NUMBER_TURNS if _NUMBER_CUE.search(raw) else max(0, turns_left - 1)
+        text = _mask_pieces(text, 4)
+    cue = _NUMBER_CUE.search(text)
+    if cue:
+        text = text[:cue.end()] + _mask_pieces(text[cue.end():], CUE_TURN_PIECE)
+    return text, NUMBER_TURNS if cue else max(0, turns_left - 1)
 
 
 def mask(text: str) -> str:
@@ -355,6 +379,12 @@ _CONTACT = re.compile(r"(?:打|联系|回拨|回电话?给|找)我|"
 _SOMEONE_ELSE = re.compile(r"(?:我|他|她)(?:妈|爸|老公|老婆|爱人|儿子|女儿|朋友|同事|家里人|亲戚|老人|父亲|母亲)|"
                            r"他的|她的|别人|人家的")
 """Whose the number is, when it is someone else's."""
+_THIRD_PERSON = re.compile(r"[他她](?!们)")
+
+
+def about_someone_else(text: str) -> bool:
+    """Whether a turn speaks of a third person ("帮我看一下她欠了多少钱", "我妈的"), not of the caller's own line."""
+    return bool(_SOMEONE_ELSE.search(text) or _THIRD_PERSON.search(text))
 
 
 def other_line_asked_about(raw: str, msisdn: str) -> bool:

@@ -105,7 +105,8 @@ def wrap_up(state: Any, vocabulary: Vocabulary, agent_id: str, unsolved: bool = 
 
     Returns:
         ``summary`` (诉求/核查/处理/结果), ``disposition_intent`` and ``ticket``: a prefilled ticket when the
-        call needs one and none was created during the call, else None.
+        call needs one (a dispatch, an escalation, or a caller whose last words say it still fails) and none
+        was created during the call, else None.
     """
     d = state.diagnosis or {}
     intent = state.intents[0][0] if state.intents else "other"
@@ -134,7 +135,7 @@ def wrap_up(state: Any, vocabulary: Vocabulary, agent_id: str, unsolved: bool = 
         "结果": _outcome(state, intent, disposition, succeeded, created, unsolved),
     }
     ticket = None
-    kind = TICKET_OF.get(disposition)
+    kind = TICKET_OF.get(disposition) or ("complaint" if unsolved else None)  # still failing: someone follows up
     if kind and kind not in created:
         ticket = {
             "kind": kind,

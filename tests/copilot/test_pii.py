@@ -202,3 +202,14 @@ def test_a_number_read_out_in_pieces_is_masked_in_each_piece() -> None:
     assert third == "我这个月话费是128元，订单****1120", "two turns after the cue"
     assert mask_in_call("工单T20261120001什么时候处理", left)[0] == "工单T20261120001什么时候处理", "the cue has lapsed"
     assert mask_in_call("订单号20261120", 0)[0] == "订单号20261120", "no number being read out"
+
+
+def test_an_id_number_begun_after_the_cue_and_ended_in_short_pieces_is_masked_in_every_piece() -> None:
+    """Found trying the demo: "身份证号是3101041988" / "0512后面是3216" was stored whole, 18 digits in three pieces."""
+    first, left = mask_in_call("我的号码是13406801911，身份证号是3101041988", 0)
+    second, left = mask_in_call("0512后面是3216", left)
+    assert first == "我的号码是134****1911，身份证号是******1988"
+    assert second == "****后面是****"
+    assert mask_in_call("身份证号是三幺零幺零四一九八八", 0)[0] == "身份证号是******一九八八", "spoken digits alike"
+    said = mask_in_call("银行卡尾号3216那张，上个月扣了1000块，2024年办的", 0)[0]
+    assert said == "银行卡尾号3216那张，上个月扣了1000块，2024年办的", "a tail, an amount and a year are no pieces"

@@ -48,6 +48,8 @@ def test_a_resolve_nobody_carried_out_is_not_recorded_as_solved() -> None:
     assert wrap_up(_call("resolve", reset), load_vocabulary(), "A1")["summary"]["结果"] == "已当场解决"
     still = wrap_up(_call("resolve", reset), load_vocabulary(), "A1", unsolved=True)
     assert still["summary"]["结果"] == "已办理，但客户反映问题仍未解决"
+    assert still["ticket"]["kind"] == "complaint", "found trying the demo: still failing, and no ticket to follow it up"
+    assert wrap_up(_call("resolve", reset), load_vocabulary(), "A1")["ticket"] is None
 
 
 def test_the_summary_names_every_need_of_the_call_and_an_unanswered_threat() -> None:

@@ -186,3 +186,17 @@ def test_a_lookup_whose_system_is_down_says_so(sim_path: Path, kb_dir: Path, tmp
         start(client, sim_path, "bb_healthy")
         answer = client.post("/v1/calls/c1/ask", json={"text": "客户的宽带是多少兆的？"}).json()
     assert "名下宽带：PON系统未返回，请稍后再查" in answer["answer"] and "没有宽带" not in answer["answer"], answer
+
+
+def test_a_contract_that_ended_is_said_to_have_ended(client: TestClient, sim_path: Path) -> None:
+    """Found trying the demo: "合约到什么时候" read a contract that ended in 2025 as if it still ran."""
+    db = SimDatabase(sim_path)
+    ended = db.one("SELECT msisdn, contract_until FROM subscribers WHERE contract_until < '2026-01-01' "
+                   "AND status = 'active' ORDER BY msisdn LIMIT 1")
+    running = db.one("SELECT msisdn, contract_until FROM subscribers WHERE contract_until > '2027-01-01' "
+                     "AND status = 'active' ORDER BY msisdn LIMIT 1")
+    assert ended is not None and running is not None
+    for call_id, row, said in (("c1", ended, "合约已于{}到期"), ("c2", running, "合约期至{}")):
+        client.post("/v1/calls", json={"call_id": call_id, "msisdn": row["msisdn"], "agent_id": "A1001"})
+        answer = client.post(f"/v1/calls/{call_id}/ask", json={"text": "合约到什么时候"}).json()
+        assert said.format(row["contract_until"]) in answer["answer"], answer

@@ -129,6 +129,50 @@ def test_a_caller_giving_someone_elses_number_is_flagged_not_looked_up(client: T
     assert client.get("/v1/calls/c1").json()["call"]["msisdn"] == own[:3] + "****" + own[-4:]
 
 
+def test_a_follow_up_about_the_same_someone_else_is_not_answered_with_the_callers_own_account(
+        client: TestClient, sim_path: Path) -> None:
+    """Found trying the demo: "那你帮我看一下她欠了多少钱" after the mother's number got the caller's own balance."""
+    start(client, sim_path, "healthy")
+    other = profile(SimDatabase(sim_path), "arrears_suspended")
+    client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": f"我帮我妈问一下，她那个号码{other}怎么停机了"})
+    body = client.post("/v1/calls/c1/utterances",
+                       json={"speaker": "caller", "text": "那你就帮我看一下她欠了多少钱嘛，我给她交上"}).json()
+    assert "third_party_number" in body["risks"] and "状态正常" not in body["reply"]
+    assert "别人号码的余额和欠费金额需要机主本人" in body["reply"] and "输入这个号码就能直接充值" in body["reply"]
+    later = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "那我自己还有多少话费"}).json()
+    assert "third_party_number" not in later["risks"], "the caller's own line again"
+
+
+def test_a_caller_on_a_borrowed_phone_gets_nothing_done_on_the_borrowed_line(client: TestClient,
+                                                                            sim_path: Path) -> None:
+    """Found trying the demo: "我现在用朋友手机打的，赶紧帮我把号停了" was offered the friend's line's 挂失停机, and the
+    caller's own number, given next, was refused as someone else's."""
+    start(client, sim_path, "healthy")
+    first = client.post("/v1/calls/c1/utterances", json={
+        "speaker": "caller", "text": "我手机刚才在公交车上被偷了，我现在用朋友手机打的，赶紧帮我把号停了"}).json()
+    assert [a["action"] for a in first["actions"]] == ["verify_identity"] and "报一下您自己的手机号码" in first["reply"]
+    own = profile(SimDatabase(sim_path), "gprs_off")
+    second = client.post("/v1/calls/c1/utterances",
+                         json={"speaker": "caller", "text": f"我的号码是{own}，身份证号是3101041988"}).json()
+    assert "third_party_number" not in second["risks"] and "request_suspension" not in str(second["actions"])
+    assert "号码我记下了" in second["reply"]
+    third = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "0512后面是3216"}).json()
+    stored = client.get("/v1/calls/c1").text + client.get("/v1/calls/c1/audit").text
+    assert third["reply"] and "3101041988" not in stored and "0512" not in stored and "后面是3216" not in stored
+
+
+def test_still_failing_after_the_data_function_was_opened_offers_a_ticket(client: TestClient, sim_path: Path) -> None:
+    """Found trying the demo: "开关了一下，还是上不去" after the opening was promised a 登记 that no action offered."""
+    start(client, sim_path, "gprs_off")
+    client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "我这个手机怎么上不了网啊"})
+    assert client.post("/v1/calls/c1/actions/open_gprs_function/confirm").status_code == 200
+    body = client.post("/v1/calls/c1/utterances",
+                       json={"speaker": "caller", "text": "嗯我开关了一下，还是上不去啊，怎么回事"}).json()
+    assert [a["action"] for a in body["actions"]] == ["guide_device_restart", "create_complaint_ticket"]
+    wrap = client.post("/v1/calls/c1/end").json()["wrapup"]
+    assert wrap["summary"]["结果"] == "已办理，但客户反映问题仍未解决" and wrap["ticket"]["kind"] == "complaint"
+
+
 def test_mixed_scripts_and_emoji_are_understood(client: TestClient, sim_path: Path) -> None:
     start(client, sim_path, "bb_los_fibre_cut")
     r = client.post("/v1/calls/c1/utterances",

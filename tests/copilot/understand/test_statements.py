@@ -62,6 +62,11 @@ def statements() -> Statements:
     ("手机丢在出租车上了，帮我挂失一下", {"card": ["lost"]}),
     ("前几天手机丢了，打电话挂失了，现在手机找到了，帮我解挂", {"card": ["found"]}),  # the last said stands
     ("手机找不到了", {"card": ["lost"]}),
+    # found trying the demo (a fourth trial)
+    ("我手机被偷了，我现在用朋友手机打的", {"card": ["lost"], "phone_used": ["borrowed"]}),
+    ("我借同事的电话打的，我的号码是134****1911", {"phone_used": ["borrowed"], "own_number": ["given"]}),
+    ("我用手机打不出去电话", {"calls": ["outgoing"]}),
+    ("光猫上有个灯一直红的，网络一点都没有了", {"symptoms": ["no_internet"], "lights": ["red"]}),
     # (reviewed: a bare 找到了 is not the phone turning up)
     ("我手机丢了，好不容易找到了你们的电话，快帮我停机", {"card": ["lost"]}),
     ("手机丢了，警察说会帮我找回了再说", {"card": ["lost"]}),
@@ -116,7 +121,7 @@ def test_every_slot_and_value_has_a_label_for_the_sidebar(statements: Statements
     shown = [v["label"] for v in labels.values()] + [x for v in labels.values() for x in v["values"].values()]
     assert not [x for x in shown if any(c in x for c in "[]()|?*\\")], "labels are words, not patterns"
     assert set(labels) == statements.names and statements.latest_last == {"lights", "ordered", "card", "trip", "password_of", "complaint_about", "clicked",
-                                                           "stay"}
+                                                           "stay", "phone_used", "own_number"}
 
 
 @pytest.mark.parametrize(("text", "named"), [
