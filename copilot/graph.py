@@ -54,6 +54,7 @@ An action confirmed on the call that wrote to a system (``slots.written``) re-ru
 The playbooks also see the call's risks (``slots.risks``: every risk raised so far in the call) and the caller's
 emotion (``slots.emotion``: the strongest shown so far, calm < anxious < angry), so that a rule can escalate a
 threatening or furious caller. Both only grow during a call, so they re-run the diagnosis at most a few times.
+``slots.done`` names every action carried out on the call, writes or not (an escalation to the duty manager).
 ``slots.still_failing`` is true on a turn that says what was done on the call for its need has not fixed it
 ("开关了一下，还是上不去")."""
 EMOTION_LEVELS = ("calm", "anxious", "angry")
@@ -146,7 +147,7 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         slots = {k: v for k, v in state.slots.items() if k in PLAYBOOK_SLOTS or k in services.statements.names}
         last = next((u["text"] for u in reversed(state.transcript) if u["speaker"] == "caller"), "")
         slots |= {"risks": call_risks(state), "emotion": call_emotion(state), "written": written(state),
-                  "still_failing": still_failing(state, last)}
+                  "done": done(state), "still_failing": still_failing(state, last)}
         if intent == state.diagnosed_intent and slots == state.diagnosed_slots and state.diagnosis is not None:
             return {"diagnosis": state.diagnosis}  # same intent, nothing new said: the fresh results stand
         book = services.playbooks.get(intent)
@@ -166,6 +167,10 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         The systems answer differently after one, so the diagnosis is run again rather than re-used.
         """
         return sorted(key for key, result in state.results.items() if changed_a_system(result))
+
+    def done(state: CallState) -> list[str]:
+        """Every action the agent carried out on the call (a write, a guidance, an escalation to the duty manager)."""
+        return sorted({r.get("action") or key for key, r in state.results.items() if r.get("ok")})
 
     def call_risks(state: CallState) -> list[str]:
         """The risks raised anywhere in the call so far (a threat made once still stands), with this turn's.

@@ -39,9 +39,22 @@ def with_callers_words(description: str, transcript: list[dict[str, Any]]) -> st
     return f"{description}\n来电人陈述：{snippet(said, CALLER_WORDS_CHARS)}" if said else description
 
 
+COMPLAINT = "complaint_escalation"
+"""The risk of a caller who says they will complain (要投诉): named in the outcome when no complaint was made."""
+ASK_CHARS = 60
+LAST_WORDS_CHARS = 40
+
+
 def _ask(transcript: list[dict[str, Any]]) -> str:
+    """What the caller asked: the start of their first turn, and the end of their last (where "我要投诉" comes)."""
     said = [u["text"] for u in transcript if u["speaker"] == "caller"]
-    return snippet("，".join(said[:2]), 60) if said else "未说明"
+    if not said:
+        return "未说明"
+    first = snippet(said[0], ASK_CHARS)
+    if len(said) == 1:
+        return first
+    last = " ".join(said[-1].split())
+    return f"{first}……{'…' + last[-LAST_WORDS_CHARS:] if len(last) > LAST_WORDS_CHARS else last}"
 
 
 def _action_of(key: str) -> str:
@@ -91,6 +104,8 @@ def _outcome(state: Any, intent: str, disposition: str, succeeded: set[str], cre
         outcome += "；已转值班长处理"
     if THREATS & set(state.call_risks) and not escalated:
         outcome += "；客户表示要越级或向媒体投诉，未升级处理"
+    elif COMPLAINT in state.call_risks and not escalated:
+        outcome += "；客户表示要投诉，未登记投诉"
     return outcome
 
 

@@ -34,8 +34,8 @@ def test_an_intercepted_call_is_recorded_as_handled_online() -> None:
 
 
 def _call(disposition: str, results: dict[str, dict[str, object]], **fields: object) -> CallState:
-    return CallState(transcript=[{"speaker": "caller", "text": "我想把服务密码重置一下"}],
-                     intents=[("password_reset", 0.97)], diagnosis={"disposition": disposition, "findings": []},
+    fields.setdefault("transcript", [{"speaker": "caller", "text": "我想把服务密码重置一下"}])
+    return CallState(intents=[("password_reset", 0.97)], diagnosis={"disposition": disposition, "findings": []},
                      results=results, **fields)  # type: ignore[arg-type]
 
 
@@ -67,3 +67,18 @@ def test_a_threat_handed_to_the_supervisor_is_recorded_as_escalated() -> None:
     handed = {"escalate_supervisor": {"ok": True, "message": "已记录，按指引处理"}}
     call = _call("inform", handed, call_risks=["escalation_threat"])
     assert wrap_up(call, load_vocabulary(), "A1")["summary"]["结果"] == "已向客户解释说明；已转值班长处理"
+
+
+def test_the_ask_keeps_the_callers_last_words_and_an_unregistered_complaint_is_named() -> None:
+    """Found trying the demo: 诉求 was the first two turns cut at 60 characters ("我要投诉" at the end was lost)."""
+    call = _call("intercept", {}, call_risks=["complaint_escalation"], transcript=[
+        {"speaker": "caller", "text": "我家宽带从早上就上不了网了，光猫上有个灯一直红的"},
+        {"speaker": "agent", "text": "您所在区域有故障，预计下午三点恢复"},
+        {"speaker": "caller", "text": "那要到下午三点多啊？我在家上班的，耽误事你们赔吗？我要投诉！"}])
+    summary = wrap_up(call, load_vocabulary(), "A1")["summary"]
+    assert summary["诉求"].endswith("我要投诉！") and "光猫上有个灯一直红的" in summary["诉求"]
+    assert summary["结果"].endswith("客户表示要投诉，未登记投诉")
+    done = {"create_complaint_ticket": {"ok": True, "message": "已登记投诉工单", "data": {},
+                                        "action": "create_complaint_ticket", "intent": "password_reset"}}
+    registered = _call("intercept", done, call_risks=["complaint_escalation"])
+    assert "未登记投诉" not in wrap_up(registered, load_vocabulary(), "A1")["summary"]["结果"]

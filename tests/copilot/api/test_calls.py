@@ -229,3 +229,16 @@ def test_a_call_id_used_before_a_restart_is_not_given_again(settings: Settings, 
         start(again, sim_path, "bb_onu_hung", call_id="dup-2")
         state = again.get("/v1/calls/dup-2").json()["state"]
         assert not state.get("transcript"), "a new call starts with nothing said"
+
+
+def test_once_the_duty_manager_has_it_the_fee_itself_is_explained(client: TestClient, sim_path: Path) -> None:
+    """Found trying the demo: after 转值班长 was confirmed, "那个流量费到底是怎么回事" got the escalation read again."""
+    start(client, sim_path, "big_overage_elastic_eligible")
+    first = client.post("/v1/calls/c1/utterances", json={
+        "speaker": "caller", "text": "上个月流量费扣了好几百，再不处理我就去工信部投诉，还要发到网上去！"}).json()
+    assert "escalate_supervisor" in [a["action"] for a in first["actions"]]
+    assert client.post("/v1/calls/c1/actions/escalate_supervisor/confirm").status_code == 200
+    body = client.post("/v1/calls/c1/utterances", json={
+        "speaker": "caller", "text": "你别光说升级，那个流量费到底是怎么回事，你先给我说清楚"}).json()
+    assert "escalate_supervisor" not in [a["action"] for a in body["actions"]]
+    assert "已经为您转给值班长" in body["reply"] and "按标准资费是" in body["reply"] and "弹性计费包" in body["reply"]

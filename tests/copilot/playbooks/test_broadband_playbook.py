@@ -62,6 +62,16 @@ def test_outage_turns_dispatch_into_reading_the_script(sim_db: SimDatabase) -> N
     assert "不需要报修" in d.reply
 
 
+def test_a_complaint_during_an_outage_can_be_registered_beside_the_script(sim_db: SimDatabase) -> None:
+    """Found trying the demo: "耽误事你们赔吗？我要投诉！" during an outage was read the script again, nothing else."""
+    msisdn = profile(sim_db, "bb_area_outage")
+    d = diagnose_line(sim_db, "broadband_fault", msisdn, slots={"risks": ["complaint_escalation"]})
+    assert actions(d) == ["create_complaint_ticket", "read_emergency_script"] and d.disposition == "intercept"
+    assert "create_repair_ticket" in d.forbidden and "不需要报修" in d.reply
+    calm = diagnose_line(sim_db, "broadband_fault", msisdn)
+    assert "create_complaint_ticket" not in actions(calm)
+
+
 def test_dispatch_carries_the_diagnosis_prefilled(sim_db: SimDatabase) -> None:
     d = diagnose(sim_db, "bb_los_fibre_cut")
     ticket = d.actions[0]

@@ -66,6 +66,8 @@ def statements() -> Statements:
     ("我手机被偷了，我现在用朋友手机打的", {"card": ["lost"], "phone_used": ["borrowed"]}),
     ("我借同事的电话打的，我的号码是134****1911", {"phone_used": ["borrowed"], "own_number": ["given"]}),
     ("我用手机打不出去电话", {"calls": ["outgoing"]}),
+    ("手机上不了网，微信都发不出去", {"symptoms": ["no_internet"]}),
+    ("短信发不出去", {"sms": ["send"]}),
     ("光猫上有个灯一直红的，网络一点都没有了", {"symptoms": ["no_internet"], "lights": ["red"]}),
     # (reviewed: a bare 找到了 is not the phone turning up)
     ("我手机丢了，好不容易找到了你们的电话，快帮我停机", {"card": ["lost"]}),
