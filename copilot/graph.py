@@ -61,6 +61,9 @@ EMOTION_LEVELS = ("calm", "anxious", "angry")
 ANGER = "anger"
 """The risk lexicon's words that say the caller is angry: they set the emotion, and are no risk of their own."""
 TURN_RISKS = frozenset({"third_party_number"})
+FOLLOW_UP_TURNS = 2
+"""A turn this close after one that named someone else's number, speaking of a third person (她欠了多少), is about
+that number too."""
 """Risks about one request, not the caller: they do not carry over to later turns."""
 LLM_OVERRIDES_BELOW = 0.5
 """The model's intent replaces the classifier's only when the classifier is less sure than this."""
@@ -130,10 +133,9 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         if escalated_only(state, intents, risks, said_now):
             intents = state.intents  # "我要投诉你们！" on a data-fault call: the same need, escalated
         slots = merge_slots(state.slots, said_now, services.statements.latest_last)
-        borrowed = "borrowed" in slots.get("phone_used", [])  # "我用朋友手机打的": the number they give is theirs
-        if not borrowed and (said[-1].get("other_number") or (any(u.get("other_number") for u in said[:-1])
-                                                              and about_someone_else(texts[-1]))):
-            risks.append("third_party_number")  # "她欠了多少钱" after the caller named their mother's number
+        if said[-1].get("other_number") or (any(u.get("other_number") for u in said[-1 - FOLLOW_UP_TURNS:-1])
+                                            and about_someone_else(texts[-1])):
+            risks.append("third_party_number")  # "她欠了多少钱" just after the caller named their mother's number
         if same_need(state.intents, intents, slots, texts[-1], said_now):
             intents = state.intents  # "流量贵不贵" on a trip's call: the roaming need, not a fee dispute
         emotion = "angry" if ANGER in risks else prediction.emotion  # "气死我了" read as anxious
@@ -145,9 +147,8 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
             return {"diagnosis": state.diagnosis}
         intent = state.intents[0][0]
         slots = {k: v for k, v in state.slots.items() if k in PLAYBOOK_SLOTS or k in services.statements.names}
-        last = next((u["text"] for u in reversed(state.transcript) if u["speaker"] == "caller"), "")
         slots |= {"risks": call_risks(state), "emotion": call_emotion(state), "written": written(state),
-                  "done": done(state), "still_failing": still_failing(state, last)}
+                  "done": done(state), "still_failing": still_failing(state, last_words(state))}
         if intent == state.diagnosed_intent and slots == state.diagnosed_slots and state.diagnosis is not None:
             return {"diagnosis": state.diagnosis}  # same intent, nothing new said: the fresh results stand
         book = services.playbooks.get(intent)
@@ -167,6 +168,11 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         The systems answer differently after one, so the diagnosis is run again rather than re-used.
         """
         return sorted(key for key, result in state.results.items() if changed_a_system(result))
+
+    def last_words(state: CallState) -> str:
+        """The caller's last turn that says something ("还是上不去"), not one that only acknowledges ("好的")."""
+        said = (u["text"] for u in reversed(state.transcript) if u["speaker"] == "caller")
+        return next((text for text in said if not services.acknowledgements.covers(text)), "")
 
     def done(state: CallState) -> list[str]:
         """Every action the agent carried out on the call (a write, a guidance, an escalation to the duty manager)."""
@@ -310,9 +316,9 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         return {**update, "question": None, "questions": [{"text": question}], "answers": [answer]}
 
     def wrapup(state: CallState, runtime: Runtime[CallContext]) -> dict[str, Any]:
-        said = [u["text"] for u in state.transcript if u["speaker"] == "caller"]
-        unsolved = bool(said) and still_failing(state, said[-1])
-        return {"wrapup": wrap_up(state, services.vocabulary, runtime.context.agent_id, unsolved)}
+        last = last_words(state)
+        return {"wrapup": wrap_up(state, services.vocabulary, runtime.context.agent_id, still_failing(state, last),
+                                  last)}
 
     def act(state: CallState, runtime: Runtime[CallContext]) -> dict[str, Any]:
         key = state.requested_action

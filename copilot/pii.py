@@ -263,9 +263,11 @@ def _mask_bank(m: re.Match[str]) -> str:
 
 _NUMBER_CUE = re.compile(r"身份证|证件号|证件的号|银行卡|卡号|护照|通行证")
 """Words that say a personal number is being read out, perhaps in pieces over the next turns."""
-_PIECE = re.compile(f"(?<!{_D}){_D}{{4,}}(?!{_D})")
+_PIECE = re.compile(f"(?<![*＊])(?<!{_D}){_D}{{4,}}(?!{_D})(?![*＊])")
 """A run of 4 or more digits (written or spoken): a piece of a number read out after a cue."""
-_QUANTITY = re.compile(r"[ \t]*(?:元|块|毛|角|分钟|G|GB|M|MB|兆|个|月|年|天|小时|次|%|％)")
+_QUANTITY = re.compile(r"[ \t]*[多余来几]?(?:元|块|毛|角|分钟|G|GB|M|MB|兆|个|月|年|天|小时|次|号|%|％|[-－/.．])")
+_SERVICE_NUMBER = re.compile(r"100\d\d|12\d{3}|95\d{3}")
+"""Service numbers (10086, 12345, 95598): said after a cue, they are still no piece of a personal number."""
 _TAIL = re.compile(r"(?:尾号|后四位|末四位)[是为:： \t]*$")
 NUMBER_TURNS = 2
 """After a cue, how many utterances may carry the rest of the number ("后面是198503121234")."""
@@ -281,7 +283,7 @@ def _mask_pieces(text: str, shortest: int) -> str:
     """
     def one(m: re.Match[str]) -> str:
         piece = m.group(0)
-        if (len(piece) < shortest or _QUANTITY.match(text, m.end())
+        if (len(piece) < shortest or _QUANTITY.match(text, m.end()) or _SERVICE_NUMBER.fullmatch(piece)
                 or _TAIL.search(text, max(0, m.start() - 6), m.start())):
             return piece
         return "*" * len(piece) if len(piece) < 6 else "*" * (len(piece) - 4) + piece[-4:]
@@ -379,11 +381,17 @@ _CONTACT = re.compile(r"(?:打|联系|回拨|回电话?给|找)我|"
 _SOMEONE_ELSE = re.compile(r"(?:我|他|她)(?:妈|爸|老公|老婆|爱人|儿子|女儿|朋友|同事|家里人|亲戚|老人|父亲|母亲)|"
                            r"他的|她的|别人|人家的")
 """Whose the number is, when it is someone else's."""
-_THIRD_PERSON = re.compile(r"[他她](?!们)")
+_THIRD_PERSON = re.compile(r"(?<![其吉])[他她](?!们|人)")  # not 其他, 他们, 他人
+_OWN_LINE = re.compile(r"我自己|我本人|我这个号|我的号|我这号")
 
 
 def about_someone_else(text: str) -> bool:
-    """Whether a turn speaks of a third person ("帮我看一下她欠了多少钱", "我妈的"), not of the caller's own line."""
+    """Whether a turn speaks of a third person ("帮我看一下她欠了多少钱", "我妈的"), not of the caller's own line.
+
+    A turn that names the caller's own line ("那我自己这个号有没有其他便宜的套餐") is the caller's.
+    """
+    if _OWN_LINE.search(text):
+        return False
     return bool(_SOMEONE_ELSE.search(text) or _THIRD_PERSON.search(text))
 
 

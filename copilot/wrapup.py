@@ -45,15 +45,18 @@ ASK_CHARS = 60
 LAST_WORDS_CHARS = 40
 
 
-def _ask(transcript: list[dict[str, Any]]) -> str:
-    """What the caller asked: the start of their first turn, and the end of their last (where "我要投诉" comes)."""
+def _ask(transcript: list[dict[str, Any]], last_words: str | None = None) -> str:
+    """What the caller asked: the start of their first turn, and the end of their last (where "我要投诉" comes).
+
+    `last_words`: the last turn that says something (a closing "好的" does not), when the caller knows it.
+    """
     said = [u["text"] for u in transcript if u["speaker"] == "caller"]
     if not said:
         return "未说明"
     first = snippet(said[0], ASK_CHARS)
-    if len(said) == 1:
+    last = " ".join((last_words if last_words is not None else said[-1]).split())
+    if len(said) == 1 or not last or last == " ".join(said[0].split()):
         return first
-    last = " ".join(said[-1].split())
     return f"{first}……{'…' + last[-LAST_WORDS_CHARS:] if len(last) > LAST_WORDS_CHARS else last}"
 
 
@@ -109,7 +112,8 @@ def _outcome(state: Any, intent: str, disposition: str, succeeded: set[str], cre
     return outcome
 
 
-def wrap_up(state: Any, vocabulary: Vocabulary, agent_id: str, unsolved: bool = False) -> dict[str, Any]:
+def wrap_up(state: Any, vocabulary: Vocabulary, agent_id: str, unsolved: bool = False,
+            last_words: str | None = None) -> dict[str, Any]:
     """Summarise the call for the ticket system and the audit trail.
 
     Args:
@@ -117,6 +121,7 @@ def wrap_up(state: Any, vocabulary: Vocabulary, agent_id: str, unsolved: bool = 
         vocabulary: Intent and action labels.
         agent_id: The agent who handled the call.
         unsolved: The caller's last words say what was done has not fixed it ("还是上不去").
+        last_words: The caller's last turn that says something (not a closing "好的"); the last turn when None.
 
     Returns:
         ``summary`` (诉求/核查/处理/结果), ``disposition_intent`` and ``ticket``: a prefilled ticket when the
@@ -144,18 +149,19 @@ def wrap_up(state: Any, vocabulary: Vocabulary, agent_id: str, unsolved: bool = 
     labels = [vocabulary.intent_by_id[n].label if n in vocabulary.intent_by_id else n for n in needs]
     read_script = any(s["id"] in state.reply_sources for s in state.scripts)
     summary = {
-        "诉求": f"{'、'.join(labels)}：{_ask(state.transcript)}",
+        "诉求": f"{'、'.join(labels)}：{_ask(state.transcript, last_words)}",
         "核查": "；".join(findings) or "未做系统核查",
         "处理": "；".join(handled) or ("按应急口径解释" if read_script else "解释说明"),
         "结果": _outcome(state, intent, disposition, succeeded, created, unsolved),
     }
     ticket = None
-    kind = TICKET_OF.get(disposition) or ("complaint" if unsolved else None)  # still failing: someone follows up
+    # still failing, and no ticket made on the call: someone follows it up
+    kind = TICKET_OF.get(disposition) or ("complaint" if unsolved and not created else None)
     if kind and kind not in created:
         ticket = {
             "kind": kind,
             "intent": intent,
-            "title": f"{label}：{findings[0] if findings else _ask(state.transcript)}"[:80],
+            "title": f"{label}：{findings[0] if findings else _ask(state.transcript, last_words)}"[:80],
             "description": "\n".join(f"{k}：{v}" for k, v in summary.items()),
             "evidence": [e for f in d.get("findings", []) for e in f.get("evidence", [])][:6],
             "region": "".join(p for p in (state.region or []) if p) or None,

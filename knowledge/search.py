@@ -139,7 +139,7 @@ class Searcher:
              kinds: tuple[str, ...] = ("point", "script")) -> np.ndarray:
         """Rows a caller in (province, city) may be shown at `at` (read-only: one mask serves many searches).
 
-        A mask is kept until some row comes into force or goes out of it, so the calls of one scope share it.
+        A mask is kept until some row comes into force or goes out of it: the calls from one city share it.
         """
         moment = np.datetime64(at.replace(microsecond=0).isoformat())
         key = (province, city, tuple(kinds), int(np.searchsorted(self._changes, moment, side="right")))

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from copilot.pii import mask, mask_in_call, other_line_asked_about, phone_numbers, without_number
+from copilot.pii import (
+    about_someone_else,
+    mask,
+    mask_in_call,
+    other_line_asked_about,
+    phone_numbers,
+    without_number,
+)
 
 
 @pytest.mark.parametrize(("said", "stored"), [
@@ -211,5 +218,19 @@ def test_an_id_number_begun_after_the_cue_and_ended_in_short_pieces_is_masked_in
     assert first == "我的号码是134****1911，身份证号是******1988"
     assert second == "****后面是****"
     assert mask_in_call("身份证号是三幺零幺零四一九八八", 0)[0] == "身份证号是******一九八八", "spoken digits alike"
-    said = mask_in_call("银行卡尾号3216那张，上个月扣了1000块，2024年办的", 0)[0]
-    assert said == "银行卡尾号3216那张，上个月扣了1000块，2024年办的", "a tail, an amount and a year are no pieces"
+    said = "尾号3216那张，上个月扣了1000块，2024年办的，2024-11-20那天打10086也没人接"
+    assert mask_in_call(said, 2)[0] == said, "a tail, an amount, a year, a date and a service number are no pieces"
+    assert mask_in_call("挂失我的号码13612345678", 2)[0] == "挂失我的号码136****5678", "masked once, not again"
+    assert mask_in_call("身份证360102199001011234", 2)[0] == "身份证360102********1234"
+
+
+@pytest.mark.parametrize(("said", "someone_else"), [
+    ("那你就帮我看一下她欠了多少钱嘛，我给她交上", True),
+    ("我妈那个号现在能用了吗", True),
+    ("那我自己这个号有没有其他便宜点的套餐", False),  # found by a review: 其他 is no third person
+    ("有没有其他办法", False),
+    ("他人号码你们能查吗", False),
+])
+def test_a_turn_about_a_third_person_is_told_from_one_about_the_callers_own_line(said: str,
+                                                                                 someone_else: bool) -> None:
+    assert about_someone_else(said) is someone_else

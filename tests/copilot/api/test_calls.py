@@ -154,8 +154,8 @@ def test_a_caller_on_a_borrowed_phone_gets_nothing_done_on_the_borrowed_line(cli
     own = profile(SimDatabase(sim_path), "gprs_off")
     second = client.post("/v1/calls/c1/utterances",
                          json={"speaker": "caller", "text": f"我的号码是{own}，身份证号是3101041988"}).json()
-    assert "third_party_number" not in second["risks"] and "request_suspension" not in str(second["actions"])
-    assert "号码我记下了" in second["reply"]
+    assert "request_suspension" not in str(second["actions"]) and "不是您本人来电的号码" not in second["reply"]
+    assert second["reply"].startswith("好的，您的号码我记下了。核实是机主本人以后，马上为您这个号码办理挂失停机")
     third = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "0512后面是3216"}).json()
     stored = client.get("/v1/calls/c1").text + client.get("/v1/calls/c1/audit").text
     assert third["reply"] and "3101041988" not in stored and "0512" not in stored and "后面是3216" not in stored
@@ -169,7 +169,10 @@ def test_still_failing_after_the_data_function_was_opened_offers_a_ticket(client
     body = client.post("/v1/calls/c1/utterances",
                        json={"speaker": "caller", "text": "嗯我开关了一下，还是上不去啊，怎么回事"}).json()
     assert [a["action"] for a in body["actions"]] == ["guide_device_restart", "create_complaint_ticket"]
+    assert "登记工单" in body["reply"]
+    client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "好的"})  # a closing word, no news
     wrap = client.post("/v1/calls/c1/end").json()["wrapup"]
+    assert "还是上不去" in wrap["summary"]["诉求"]
     assert wrap["summary"]["结果"] == "已办理，但客户反映问题仍未解决" and wrap["ticket"]["kind"] == "complaint"
 
 

@@ -47,17 +47,9 @@ def _timeless(value: Any) -> Any:
 
 
 def _cards(events: list[dict[str, Any]]) -> list[Any]:
-    """The cards a call streamed, without timings: a turn's knowledge and diagnosis, which run side by side and
-    stream in whichever order they finish (`test_events.py`), put in one order; sequence numbers checked apart."""
+    """The cards a call streamed, in order, without timings; sequence numbers checked apart."""
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
-    side_by_side = ("knowledge", "diagnosis")
-    first: dict[int, int] = {}
-    for i, e in enumerate(events):
-        if e["type"] in side_by_side:
-            first.setdefault(e["turn"], i)
-    keyed = [((e["turn"], first[e["turn"]] if e["type"] in side_by_side else i, e["type"]),
-              _timeless({k: v for k, v in e.items() if k != "seq"})) for i, e in enumerate(events)]
-    return [card for _, card in sorted(keyed, key=lambda pair: pair[0])]
+    return [_timeless({k: v for k, v in e.items() if k != "seq"}) for e in events]
 
 
 def _workers(client: TestClient) -> dict[str, Any]:

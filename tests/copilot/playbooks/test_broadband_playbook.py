@@ -46,6 +46,14 @@ def test_each_flow_decides(sim_db: SimDatabase, situation: str, rule: str, first
         assert "create_repair_ticket" not in [a.action for a in d.actions]
 
 
+def test_broadband_arrears_are_said_as_what_is_owed(sim_db: SimDatabase) -> None:
+    """Found trying the demo: "目前余额是-92.23元" was read out to the caller."""
+    msisdn = profile(sim_db, "bb_arrears")
+    owed = -read_tool(sim_db, "boss_get_account", msisdn=msisdn)["balance_yuan"]
+    d = diagnose(sim_db, "bb_arrears")
+    assert owed > 0 and f"目前欠费{owed:g}元" in d.reply and "余额是-" not in d.reply
+
+
 def test_a_broadband_paused_on_request_is_resumed_without_a_crew(sim_db: SimDatabase) -> None:
     msisdn, account = pause_broadband(sim_db)
     d = diagnose_line(sim_db, "broadband_fault", msisdn)

@@ -66,6 +66,11 @@ def statements() -> Statements:
     ("我手机被偷了，我现在用朋友手机打的", {"card": ["lost"], "phone_used": ["borrowed"]}),
     ("我借同事的电话打的，我的号码是134****1911", {"phone_used": ["borrowed"], "own_number": ["given"]}),
     ("我用手机打不出去电话", {"calls": ["outgoing"]}),
+    # (reviewed: a test call from another phone, a number said to be someone else's, are no borrowed phone)
+    ("我用别人手机打我这个号，提示停机了", {}),
+    ("我拿我妈手机拨过去也是关机", {}),
+    ("帮我查下这个号码，这个号是我妈的", {}),
+    ("我是用我朋友的电话打过来的", {"phone_used": ["borrowed"]}),
     ("手机上不了网，微信都发不出去", {"symptoms": ["no_internet"]}),
     ("短信发不出去", {"sms": ["send"]}),
     ("光猫上有个灯一直红的，网络一点都没有了", {"symptoms": ["no_internet"], "lights": ["red"]}),
