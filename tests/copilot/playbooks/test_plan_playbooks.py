@@ -152,6 +152,19 @@ def test_an_eligible_line_is_told_how_to_get_the_code_and_what_it_gives_up(sim_d
     assert any("资费" in q for q in d.questions), "ask why the caller wants to leave"
 
 
+def test_a_caller_leaving_for_the_signal_is_offered_a_network_check_before_the_porting_steps(
+        sim_db: SimDatabase) -> None:
+    """Found trying the demo: "信号太差…我要携号转网" was asked "您是对资费还是信号方面不满意？" and not helped."""
+    msisdn = profile(sim_db, "healthy")
+    d = diagnose_line(sim_db, "number_portability", msisdn, slots={"leaving_for": ["signal"]})
+    assert_complete(d)
+    assert rules(d)[:2] == ["leaving_for_signal", "eligible"] and actions(d)[0] == "create_complaint_ticket"
+    assert d.reply.index("网络投诉") < d.reply.index("SQXZ") and "资费还是信号" not in d.reply
+    assert not any("资费" in q for q in d.questions), "the caller said why"
+    price = diagnose_line(sim_db, "number_portability", msisdn, slots={"leaving_for": ["price"]})
+    assert "更合适的套餐" in price.reply and "create_complaint_ticket" not in actions(price)
+
+
 @pytest.mark.parametrize(("case", "rule", "said"), [
     ("arrears_suspended", "blocked_by_arrears", "欠费"),
     ("not_real_name", "blocked_by_real_name", "实名"),
@@ -176,7 +189,7 @@ def test_a_blocked_line_hears_each_reason_with_its_values(sim_db: SimDatabase, c
 
 def test_portability_with_boss_down_is_partial(sim_db: SimDatabase) -> None:
     d = diagnose(sim_db, "number_portability", "healthy", faults=BOSS_DOWN)
-    assert_partial(d, {"account", "porting"}, "BOSS")
+    assert_partial(d, {"account", "porting", "area"}, "BOSS")  # the area is found from the account
     assert "eligible" in d.unknown and "SQXZ" not in d.reply
 
 

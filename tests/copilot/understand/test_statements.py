@@ -71,6 +71,8 @@ def statements() -> Statements:
     ("我拿我妈手机拨过去也是关机", {}),
     ("帮我查下这个号码，这个号是我妈的", {}),
     ("我是用我朋友的电话打过来的", {"phone_used": ["borrowed"]}),
+    ("你们移动信号也太差了，我要携号转网转到电信去", {"leaving_for": ["signal"]}),
+    ("你们套餐太贵了，电信的便宜多了，我要转过去", {"leaving_for": ["price"]}),
     ("手机上不了网，微信都发不出去", {"symptoms": ["no_internet"]}),
     ("短信发不出去", {"sms": ["send"]}),
     ("光猫上有个灯一直红的，网络一点都没有了", {"symptoms": ["no_internet"], "lights": ["red"]}),
