@@ -320,3 +320,14 @@ def test_a_line_resumed_on_this_call_is_not_offered_a_suspension(sim_db: SimData
     """Found by a new user: after the 复机, "那我要不要重启一下手机" read as suspend/resume offered 报停."""
     d = diagnose_line(sim_db, "suspend_resume", profile(sim_db, "healthy"), slots={"written": ["resume_service"]})
     assert rules(d) == ["resumed_on_call"] and actions(d) == [] and "重启" in d.reply
+
+
+@pytest.mark.parametrize("intent", ["voice_call_fault", "suspend_resume", "balance_arrears"])
+def test_a_cancellation_the_owner_disowns_is_checked_not_explained(sim_db: SimDatabase, intent: str) -> None:
+    """Found trying the demo: "我根本没去销过户！谁给我销的？" was told to ask at a business hall, with no ticket."""
+    msisdn = profile(sim_db, "cancelled")
+    d = diagnose_line(sim_db, intent, msisdn, slots={"cancellation": ["disowned"]})
+    assert_complete(d)
+    assert rules(d) == ["cancelled_disowned"] and actions(d) == ["verify_identity", "create_complaint_ticket"]
+    assert d.disposition == "escalate" and "登记核查" in d.reply and "resume_service" in d.forbidden
+    assert rules(diagnose_line(sim_db, intent, msisdn)) == ["cancelled"], "a caller who does not disown it"
