@@ -139,8 +139,10 @@ class Aftercare(BaseModel):
             actions = [a for a in suggestion["actions"] if a["action"] not in done_ids]
             return {**suggestion, "reply": rest if said_again else self.unsettled.format(done=what, reply=rest),
                     "actions": actions, "reply_sources": list(dict.fromkeys([*cited, *suggestion["reply_sources"]]))}
-        actions = [a for a in suggestion["actions"] if a["action"] not in done_ids and not
-                   (a["action"] in vocabulary.action_by_id and vocabulary.action_by_id[a["action"]].needs_confirmation)]
+        # it works again: nothing more to do; else the guidance stays (what to try), not a second write
+        actions = [] if self.working_again(said) else [
+            a for a in suggestion["actions"] if a["action"] not in done_ids and not
+            (a["action"] in vocabulary.action_by_id and vocabulary.action_by_id[a["action"]].needs_confirmation)]
         return {**suggestion, "reply": self.settled.format(done=what), "actions": actions, "reply_sources": cited}
 
     def _done(self, result: dict[str, Any], works_again: bool = False) -> str:

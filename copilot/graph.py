@@ -266,7 +266,11 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         suggestion = services.aftercare.follow_up(compose_reply(intent, state.diagnosis, knowledge, scripts), intent,
                                                   state.results, said[-1] if said else "", services.vocabulary,
                                                   book.fallback_reply if book else None)
-        if suggestion["reply"] not in {s.get("wording") for s in scripts}:  # a script is read word for word
+        waiting = [a for a in suggestion["actions"] if a.get("needs_confirmation") and a["key"] not in state.results]
+        if said and waiting and "go_ahead" in services.statements.find(said[-1]).get("consent", []):
+            # "那行吧，给我办吧": the agent confirms the offer on the card; it is not read to the caller again
+            suggestion["reply"] = services.register.agreed
+        elif suggestion["reply"] not in {s.get("wording") for s in scripts}:  # a script is read word for word
             # turns that only acknowledge ("好的谢谢") do not count: their reply card is the one before, unchanged
             asked = sum(1 for text in said if not services.acknowledgements.covers(text))
             shown = [state.emotion, *call_risks(state)]  # an elderly caller stays one for the whole call

@@ -60,6 +60,9 @@ class Register(BaseModel):
     before_opener: tuple[str, ...] = Field(default=(), description="Dropped from a reply's start when an opener "
                                                                    "goes first (好的，: not 非常理解您的心情，好的，)")
     soothing: tuple[str, ...] = Field(default=(), description="Words that already apologise or soothe: no opener")
+    agreed: str = Field(default="好的，这就为您办理，请您稍等。", min_length=4,
+                        description="Said when the caller agrees to what was offered (那行吧，给我办吧): the agent "
+                                    "confirms the action on the card, the offer is not read again")
     notices: dict[str, Notice] = Field(
         default_factory=dict, description="A risk id -> what is said before the reply when the turn raises it "
                                           "(the caller asks about someone else's number: why it is not looked up)")

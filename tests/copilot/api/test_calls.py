@@ -245,3 +245,24 @@ def test_once_the_duty_manager_has_it_the_fee_itself_is_explained(client: TestCl
         "speaker": "caller", "text": "你别光说升级，那个流量费到底是怎么回事，你先给我说清楚"}).json()
     assert "escalate_supervisor" not in [a["action"] for a in body["actions"]]
     assert "已经为您转给值班长" in body["reply"] and "按标准资费是" in body["reply"] and "弹性计费包" in body["reply"]
+
+
+def test_a_caller_who_agrees_is_not_read_the_offer_again(client: TestClient, sim_path: Path) -> None:
+    """Found trying the demo: "那行吧，给我办吧" got the whole elastic-pack offer again, ending "请问现在为您办理吗？"."""
+    start(client, sim_path, "big_overage_elastic_eligible")
+    first = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "我上个月流量费怎么扣了那么多"}).json()
+    assert first["reply"].endswith("请问现在为您办理吗？")
+    agreed = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "那行吧，给我办吧"}).json()
+    assert agreed["reply"] == "好的，这就为您办理，请您稍等。"
+    assert "refund_via_elastic_package" in [a["action"] for a in agreed["actions"]], "one click away on the card"
+    asked = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "办理要多久能退回来"}).json()
+    assert asked["reply"] != "好的，这就为您办理，请您稍等。", "a question is no agreement"
+
+
+def test_once_it_works_again_nothing_more_is_suggested(client: TestClient, sim_path: Path) -> None:
+    """Found trying the demo: "好了，现在能上了，谢谢啊" after the remote reboot still offered a restart and an SMS."""
+    start(client, sim_path, "bb_onu_hung")
+    client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "我家宽带又断了，上不了网"})
+    assert client.post("/v1/calls/c1/actions/remote_onu_reboot/confirm").status_code == 200
+    body = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "哦，好了，现在能上了，谢谢啊"}).json()
+    assert body["actions"] == [] and "刚才已经为您远程重启光猫" in body["reply"]

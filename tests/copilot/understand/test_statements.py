@@ -74,6 +74,10 @@ def statements() -> Statements:
     ("你们移动信号也太差了，我要携号转网转到电信去", {"leaving_for": ["signal"]}),
     ("销户？我根本没去销过户啊！谁给我销的？", {"cancellation": ["disowned"]}),
     ("我想问一下销户要带什么", {}),
+    ("那行吧，给我办吧", {"consent": ["go_ahead"]}),
+    ("可以，帮我办理一下，谢谢", {"consent": ["go_ahead"]}),
+    ("那我去营业厅办吧", {}),
+    ("办理要多久", {}),
     ("你们套餐太贵了，电信的便宜多了，我要转过去", {"leaving_for": ["price"]}),
     ("手机上不了网，微信都发不出去", {"symptoms": ["no_internet"]}),
     ("短信发不出去", {"sms": ["send"]}),
@@ -132,7 +136,8 @@ def test_every_slot_and_value_has_a_label_for_the_sidebar(statements: Statements
     shown = [v["label"] for v in labels.values()] + [x for v in labels.values() for x in v["values"].values()]
     assert not [x for x in shown if any(c in x for c in "[]()|?*\\")], "labels are words, not patterns"
     assert set(labels) == statements.names and statements.latest_last == {"lights", "ordered", "card", "trip", "password_of", "complaint_about", "clicked",
-                                                           "stay", "phone_used", "own_number", "cancellation"}
+                                                           "stay", "phone_used", "own_number", "cancellation",
+                                                           "consent"}
 
 
 @pytest.mark.parametrize(("text", "named"), [
