@@ -103,9 +103,10 @@ class Aftercare(BaseModel):
         return any(plain(p) in heard for p in self.still_failing)
 
     def working_again(self, said: str) -> bool:
-        """Whether the caller's words say it works again (and not that it is still not right)."""
+        """Whether the caller's words say it works again (not that it is still not right, nor ask "好了吗？")."""
         heard = plain(said)
-        return not self.still_not_right(said) and any(plain(p) in heard for p in self.works_again)
+        asked = "吗" in said or "?" in said or "？" in said
+        return not asked and not self.still_not_right(said) and any(plain(p) in heard for p in self.works_again)
 
     def follow_up(self, suggestion: dict[str, Any], intent: str | None, results: dict[str, dict[str, Any]],
                   said: str, vocabulary: Vocabulary, holding: str | None = None) -> dict[str, Any]:

@@ -54,7 +54,7 @@ An action confirmed on the call that wrote to a system (``slots.written``) re-ru
 The playbooks also see the call's risks (``slots.risks``: every risk raised so far in the call) and the caller's
 emotion (``slots.emotion``: the strongest shown so far, calm < anxious < angry), so that a rule can escalate a
 threatening or furious caller. Both only grow during a call, so they re-run the diagnosis at most a few times.
-``slots.done`` names every action carried out on the call, writes or not (an escalation to the duty manager).
+``slots.carried_out`` names every action carried out on the call, writes or not (an escalation to the duty manager).
 ``slots.still_failing`` is true on a turn that says what was done on the call for its need has not fixed it
 ("开关了一下，还是上不去")."""
 EMOTION_LEVELS = ("calm", "anxious", "angry")
@@ -148,7 +148,7 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         intent = state.intents[0][0]
         slots = {k: v for k, v in state.slots.items() if k in PLAYBOOK_SLOTS or k in services.statements.names}
         slots |= {"risks": call_risks(state), "emotion": call_emotion(state), "written": written(state),
-                  "done": done(state), "still_failing": still_failing(state, last_words(state))}
+                  "carried_out": carried_out(state), "still_failing": still_failing(state, last_words(state))}
         if intent == state.diagnosed_intent and slots == state.diagnosed_slots and state.diagnosis is not None:
             return {"diagnosis": state.diagnosis}  # same intent, nothing new said: the fresh results stand
         book = services.playbooks.get(intent)
@@ -169,12 +169,22 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         """
         return sorted(key for key, result in state.results.items() if changed_a_system(result))
 
+    def offered(state: CallState, actions: list[dict[str, Any]]) -> bool:
+        """The last reply asked the caller whether to carry out a change that still waits on the card.
+
+        A ticket is no such offer (the caller who says "给我办吧" wants the service, not a record of the request).
+        """
+        asked = (state.reply or "").rstrip().endswith(("吗？", "吗?")) and "为您" in (state.reply or "")
+        kinds = services.vocabulary.action_by_id
+        return asked and any(a.get("needs_confirmation") and a["key"] not in state.results
+                             and a["action"] in kinds and kinds[a["action"]].kind != "ticket" for a in actions)
+
     def last_words(state: CallState) -> str:
         """The caller's last turn that says something ("还是上不去"), not one that only acknowledges ("好的")."""
         said = (u["text"] for u in reversed(state.transcript) if u["speaker"] == "caller")
         return next((text for text in said if not services.acknowledgements.covers(text)), "")
 
-    def done(state: CallState) -> list[str]:
+    def carried_out(state: CallState) -> list[str]:
         """Every action the agent carried out on the call (a write, a guidance, an escalation to the duty manager)."""
         return sorted({r.get("action") or key for key, r in state.results.items() if r.get("ok")})
 
@@ -266,9 +276,9 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         suggestion = services.aftercare.follow_up(compose_reply(intent, state.diagnosis, knowledge, scripts), intent,
                                                   state.results, said[-1] if said else "", services.vocabulary,
                                                   book.fallback_reply if book else None)
-        waiting = [a for a in suggestion["actions"] if a.get("needs_confirmation") and a["key"] not in state.results]
-        if said and waiting and "go_ahead" in services.statements.find(said[-1]).get("consent", []):
-            # "那行吧，给我办吧": the agent confirms the offer on the card; it is not read to the caller again
+        if said and offered(state, suggestion["actions"]) and "go_ahead" in services.statements.find(said[-1]).get(
+                "consent", []):
+            # "那行吧，给我办吧" to "…请问现在为您办理吗？": the agent confirms the offer on the card, not read again
             suggestion["reply"] = services.register.agreed
         elif suggestion["reply"] not in {s.get("wording") for s in scripts}:  # a script is read word for word
             # turns that only acknowledge ("好的谢谢") do not count: their reply card is the one before, unchanged

@@ -200,3 +200,24 @@ def test_a_contract_that_ended_is_said_to_have_ended(client: TestClient, sim_pat
         client.post("/v1/calls", json={"call_id": call_id, "msisdn": row["msisdn"], "agent_id": "A1001"})
         answer = client.post(f"/v1/calls/{call_id}/ask", json={"text": "合约到什么时候"}).json()
         assert said.format(row["contract_until"]) in answer["answer"], answer
+
+
+def test_whether_the_line_can_have_the_elastic_pack_is_read_from_boss(client: TestClient, sim_path: Path) -> None:
+    """Found trying the demo: on a call that was no fee dispute it was answered with the tiers' knowledge point."""
+    asked = "这个客户能办弹性计费包吗？"
+    answers = {}
+    for i, situation in enumerate(("big_overage_elastic_eligible", "big_overage_elastic_used", "overage_excluded_plan",
+                                   "healthy")):
+        start(client, sim_path, situation, f"c{i}")
+        answers[situation] = client.post(f"/v1/calls/c{i}/ask", json={"text": asked}).json()
+    assert all(a["grounded"] and any("boss_check_elastic_eligibility" in s for s in a["sources"])
+               for a in answers.values())
+    assert "可以办理" in answers["big_overage_elastic_eligible"]["answer"]
+    assert "节省" in answers["big_overage_elastic_eligible"]["answer"]
+    assert "不能办理：" in answers["big_overage_elastic_used"]["answer"]
+    assert "不能办理：" in answers["overage_excluded_plan"]["answer"]
+    assert "（未查到）" not in " ".join(a["answer"] for a in answers.values())
+    client.post("/v1/calls/c0/utterances", json={"speaker": "caller", "text": "我上个月流量费怎么这么多"})
+    assert client.post("/v1/calls/c0/actions/refund_via_elastic_package/confirm").status_code == 200
+    after = client.post("/v1/calls/c0/ask", json={"text": asked}).json()
+    assert after["answer"].startswith("系统查询：本次通话已办理：办理弹性计费包")

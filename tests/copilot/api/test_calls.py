@@ -259,6 +259,18 @@ def test_a_caller_who_agrees_is_not_read_the_offer_again(client: TestClient, sim
     assert asked["reply"] != "好的，这就为您办理，请您稍等。", "a question is no agreement"
 
 
+def test_agreeing_is_no_agreement_to_what_was_not_offered(client: TestClient, sim_path: Path) -> None:
+    """Reviewed: "开了" (the data switch is on) and "给我办吧" to a reply that offered only a ticket are no consent."""
+    start(client, sim_path, "gprs_off")
+    client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "我这个手机怎么上不了网啊"})
+    body = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "嗯，开了"}).json()
+    assert body["reply"] != "好的，这就为您办理，请您稍等。"
+    start(client, sim_path, "cancelled", "c2")
+    client.post("/v1/calls/c2/utterances", json={"speaker": "caller", "text": "我根本没去销过户，谁给我销的？"})
+    reopen = client.post("/v1/calls/c2/utterances", json={"speaker": "caller", "text": "那你给我开吧"}).json()
+    assert reopen["reply"] != "好的，这就为您办理，请您稍等。", "only a ticket waits: nothing to carry out"
+
+
 def test_once_it_works_again_nothing_more_is_suggested(client: TestClient, sim_path: Path) -> None:
     """Found trying the demo: "好了，现在能上了，谢谢啊" after the remote reboot still offered a restart and an SMS."""
     start(client, sim_path, "bb_onu_hung")
@@ -266,3 +278,8 @@ def test_once_it_works_again_nothing_more_is_suggested(client: TestClient, sim_p
     assert client.post("/v1/calls/c1/actions/remote_onu_reboot/confirm").status_code == 200
     body = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": "哦，好了，现在能上了，谢谢啊"}).json()
     assert body["actions"] == [] and "刚才已经为您远程重启光猫" in body["reply"]
+    start(client, sim_path, "bb_onu_hung", "c2")
+    client.post("/v1/calls/c2/utterances", json={"speaker": "caller", "text": "我家宽带又断了，上不了网"})
+    client.post("/v1/calls/c2/actions/remote_onu_reboot/confirm")
+    asked = client.post("/v1/calls/c2/utterances", json={"speaker": "caller", "text": "好了吗？我这边看灯还在闪"}).json()
+    assert asked["actions"], "a question whether it works is no news that it does"

@@ -156,13 +156,21 @@ def test_a_caller_leaving_for_the_signal_is_offered_a_network_check_before_the_p
         sim_db: SimDatabase) -> None:
     """Found trying the demo: "信号太差…我要携号转网" was asked "您是对资费还是信号方面不满意？" and not helped."""
     msisdn = profile(sim_db, "healthy")
+    notes = read_tool(sim_db, "boss_check_port_eligibility", msisdn=msisdn)["notes"]
     d = diagnose_line(sim_db, "number_portability", msisdn, slots={"leaving_for": ["signal"]})
     assert_complete(d)
-    assert rules(d)[:2] == ["leaving_for_signal", "eligible"] and actions(d)[0] == "create_complaint_ticket"
+    assert rules(d)[:2] == ["leaving_for_signal_unmapped", "eligible"] and actions(d)[0] == "create_complaint_ticket"
     assert d.reply.index("网络投诉") < d.reply.index("SQXZ") and "资费还是信号" not in d.reply
+    assert all(note in d.reply for note in notes), "what porting gives up is still said"
     assert not any("资费" in q for q in d.questions), "the caller said why"
+    weak = diagnose_line(sim_db, "number_portability", profile(sim_db, "weak_coverage"),
+                         slots={"leaving_for": ["signal"]})
+    assert rules(weak)[0] == "leaving_for_signal" and "弱覆盖" in weak.findings[0].text
     price = diagnose_line(sim_db, "number_portability", msisdn, slots={"leaving_for": ["price"]})
     assert "更合适的套餐" in price.reply and "create_complaint_ticket" not in actions(price)
+    down = diagnose_line(sim_db, "number_portability", msisdn, faults={System.COVERAGE: FaultConfig(error_rate=1.0)},
+                         slots={"leaving_for": ["signal"]})
+    assert {"leaving_for_signal", "leaving_for_signal_unmapped"} <= set(down.unknown), "no finding without the area"
 
 
 @pytest.mark.parametrize(("case", "rule", "said"), [
