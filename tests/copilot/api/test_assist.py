@@ -221,3 +221,10 @@ def test_whether_the_line_can_have_the_elastic_pack_is_read_from_boss(client: Te
     assert client.post("/v1/calls/c0/actions/refund_via_elastic_package/confirm").status_code == 200
     after = client.post("/v1/calls/c0/ask", json={"text": asked}).json()
     assert after["answer"].startswith("系统查询：本次通话已办理：办理弹性计费包")
+
+
+def test_a_repair_tickets_commitment_is_to_fix_it_not_to_reply(client: TestClient, sim_path: Path) -> None:
+    """Found trying the demo: "师傅什么时候来" was told a repair ticket's deadline as "…前回复"."""
+    start(client, sim_path, "bb_open_repair_ticket")
+    answer = client.post("/v1/calls/c1/ask", json={"text": "师傅什么时候来"}).json()
+    assert answer["grounded"] and "前处理完毕" in answer["answer"] and "前回复" not in answer["answer"]
