@@ -219,8 +219,13 @@ def test_roaming_charges_are_explained_from_usage_and_the_bill_item(sim_db: SimD
     assert_complete(d)
     assert rules(d)[0] == "roaming_charges" and d.disposition == "inform"
     assert d.actions[0].params == {"msisdn": msisdn, "month": usage["month"]}
-    assert f"{spoken(usage['roaming_mb'])}MB" in d.reply and f"{spoken(usage['roaming_fee_yuan'])}元" in d.reply
+    # found trying the demo: "2731.81MB" read aloud; a GB or more is said in GB
+    said = (f"{round(usage['roaming_mb'] / 1024, 1)}GB" if usage["roaming_mb"] >= 1024
+            else f"{spoken(usage['roaming_mb'])}MB")
+    assert said in d.reply and f"{spoken(usage['roaming_fee_yuan'])}元" in d.reply
     assert item["item_name"] in d.reply and "enable_roaming" in d.forbidden
+    fee = diagnose_line(sim_db, "data_fee_dispute", msisdn)
+    assert "roaming_charges" in rules(fee) and f"{said}漫游流量" in fee.reply and "更划算" not in fee.reply
 
 
 def test_roaming_is_turned_on_after_confirmation_for_an_eligible_line(sim_db: SimDatabase) -> None:
