@@ -134,7 +134,8 @@ def test_roaming_is_explained_not_converted(sim_db: SimDatabase) -> None:
     usage = {m: read_tool(sim_db, "boss_get_data_usage", msisdn=msisdn, month=m) for m in (MONTH, LAST_MONTH)}
     u = next(u for u in usage.values() if u["roaming_fee_yuan"] > 0)
     d = diagnose(sim_db, "data_fee_dispute", "roaming_charges")
-    assert f"{spoken(u['roaming_mb'])}MB" in d.reply and f"{spoken(u['roaming_fee_yuan'])}元" in d.reply
+    said = f"{round(u['roaming_mb'] / 1024, 1)}GB" if u["roaming_mb"] >= 1024 else f"{spoken(u['roaming_mb'])}MB"
+    assert said in d.reply and f"{spoken(u['roaming_fee_yuan'])}元" in d.reply
     assert "refund_via_elastic_package" not in actions(d)
     assert "弹性计费包" in d.findings[0].text
 

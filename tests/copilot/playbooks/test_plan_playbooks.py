@@ -138,6 +138,30 @@ def test_plan_change_waits_for_arrears_to_be_paid(sim_db: SimDatabase) -> None:
     assert not d.questions
 
 
+def test_a_caller_who_asks_for_a_cheaper_plan_gets_the_cheapest_that_holds_their_use(sim_db: SimDatabase) -> None:
+    """Found trying the demo: "换个便宜点的，128的太贵了" got "现在的套餐比较合适" and no alternative."""
+    lines = [r[0] for r in sim_db.query(
+        "SELECT s.msisdn FROM subscribers s JOIN products p ON p.product_id = s.plan_id WHERE s.status = 'active' "
+        "AND p.monthly_fee_fen >= 12800 AND p.unlimited = 0 AND (s.contract_until IS NULL OR s.contract_until < "
+        "'2026-11-20') ORDER BY s.msisdn LIMIT 60")]
+    fired: dict[str, int] = {}
+    for msisdn in lines:
+        d = diagnose_line(sim_db, "plan_change", msisdn, slots={"plan_wish": ["cheaper"]})
+        first = rules(d)[0]
+        fired[first] = fired.get(first, 0) + 1
+        if first == "cheaper_asked":
+            plan = read_tool(sim_db, "boss_get_product", product_id=read_tool(
+                sim_db, "boss_get_account", msisdn=msisdn)["plan_id"])
+            offered = read_tool(sim_db, "boss_get_product", product_id=action(d, "change_plan").params["product_id"])
+            used = max(read_tool(sim_db, "boss_get_data_usage", msisdn=msisdn, month=m)["used_mb"]
+                       for m in ("2026-11", "2026-10"))
+            assert offered["monthly_fee_yuan"] < plan["monthly_fee_yuan"] and offered["data_quota_mb"] >= used * 1.1
+            assert "请问现在为您办理吗" in d.reply and "每月能省" in d.reply
+        if first == "keep_plan":
+            assert "便宜的套餐" in d.reply and "您想换成哪个套餐" not in d.reply
+    assert fired.get("cheaper_asked") and fired.get("keep_plan"), fired
+
+
 # --- number portability -------------------------------------------------------------------------------------
 
 

@@ -90,7 +90,9 @@ def statements() -> Statements:
     ("我转到电信以后会不会没信号", {}),
     ("不是因为信号不好，我要转网", {}),
     ("信号没问题，就是太贵，我要转网", {"leaving_for": ["price"]}),
-    ("你们套餐太贵了，电信的便宜多了，我要转过去", {"leaving_for": ["price"]}),
+    ("我想把套餐换个便宜点的，现在这个128的太贵了", {"plan_wish": ["cheaper"]}),
+    ("有没有便宜点的套餐", {"plan_wish": ["cheaper"]}),
+    ("你们套餐太贵了，电信的便宜多了，我要转过去", {"leaving_for": ["price"], "plan_wish": ["cheaper"]}),
     ("手机上不了网，微信都发不出去", {"symptoms": ["no_internet"]}),
     ("短信发不出去", {"sms": ["send"]}),
     ("光猫上有个灯一直红的，网络一点都没有了", {"symptoms": ["no_internet"], "lights": ["red"]}),
@@ -149,7 +151,7 @@ def test_every_slot_and_value_has_a_label_for_the_sidebar(statements: Statements
     assert not [x for x in shown if any(c in x for c in "[]()|?*\\")], "labels are words, not patterns"
     assert set(labels) == statements.names and statements.latest_last == {"lights", "ordered", "card", "trip", "password_of", "complaint_about", "clicked",
                                                            "stay", "phone_used", "own_number", "cancellation",
-                                                           "consent"}
+                                                           "consent", "plan_wish"}
 
 
 @pytest.mark.parametrize(("text", "named"), [
