@@ -61,10 +61,10 @@ EMOTION_LEVELS = ("calm", "anxious", "angry")
 ANGER = "anger"
 """The risk lexicon's words that say the caller is angry: they set the emotion, and are no risk of their own."""
 TURN_RISKS = frozenset({"third_party_number"})
+"""Risks about one request, not the caller: they do not carry over to later turns."""
 FOLLOW_UP_TURNS = 2
 """A turn this close after one that named someone else's number, speaking of a third person (她欠了多少), is about
 that number too."""
-"""Risks about one request, not the caller: they do not carry over to later turns."""
 LLM_OVERRIDES_BELOW = 0.5
 """The model's intent replaces the classifier's only when the classifier is less sure than this."""
 Region = tuple[str | None, str | None, str | None]
