@@ -120,12 +120,16 @@ def test_dialect_and_asr_are_fixed_before_numbers_and_cues() -> None:
 def test_cantonese_callers_are_read_as_mandarin() -> None:
     """Guangdong callers' words meet the knowledge's Mandarin (and the classifier reads them the same way)."""
     tokenizer = Tokenizer(load_lexicon())
-    assert tokenizer.normalize("系唔系我欠费咗？我部手机上唔到网") == "是不是我欠费了？我部手机上不了网"
+    assert tokenizer.normalize("系唔系我欠费咗？我部手机上唔到网") == "是不是我欠费了？我手机上不了网"
+    assert tokenizer.normalize("我个仔话帮我充咗，仲有冇钱？") == "我儿子话帮我充了，还有没有钱？"
+    assert tokenizer.normalize("去完香港返来多咗二百几蚊，几时退返俾我") == "去完香港回来多了200几块，什么时候退回给我"
+    assert tokenizer.normalize("部手机收唔到短信") == "部手机收不到短信", "not 收不了"
     assert tokenizer.normalize("我屋企宽带连唔上，係唔係你哋搞错咗") == "我家里宽带连不上，是不是你们搞错了"
     assert "没网" in tokenizer.tokens("屋头的宽带冇网了"), "冇网 is 没网, one of the no-internet words"
     assert tokenizer.normalize("唔该晒") == "谢谢晒", "唔该 is thanks, not 不该"
     assert tokenizer.normalize("我的花费怎么扣了这么多") == "我的话费怎么扣了这么多", "花费 is how 话费 is heard"
     assert tokenizer.normalize("我唔知道") == "我不知道", "not 不知道道"
-    for mandarin in ("我有点搞不懂", "还没得到回复", "然而家里的宽带", "周边度假", "差点算错"):
+    for mandarin in ("我有点搞不懂", "还没得到回复", "然而家里的宽带", "周边度假", "差点算错", "在打劳动仲裁", "这个仔细看看",
+                     "被蚊子咬了"):
         assert tokenizer.normalize(mandarin) == mandarin, "a dialect word inside a Mandarin one is no dialect word"
     assert tokenizer.normalize("唔，我想想") == "嗯，我想想", "a hesitation, not a 不"
