@@ -130,6 +130,10 @@ class Aftercare(BaseModel):
         what = "；".join(self._done(r, self.working_again(said)) for r in done)
         cited = [f"{r['tool']}: {r['message']}" for r in done if r.get("tool")]
         done_ids = {r.get("action") for r in done}
+        # a ticket filed on this call is not urged a minute later: the fresh diagnosis finds it open
+        filed = {t for r in done if (t := ((r.get("data") or {}).get("details") or {}).get("ticket_id"))}
+        suggestion = {**suggestion, "actions": [a for a in suggestion["actions"]
+                                                if (a.get("params") or {}).get("ticket_id") not in filed]}
         if self.still_not_right(said):
             rest = _GREETING.sub("", suggestion["reply"])
             if holding and rest == _GREETING.sub("", holding):

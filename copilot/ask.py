@@ -7,6 +7,7 @@ what it rests on; when nothing supports an answer, it says so plainly instead of
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,7 @@ from copilot.pii import mask
 from copilot.understand.slots import MASKED_PHONE
 from knowledge.catalog import Row
 from knowledge.schema import RegionScope
-from knowledge.search import Searcher
+from knowledge.search import Hit, Searcher
 
 if TYPE_CHECKING:
     from copilot.graph import CopilotServices
@@ -113,17 +114,28 @@ def _lookup_part(services: CopilotServices, state: Any, question: str, msisdn: s
                  ) -> tuple[str | None, list[str]]:
     """What the systems say of the line, when the question asks a system query point ("几星级？", "宽带多少兆？").
 
-    The lookups see what was done on the call as ``slots.done``. A question about another number than the
-    caller's is not looked up (the systems are read for the caller's line only).
+    A question about another number than the caller's is not looked up (the systems are read for the caller's
+    line only).
     """
-    asked = services.lookups.asked(question)
     others = sorted({n for n in MASKED_PHONE.findall(question) if n != mask(msisdn)})
-    if others and asked:
+    if others and services.lookups.asked(question):
         return (f"问题里的号码（{'、'.join(others)}）不是本次来电号码：系统查询只查来电号码，"
                 "他人号码的信息须机主本人来电或持有效证件到营业厅查询。"), []
+    said, sources = looked_up(services, state, question, msisdn, now)
+    if not said:
+        return None, []
+    return "系统查询：" + "；".join(said) + "。", sources
+
+
+def looked_up(services: CopilotServices, state: Any, question: str, msisdn: str, now: datetime
+              ) -> tuple[list[str], list[str]]:
+    """The answers of the system query points `question` asks, read for the caller's line, and their evidence.
+
+    The lookups see what was done on the call as ``slots.done``; a system that failed is named, not guessed past.
+    """
     said: list[str] = []
     sources: list[str] = []
-    for lookup in asked[:MAX_LOOKUPS]:
+    for lookup in services.lookups.asked(question)[:MAX_LOOKUPS]:
         d = services.engine.run(lookup.playbook, {"msisdn": msisdn}, now, {**state.slots, "done": done_on_call(state)})
         # a system that failed: an answer that holds without its read ("名下没有宽带") would be a guess
         failed = sorted({r.system for r in d.reads if not r.ok and r.system})
@@ -134,9 +146,7 @@ def _lookup_part(services: CopilotServices, state: Any, question: str, msisdn: s
             sources += d.findings[0].evidence[:3]
         elif d.unknown:  # a read that timed out, or one that waited on it
             said.append(f"{lookup.label}：系统未返回，请稍后再查")
-    if not said:
-        return None, []
-    return "系统查询：" + "；".join(said) + "。", sources
+    return said, sources
 
 
 def _facts_part(services: CopilotServices, state: Any, question: str, msisdn: str, now: datetime
@@ -164,14 +174,21 @@ def _facts_part(services: CopilotServices, state: Any, question: str, msisdn: st
 
 def _knowledge_part(searcher: Searcher, question: str, region: list[str | None], now: datetime
                     ) -> tuple[str | None, list[str]]:
+    found = answering_point(searcher, question, region, now)
+    if found is None:
+        return None, []
+    hit, row = found
+    return f"知识库《{hit.title}》：{snippet(row.text, 120)}", [hit.id]
+
+
+def answering_point(searcher: Searcher, question: str, region: Sequence[str | None], now: datetime
+                    ) -> tuple[Hit, Row] | None:
+    """The knowledge point that answers `question` for the region and day: the best hit, if it is on its topic."""
     hits = searcher.search(question, province=region[0], city=region[1], at=now, kinds=("point",), k=3)
-    if not hits:
-        return None, []
-    best = hits[0]
-    row = searcher.row(best)
-    if row is None or not _on_topic(searcher, question, best.why.get("cosine") or 0.0, row):
-        return None, []
-    return f"知识库《{best.title}》：{snippet(row.text, 120)}", [best.id]
+    row = searcher.row(hits[0]) if hits else None
+    if row is None or not _on_topic(searcher, question, hits[0].why.get("cosine") or 0.0, row):
+        return None
+    return hits[0], row
 
 
 def _telling_words(searcher: Searcher, question: str) -> set[str]:

@@ -48,6 +48,9 @@ class CallState:
     reply_sources: list[str] = field(default_factory=list)
     reply_origin: str = "rules"
     reply_notice: str | None = None
+    rules_replies: Annotated[list[str], once_each] = field(default_factory=list)
+    """Every reply the call's playbooks gave so far, before it was said to this caller (a follow-up question
+    that would get one of them again is answered instead: `copilot.followup`)."""
     actions: list[dict[str, Any]] = field(default_factory=list)
     results: Annotated[dict[str, dict[str, Any]], merge] = field(default_factory=dict)
     questions: Annotated[list[dict[str, Any]], operator.add] = field(default_factory=list)

@@ -228,3 +228,16 @@ def test_a_repair_tickets_commitment_is_to_fix_it_not_to_reply(client: TestClien
     start(client, sim_path, "bb_open_repair_ticket")
     answer = client.post("/v1/calls/c1/ask", json={"text": "师傅什么时候来"}).json()
     assert answer["grounded"] and "前处理完毕" in answer["answer"] and "前回复" not in answer["answer"]
+
+
+def test_a_follow_up_about_another_line_is_never_answered_from_the_callers_own(client: TestClient,
+                                                                              sim_path: Path) -> None:
+    """Found by a trial: "那她欠了多少钱" after the mother's number got the caller's own balance read out."""
+    msisdn = start(client, sim_path, "arrears_suspended")
+    line = SimDatabase(sim_path).one("SELECT balance_fen FROM subscribers WHERE msisdn = ?", (msisdn,))
+    assert line is not None
+    own = f"{abs(line['balance_fen']) / 100:.2f}".rstrip("0").rstrip(".")
+    for said in ("我妈的号码13912345678停机了，打不通", "她是不是欠费了", "那她欠了多少钱啊"):
+        reply = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": said}).json()["reply"]
+        assert own not in reply and "账户余额" not in reply, (said, reply)
+    assert "不能替您查" in reply
