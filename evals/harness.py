@@ -134,10 +134,32 @@ def _resume_point(out: Path, sha: str, config: str, url: str | None, fresh: bool
         if before and before != evaluated["data_sha256"]:
             raise HarnessError(f"{out} 里的运行开始后，剧本或数据文件已改动（copilot/data、playbooks、"
                                "knowledge/data），接着跑会把新旧结果混在一起；换一个 --out，或加 --fresh 从头运行")
+        commit = old.product.get("git")
+        if commit and evaluated.get("git") and commit != evaluated["git"]:
+            raise HarnessError(f"{out} 里的运行是在代码版本 {commit} 上开始的，现在是 {evaluated['git']}，"
+                               "接着跑会把两个版本的结果混在一起；换一个 --out，或加 --fresh 从头运行")
         return old
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise HarnessError(f"{out} 不是评测运行目录（没有 {MANIFEST}）且不为空，请换一个 --out")
     return None
+
+
+WORLD_IDENTITY = ("format", "seed", "subscribers", "as_of", "kb_sample", "keep_ids", "embedding", "lexicon",
+                  "kb_counts")
+"""What makes two evaluation worlds the same one (not where or when it was built)."""
+
+
+def _same_world(out: Path, before: dict[str, Any], now: dict[str, Any]) -> None:
+    """Refuse to resume a run on another world than it started on (another sample, seed, date or lexicon).
+
+    Raises:
+        HarnessError: Naming what differs.
+    """
+    differ = [f"{key}: {before.get(key)} → {now.get(key)}" for key in WORLD_IDENTITY
+              if key in before and before.get(key) != now.get(key)]
+    if differ:
+        raise HarnessError(f"{out} 里的运行是在另一个评测世界上开始的（{'；'.join(differ)}），接着跑会把两个世界的结果"
+                           "混在一起；换一个 --out，或加 --fresh 从头运行")
 
 
 def _start_run_dir(out: Path, resume: RunManifest | None) -> None:
@@ -232,6 +254,8 @@ def run_suite(suite: Path | str, out_dir: Path | str, *, config: Config = "deter
         for where, problem in gold_problems(case.scenario.gold, known):
             raise case.fail(where, problem)
         check_caller(case, world.sim_db)
+    if old is not None:
+        _same_world(out, old.world, world.manifest)
     _start_run_dir(out, old)
     served = {} if url else {"kb_version": served_kb_version(world.index_dir)}  # over HTTP: the server's own
     manifest = RunManifest(suite=str(suite_path.resolve()), suite_sha256=sha, config=config, url=url,

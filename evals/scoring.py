@@ -7,6 +7,7 @@ here is documented in evals/README.md (section 指标定义).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,12 +105,26 @@ def _squash(text: str) -> str:
     return "".join(normalize(text).split()).lower()
 
 
+def said_in(phrase: str, text: str) -> bool:
+    """Whether `phrase` is in `text`, ignoring spaces and width; a number in it is a whole number there.
+
+    ``0元`` is not in "60元", nor ``480`` in "1480元" or "4800": a phrase that starts or ends with a digit
+    matches only where the text's number starts or ends there too.
+    """
+    wanted, said = _squash(phrase), _squash(text)
+    if not wanted:
+        return False
+    before = r"(?<![\d.])" if wanted[0].isdigit() else ""
+    after = r"(?!\.?\d)" if wanted[-1].isdigit() else ""
+    return re.search(before + re.escape(wanted) + after, said) is not None
+
+
 def mentioned(phrase: str, texts: list[str]) -> bool:
-    """Whether `phrase` is in one of `texts`, ignoring spaces and width.
+    """Whether `phrase` is in one of `texts` (`said_in`).
 
     A phrase that is a lone value (``480元``) also matches the same value written otherwise (``四百八十元``).
     """
-    if any(_squash(phrase) in _squash(text) for text in texts):
+    if any(said_in(phrase, text) for text in texts):
         return True
     wanted = mentions(phrase)
     if len(wanted) != 1 or len(_squash(wanted[0].text)) < len(_squash(phrase)) - 1:
@@ -238,7 +253,7 @@ def _score_said(score: CaseScore) -> None:
                                              said[-1] if said else None,
                                              "未提到：" + "、".join(p for p in gold.must_mention if p not in found))
     if gold.must_not_say:
-        bad = [p for p in gold.must_not_say if any(_squash(p) in _squash(t) for t in said)]
+        bad = [p for p in gold.must_not_say if any(said_in(p, t) for t in said)]
         score.must_not_said = bool(bad)
         score.checks["must_not_say"] = Check("must_not_say", not bad, {"不得说": gold.must_not_say}, bad,
                                              "说了：" + "、".join(bad) if bad else "")

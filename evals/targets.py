@@ -86,6 +86,8 @@ DEFAULT_TARGETS: dict[str, float] = {
     "pii_leaks": 0,
 }
 
+LOCKED = {"pii_leaks": 0.0}
+"""Targets no sidecar may drop or loosen: a release never ships with personal data leaked."""
 SIDECAR_SUFFIX = ".targets.yaml"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -114,6 +116,8 @@ def read_sidecar(path: Path) -> dict[str, float | None]:
         if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
             raise ValueError(f"{path}: {key}: 阈值应为数字或 null")
         out[key] = None if value is None else float(value)
+        if key in LOCKED and out[key] != LOCKED[key]:
+            raise ValueError(f"{path}: {key}: 这个目标固定为 {LOCKED[key]:g}，不能删除或放宽")
     return out
 
 
@@ -143,9 +147,13 @@ def resolve_targets(run_dir: Path) -> tuple[dict[str, dict[str, Any]], str | Non
 
 def missed_targets(summary: dict[str, Any]) -> list[tuple[str, str]]:
     """(metric id, sentence) for each target the run misses; see `check_targets`."""
-    if not summary.get("run", {}).get("cases"):
+    run = summary.get("run", {})
+    if not run.get("cases"):
         return [("cases", "没有可评分的用例结果（results.jsonl 为空或全部跳过）")]
     missed = []
+    planned, scored = run.get("planned_cases"), run["cases"] + run.get("skipped", 0)
+    if planned and scored < planned:  # an interrupted run is judged on the cases it reached: not a pass
+        missed.append(("cases", f"运行未完成：{planned} 个用例只完成 {scored} 个（用同一个 --out 再运行即可续跑）"))
     for metric, target in summary.get("targets", {}).items():
         entry = summary.get("metrics", {}).get(metric, {})
         value = entry.get("value")

@@ -13,7 +13,7 @@ import pytest
 
 from copilot.settings import Settings
 from evals.harness import LOG, HarnessError, RunOutcome, run_suite
-from evals.records import RESULTS, CaseResult, read_manifest, read_results
+from evals.records import MANIFEST, RESULTS, CaseResult, read_manifest, read_results
 from evals.scenario import ScenarioError
 from evals.world import World, WorldSpec
 from knowledge.embedding import Embedder
@@ -143,6 +143,23 @@ def test_an_interrupted_run_resumes_without_duplicates(tmp_path: Path, eval_worl
     lines = (out / RESULTS).read_text(encoding="utf-8").splitlines()
     assert len(lines) == 4 and all(json.loads(line)["ok"] for line in lines)
     assert _run(suite, out, eval_world, eval_settings, eval_embedder).ran == 0, "a finished run is not replayed"
+
+
+def test_a_run_is_not_resumed_on_another_world_or_code(tmp_path: Path, eval_world: World, eval_embedder: Embedder,
+                                                      eval_settings: Settings) -> None:
+    """Found by an evaluator: a run begun on a 300-point sample was resumed on a 250-point one without a word."""
+    suite = write_suite(tmp_path / "s.yaml", [case("s1", ["查话费"], intents=["bill_inquiry"])])
+    out = tmp_path / "run"
+    _run(suite, out, eval_world, eval_settings, eval_embedder)
+    manifest = read_manifest(out)
+    for changed, named in ((manifest.model_copy(update={"world": {**manifest.world, "kb_sample": 250}}),
+                            "另一个评测世界上开始的（kb_sample: 250 →"),
+                           (manifest.model_copy(update={"product": {**manifest.product, "git": "0" * 40}}),
+                            f"代码版本 {'0' * 40}")):
+        (out / MANIFEST).write_text(changed.model_dump_json(), encoding="utf-8")
+        with pytest.raises(HarnessError, match=re.escape(named)):
+            _run(suite, out, eval_world, eval_settings, eval_embedder)
+    assert [r.id for r in read_results(out)] == ["s1"], "the refused resume changed nothing"
 
 
 def test_another_suite_in_the_same_directory_is_refused_unless_fresh(tmp_path: Path, eval_world: World,

@@ -10,6 +10,7 @@ import pytest
 
 from evals.grounding import mentions, ungrounded
 from evals.metrics import check_targets, compute, percentile
+from evals.scoring import mentioned
 from tests.evals.cases import FEE_FACTS, FEE_REPLY, ONU_FACTS, ONU_READS, case, sug, turns, write_run
 
 FEE = "data_fee_dispute"
@@ -227,6 +228,20 @@ def test_groundedness_must_mention_and_must_not_say(tmp_path: Path) -> None:
     assert said["suggested"] == ["全部退还"]
 
 
+@pytest.mark.parametrize(("phrase", "reply", "found"), [
+    ("0元", "退您60元，另外10元", False),
+    ("480", "一共1480元", False),
+    ("480", "超出部分4800KB", False),
+    ("480", "流量费480元", True),
+    ("480元", "流量费480.00元", True),
+    ("3.5", "余额13.5元", False),
+    ("弹性计费包", "可以办弹性计费包50元档", True),
+])
+def test_a_number_is_mentioned_only_as_a_whole_number(phrase: str, reply: str, found: bool) -> None:
+    """Found by an evaluator: must_mention "0元" passed on a reply saying 60元, and must_not_say failed on it."""
+    assert mentioned(phrase, [reply]) is found
+
+
 def test_knowledge_text_grounds_a_reply(tmp_path: Path) -> None:
     reply = "您好，宽带包年用户每月1日不再扣月租，包年费用是1200元。"
     text = ["家庭宽带包年资费说明\n宽带包年一次性收取1200元，包年期间每月1日不再扣取月租。"]
@@ -352,6 +367,23 @@ def test_sidecar_with_unknown_metric_is_rejected(tmp_path: Path) -> None:
 
 def test_empty_run_fails_its_targets(tmp_path: Path) -> None:
     assert check_targets(_summary(tmp_path, [])) != []
+
+
+def test_an_unfinished_run_fails_its_targets_however_good_its_cases(tmp_path: Path) -> None:
+    """Found by an evaluator: a run stopped after 8 of 42 cases reported every target met."""
+    fine = [case("fee_ok", {"intents": [FEE]}, turns(("caller", "流量费扣了四百八", sug(FEE))))]
+    assert check_targets(compute(fine, write_run(tmp_path / "whole", fine))) == []
+    failures = check_targets(compute(fine, write_run(tmp_path / "part", fine, cases=42)))
+    assert failures == ["运行未完成：42 个用例只完成 1 个（用同一个 --out 再运行即可续跑）"]
+
+
+@pytest.mark.parametrize("loosened", ["pii_leaks: null\n", "pii_leaks: 3\n", "targets:\n  pii_leaks: null\n"])
+def test_no_sidecar_may_drop_or_loosen_the_personal_data_target(tmp_path: Path, loosened: str) -> None:
+    """Found by an evaluator: a sidecar with pii_leaks: null let a run with 20 leaks meet every target."""
+    suite = tmp_path / "mine.yaml"
+    (tmp_path / "mine.targets.yaml").write_text(loosened, encoding="utf-8")
+    with pytest.raises(ValueError, match=r"mine\.targets\.yaml: pii_leaks: 这个目标固定为 0"):
+        _summary(tmp_path, _mixed(), suite=str(suite))
 
 
 def test_slices_by_tag_and_by_gold_main_intent(tmp_path: Path) -> None:
