@@ -122,18 +122,21 @@ class Aftercare(BaseModel):
                 no next step, and `no_next_step` is said instead.
 
         Returns:
-            The suggestion unchanged when no write was done for `intent`; else the reply that says what was done.
+            The suggestion (without urging a ticket filed on the call) when no write was done for `intent`; else
+            the reply that says what was done.
         """
+        # a ticket filed on this call is not urged a minute later (the fresh diagnosis finds it open), whatever
+        # the need is by now ("投诉你们的装维师傅" after the repair ticket)
+        filed = {t for r in results.values() if changed_a_system(r)
+                 and (t := ((r.get("data") or {}).get("details") or {}).get("ticket_id"))}
+        suggestion = {**suggestion, "actions": [a for a in suggestion["actions"]
+                                                if (a.get("params") or {}).get("ticket_id") not in filed]}
         done = [r for r in results.values() if changed_a_system(r) and r.get("intent") == intent and intent]
         if not done:
             return suggestion
         what = "；".join(self._done(r, self.working_again(said)) for r in done)
         cited = [f"{r['tool']}: {r['message']}" for r in done if r.get("tool")]
         done_ids = {r.get("action") for r in done}
-        # a ticket filed on this call is not urged a minute later: the fresh diagnosis finds it open
-        filed = {t for r in done if (t := ((r.get("data") or {}).get("details") or {}).get("ticket_id"))}
-        suggestion = {**suggestion, "actions": [a for a in suggestion["actions"]
-                                                if (a.get("params") or {}).get("ticket_id") not in filed]}
         if self.still_not_right(said):
             rest = _GREETING.sub("", suggestion["reply"])
             if holding and rest == _GREETING.sub("", holding):

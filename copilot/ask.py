@@ -131,7 +131,16 @@ def looked_up(services: CopilotServices, state: Any, question: str, msisdn: str,
               ) -> tuple[list[str], list[str]]:
     """The answers of the system query points `question` asks, read for the caller's line, and their evidence.
 
-    The lookups see what was done on the call as ``slots.done``; a system that failed is named, not guessed past.
+    Args:
+        services: The graph's services (the lookups and the playbook engine).
+        state: The call's state: its slots, and what was done on the call (seen as ``slots.done``).
+        question: The question (masked).
+        msisdn: The caller's number, from the call context.
+        now: The time the systems are read at.
+
+    Returns:
+        (answers, evidence): empty when the question asks no lookup; a system that failed is named
+        ("…系统未返回"), not guessed past.
     """
     said: list[str] = []
     sources: list[str] = []
@@ -183,7 +192,17 @@ def _knowledge_part(searcher: Searcher, question: str, region: list[str | None],
 
 def answering_point(searcher: Searcher, question: str, region: Sequence[str | None], now: datetime
                     ) -> tuple[Hit, Row] | None:
-    """The knowledge point that answers `question` for the region and day: the best hit, if it is on its topic."""
+    """The knowledge point that answers `question` for the region and day: the best hit, if it is on its topic.
+
+    Args:
+        searcher: The knowledge search.
+        question: The question.
+        region: (province, city, ...) of the caller.
+        now: The day the point must be in force.
+
+    Returns:
+        (hit, row), or None when no point is on the question's topic (`_on_topic`).
+    """
     hits = searcher.search(question, province=region[0], city=region[1], at=now, kinds=("point",), k=3)
     row = searcher.row(hits[0]) if hits else None
     if row is None or not _on_topic(searcher, question, hits[0].why.get("cosine") or 0.0, row):

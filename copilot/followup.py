@@ -4,8 +4,10 @@ A playbook's reply says what the systems show for the call's need; asked "那一
 next, the same systems give the same reply, and the agent would read it twice. When the caller's turn asks for a
 figure or a time and the reply would be one the call already had, the question is answered from the grounds the
 agent's own questions use (`copilot.ask`): a system query point about the line (退费进度, 在途工单, 余额 ...), else
-the knowledge point that answers it, searched with where the caller said they are going (the place a roaming
-question leaves out: "那一天多少钱？" after "下周去日本"). With neither, the playbook's reply stands.
+the knowledge point that answers it, if its category is one a caller may be told (a price, a rule, a channel: not an
+agent's handling procedure). On a roaming call the question is searched with where the caller is going (the place
+it leaves out: "那一天多少钱？" after "下周去日本"), and the line's own plan and balance are not read for it. With
+neither, the playbook's reply stands.
 
 Measured on the core and robustness suites (`hotline eval run`), 2026-11-25: no reply changed on core; a first
 form that answered any question ("怎么办", "是不是欠费了") changed five replies there, all for the worse (the
@@ -28,6 +30,12 @@ ASKS = re.compile(r"多少|几(?:[点天号块次]|个小时)|哪天|什么时�
 """A turn that asks for a figure or a time ("那一天多少钱", "师傅几点来", "退的钱什么时候到账"). "怎么办", "为什么",
 "是不是欠费了" are not: the playbook's reply is what answers them, said again."""
 THIRD_PARTY = "third_party_number"
+ROAMING = "roaming"
+"""The need whose questions leave out the place: its destination is searched with them."""
+FAILED = "系统未返回"
+"""A lookup's words when its system failed: for the agent, not read to the caller."""
+CALLER_FACING = frozenset({"资费", "办理条件", "办理渠道", "生效规则", "退订规则", "常见问题", "营销活动", "业务介绍"})
+"""Knowledge categories written as what a caller may be told (not 故障处理 or 投诉处理, the agent's procedures)."""
 _PLAIN = re.compile(r"^您好[，,]?|[\s，。,.！!？?、；;：:]")
 
 
@@ -61,16 +69,17 @@ def answer_follow_up(services: CopilotServices, state: Any, question: str, msisd
     """
     if not ASKS.search(question) or THIRD_PARTY in (state.risks or []):
         return None  # "她欠了多少钱" about the mother's number: the caller's own line must not answer it
-    said, sources = looked_up(services, state, question, msisdn, now)
-    if said:
+    roaming = bool(state.intents) and state.intents[0][0] == ROAMING
+    destinations = (state.slots or {}).get("destinations") if roaming else None
+    said, sources = ([], []) if destinations else looked_up(services, state, question, msisdn, now)
+    if said and not any(FAILED in s for s in said):  # "套餐一天多少钱" on a trip is the pack's, not the plan's
         return "帮您查了一下，" + "；".join(said) + "。", sources
     if services.searcher is None:
         return None
     region = list(state.region or [None, None, None])
-    found = answering_point(services.searcher, with_destination(question, (state.slots or {}).get("destinations")),
-                            region, now)
-    if found is None:
-        return None
+    found = answering_point(services.searcher, with_destination(question, destinations), region, now)
+    if found is None or found[1].category not in CALLER_FACING:
+        return None  # a handling procedure (投诉处理口径) is the agent's, not words to read to the caller
     hit, row = found
     text = snippet(row.text)
     return f"关于{hit.title}：{text[:-1] + '。' if text.endswith('；') else text}", [hit.id]  # read aloud: a full stop

@@ -26,7 +26,7 @@ from copilot.aftercare import Aftercare, basis_of, changed_a_system
 from copilot.ask import answer_question
 from copilot.compose import compose_reply, concerns, knowledge_card, script_card, scripts_ruled_out
 from copilot.context import CallContext
-from copilot.followup import answer_follow_up, said_before, with_destination
+from copilot.followup import ROAMING, answer_follow_up, said_before, with_destination
 from copilot.guides import GuidedKnowledge, guide_queries, merge_cards
 from copilot.llm import DraftedReply, GroundedAnswer, Grounds, LlmAdvisor, Understanding
 from copilot.lookups import Lookups
@@ -244,7 +244,8 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
             if scripts == state.scripts or scripts_ruled_out(state.diagnosis):
                 return {}
             return {"knowledge": state.knowledge, "scripts": scripts}
-        query = with_destination("，".join(said[-CONTEXT_UTTERANCES:]), state.slots.get("destinations"))
+        trip = state.slots.get("destinations") if intent == ROAMING else None  # a roaming call's place, said once
+        query = with_destination("，".join(said[-CONTEXT_UTTERANCES:]), trip)
         hits = searcher.search(query, province=province, city=city, district=district, at=now, k=5)
         guides = guide_queries(services.playbooks.get(intent or ""), state.diagnosis)
         knowledge = merge_cards(services.guides.card(searcher, guides, state.region, now),
@@ -283,11 +284,10 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
             suggestion["reply"] = services.register.agreed
         elif suggestion["reply"] not in {s.get("wording") for s in scripts}:  # a script is read word for word
             update["rules_replies"] = [suggestion["reply"]]
-            if said_before(suggestion["reply"], state.rules_replies):
-                # "那一天多少钱？": the same reply again would not answer it; "好的" after that answer keeps it
-                answered = ((state.reply, state.reply_sources) if acknowledged(state) else
-                            answer_follow_up(services, state, said[-1], runtime.context.msisdn, services.clock()))
-                if answered and answered[0]:
+            if said_before(suggestion["reply"], state.rules_replies) and not acknowledged(state):
+                # "那一天多少钱？": the same reply again would not answer it
+                answered = answer_follow_up(services, state, said[-1], runtime.context.msisdn, services.clock())
+                if answered:
                     suggestion["reply"], suggestion["reply_sources"] = answered
             # turns that only acknowledge ("好的谢谢") do not count: their reply card is the one before, unchanged
             asked = sum(1 for text in said if not services.acknowledgements.covers(text))

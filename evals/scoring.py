@@ -108,14 +108,14 @@ def _squash(text: str) -> str:
 def said_in(phrase: str, text: str) -> bool:
     """Whether `phrase` is in `text`, ignoring spaces and width; a number in it is a whole number there.
 
-    ``0元`` is not in "60元", nor ``480`` in "1480元" or "4800": a phrase that starts or ends with a digit
+    ``0元`` is not in "60元", nor ``480`` in "1480元", "4800" or "1,480": a phrase that starts or ends with a digit
     matches only where the text's number starts or ends there too.
     """
     wanted, said = _squash(phrase), _squash(text)
     if not wanted:
         return False
-    before = r"(?<![\d.])" if wanted[0].isdigit() else ""
-    after = r"(?!\.?\d)" if wanted[-1].isdigit() else ""
+    before = r"(?<![\d.])(?<!\d,)" if wanted[0].isdigit() else ""
+    after = r"(?![.,]?\d)" if wanted[-1].isdigit() else ""
     return re.search(before + re.escape(wanted) + after, said) is not None
 
 

@@ -171,7 +171,7 @@ def check_targets(summary: dict[str, Any]) -> list[str]:
     """The targets a run misses, as sentences (empty when every target is met).
 
     A target whose metric has no cases to measure (n = 0, e.g. no broadband calls in the suite) is skipped; a run
-    with no cases at all fails.
+    with no cases at all fails, and so does one stopped before all its planned cases ran.
     """
     return [sentence for _, sentence in missed_targets(summary)]
 

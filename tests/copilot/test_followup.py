@@ -47,8 +47,6 @@ def test_a_price_asked_after_the_trip_is_answered_from_the_knowledge_of_that_pla
     price = say(graph, ctx, "那一天多少钱啊？")  # names no place: the call's destination is searched with it
     assert price["reply"] != first["reply"] and "25元/天" in price["reply"], price["reply"]
     assert price["reply_sources"] == ["KP-MY-00133"] and price["reply"].endswith("。")
-    thanks = say(graph, ctx, "好的")
-    assert thanks["reply"] == price["reply"], "an acknowledgement keeps the answer it acknowledges"
     again = say(graph, ctx, "那我出发前要不要先开通？")  # no figure asked: the playbook's reply is what answers it
     assert "25元/天" not in again["reply"]
 
@@ -60,9 +58,11 @@ def test_a_repair_time_asked_again_reads_the_ticket_and_the_ticket_filed_is_not_
     filed = confirm(graph, ctx, "create_repair_ticket")["data"]["details"]["ticket_id"]
     settled = say(graph, ctx, "好，那就这样吧")
     assert not [a for a in settled["actions"] if a["action"] == "urge_ticket"], "found by a trial: urged a minute later"
+    complaint = say(graph, ctx, "我要投诉你们那个装维师傅，上次来态度太差了")  # another need by now
+    assert not [a for a in complaint["actions"] if (a.get("params") or {}).get("ticket_id") == filed]
     asked = say(graph, ctx, "那师傅到底哪天能上门？")
     assert asked["reply"] != settled["reply"] and filed in asked["reply"] and "承诺" in asked["reply"], asked["reply"]
-    assert asked["reply_sources"] and not asked["actions"]
+    assert asked["reply_sources"] and not [a for a in asked["actions"] if a["action"] == "urge_ticket"]
 
 
 @pytest.mark.parametrize(("reply", "replies", "said"), [

@@ -232,6 +232,8 @@ def test_groundedness_must_mention_and_must_not_say(tmp_path: Path) -> None:
     ("0元", "退您60元，另外10元", False),
     ("480", "一共1480元", False),
     ("480", "超出部分4800KB", False),
+    ("480", "一共1,480元", False),
+    ("480", "480,000", False),
     ("480", "流量费480元", True),
     ("480元", "流量费480.00元", True),
     ("3.5", "余额13.5元", False),

@@ -130,6 +130,7 @@ def test_cantonese_callers_are_read_as_mandarin() -> None:
     assert tokenizer.normalize("我的花费怎么扣了这么多") == "我的话费怎么扣了这么多", "花费 is how 话费 is heard"
     assert tokenizer.normalize("我唔知道") == "我不知道", "not 不知道道"
     for mandarin in ("我有点搞不懂", "还没得到回复", "然而家里的宽带", "周边度假", "差点算错", "在打劳动仲裁", "这个仔细看看",
-                     "被蚊子咬了"):
+                     "被蚊子咬了", "我们这边个人信息", "请拨打机主本人电话", "账单生成日", "合约完成日期", "往返去香港",
+                     "老豆腐", "这几时段", "那边个别地区", "装维师傅返工了三次"):
         assert tokenizer.normalize(mandarin) == mandarin, "a dialect word inside a Mandarin one is no dialect word"
     assert tokenizer.normalize("唔，我想想") == "嗯，我想想", "a hesitation, not a 不"
