@@ -149,14 +149,25 @@ WORLD_IDENTITY = ("format", "seed", "subscribers", "as_of", "kb_sample", "keep_i
 """What makes two evaluation worlds the same one (not where or when it was built)."""
 
 
-def _same_world(out: Path, before: dict[str, Any], now: dict[str, Any]) -> None:
+SPEC_IDENTITY = ("format", "seed", "subscribers", "as_of", "kb_sample", "embedding", "lexicon")
+"""What a world spec says before the world is built (the ids a sampled world keeps may grow as suites use it)."""
+
+
+def _same_world(out: Path, before: dict[str, Any], now: dict[str, Any], keys: tuple[str, ...] = WORLD_IDENTITY
+                ) -> None:
     """Refuse to resume a run on another world than it started on (another sample, seed, date or lexicon).
+
+    Args:
+        out: The run directory.
+        before: The world the run started on (its ``run.json``).
+        now: The world (or the spec of the world) this run would go on with.
+        keys: What to compare; a key either side lacks (an older run.json) is not compared.
 
     Raises:
         HarnessError: Naming what differs.
     """
-    differ = [f"{key}: {before.get(key)} → {now.get(key)}" for key in WORLD_IDENTITY
-              if key in before and before.get(key) != now.get(key)]
+    differ = [f"{key}: {before.get(key)} → {now.get(key)}" for key in keys
+              if key in before and key in now and before.get(key) != now.get(key)]
     if differ:
         raise HarnessError(f"{out} 里的运行是在另一个评测世界上开始的（{'；'.join(differ)}），接着跑会把两个世界的结果"
                            "混在一起；换一个 --out，或加 --fresh 从头运行")
@@ -242,9 +253,11 @@ def run_suite(suite: Path | str, out_dir: Path | str, *, config: Config = "deter
     evaluated = product()
     old = _resume_point(out, sha, config, url, fresh, evaluated)
     world_root = world_dir or default_world_dir(settings, world_spec.kb_sample if world_spec else None)
+    spec = world_spec or WorldSpec.from_settings(settings)
+    if old is not None and not url:
+        _same_world(out, old.world, spec.key(), SPEC_IDENTITY)  # before a world is built or replaced for it
     world: World = open_world(world_root) if url else prepare_world(
-        world_root, world_spec or WorldSpec.from_settings(settings),
-        embedder=(lambda: embedder) if embedder is not None else None, say=say)
+        world_root, spec, embedder=(lambda: embedder) if embedder is not None else None, say=say)
     schema = read_schema(world.sim_db)
     cases = [prepare(s, world.sim_db, world.as_of, source) for s in scenarios]
     scripts = suite_scripts(cases)
