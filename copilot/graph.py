@@ -33,7 +33,7 @@ from copilot.lookups import Lookups
 from copilot.pii import about_someone_else, without_number
 from copilot.playbooks.engine import PlaybookEngine
 from copilot.playbooks.schema import Playbook
-from copilot.register import Register
+from copilot.register import Register, script_again
 from copilot.state import CallInput, CallOutput, CallState
 from copilot.understand.acknowledgements import Acknowledgements
 from copilot.understand.calls import INTENT_UTTERANCES, read_call, same_need
@@ -282,7 +282,11 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
                 "consent", []):
             # "那行吧，给我办吧" to "…请问现在为您办理吗？": the agent confirms the offer on the card, not read again
             suggestion["reply"] = services.register.agreed
-        elif suggestion["reply"] not in {s.get("wording") for s in scripts}:  # a script is read word for word
+        elif suggestion["reply"] in {s.get("wording") for s in scripts}:  # a script is read word for word, once
+            update["rules_replies"] = [suggestion["reply"]]
+            if suggestion["reply"] in state.rules_replies:  # "那什么时候能修好？": that it still holds, its estimate
+                suggestion["reply"] = script_again(services.register, suggestion["reply"])
+        else:
             update["rules_replies"] = [suggestion["reply"]]
             if said_before(suggestion["reply"], state.rules_replies) and not acknowledged(state):
                 # "那一天多少钱？": the same reply again would not answer it

@@ -10,6 +10,8 @@ never changed (`copilot.graph` does not pass one here).
 
 from __future__ import annotations
 
+import re
+import string
 from collections.abc import Collection
 from pathlib import Path
 
@@ -63,6 +65,10 @@ class Register(BaseModel):
     agreed: str = Field(default="好的，这就为您办理，请您稍等。", min_length=4,
                         description="Said when the caller agrees to what was offered (那行吧，给我办吧): the agent "
                                     "confirms the action on the card, the offer is not read again")
+    script_again: str = Field(default=("刚才说的故障还在抢修中{eta}，恢复前不用报修；"
+                                       "恢复后如果还不能用，请您再打10086。"), min_length=4,
+                              description="Said instead of an outage script already read on the call ({eta}: the "
+                                          "script's own '预计…' clause, after a comma, or nothing)")
     notices: dict[str, Notice] = Field(
         default_factory=dict, description="A risk id -> what is said before the reply when the turn raises it "
                                           "(the caller asks about someone else's number: why it is not looked up)")
@@ -71,6 +77,17 @@ class Register(BaseModel):
     @classmethod
     def _words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
         return _no_blank(words)
+
+    @field_validator("script_again")
+    @classmethod
+    def _eta_only(cls, template: str) -> str:
+        try:
+            used = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+        except ValueError as exc:
+            raise ValueError(f"占位符写法有误（字面的花括号写成 {{{{ }}}}）: {exc}") from None
+        if used - {"eta"}:
+            raise ValueError(f"只能用占位符 {{eta}}，现有 {', '.join('{' + u + '}' for u in sorted(used))}")
+        return template
 
     @field_validator("openers")
     @classmethod
@@ -114,6 +131,16 @@ class Register(BaseModel):
         elif greeting and turn == 1 and not cue:
             said = greeting + said
         return said if said else reply
+
+
+ETA = re.compile(r"预计[^，。；！,;!]+")
+"""An outage script's own estimate of when service comes back ("预计恢复时间为11月25日19:20")."""
+
+
+def script_again(register: Register, wording: str) -> str:
+    """What is said of an outage script already read on the call: that it still holds, with its estimate."""
+    eta = ETA.search(wording)
+    return register.script_again.format(eta=f"，{eta.group(0)}" if eta else "")
 
 
 def load_register(path: Path | None = None) -> Register:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from copilot.register import Notice, Register, RegisterError, load_register
+from copilot.register import Notice, Register, RegisterError, load_register, script_again
 from copilot.runtime import checked_register
 from copilot.understand.risk import load_risks
 from knowledge.vocabulary import load_vocabulary
@@ -81,4 +81,18 @@ def test_the_default_register_changes_nothing() -> None:
     ("notices:\n  third_party_number: {say: 另一个号码, unles: [机主]}\n", "unles"),
 ])
 def test_a_bad_register_file_is_refused_naming_the_entry(tmp_path: Path, text: str, named: str) -> None:
+    assert named in refused(load_register, RegisterError, tmp_path, "register.yaml", text)
+
+
+def test_a_script_read_again_is_its_estimate_only(register: Register) -> None:
+    wording = "您好，东湖区因主干光缆被挖断影响宽带，抢修人员已在现场，预计恢复时间为11月25日19:20。请您暂时不用报修。"
+    assert script_again(register, wording) == ("刚才说的故障还在抢修中，预计恢复时间为11月25日19:20，恢复前不用报修；"
+                                               "恢复后如果还不能用，请您再打10086。")
+    assert script_again(register, "您好，西湖区基站故障，正在抢修。") == (
+        "刚才说的故障还在抢修中，恢复前不用报修；恢复后如果还不能用，请您再打10086。")
+
+
+@pytest.mark.parametrize(("text", "named"), [("script_again: 还在抢修{when}\n", "{when}"),
+                                             ("script_again: 还在抢修{eta\n", "占位符写法有误")])
+def test_a_script_reminder_with_another_placeholder_is_refused(tmp_path: Path, text: str, named: str) -> None:
     assert named in refused(load_register, RegisterError, tmp_path, "register.yaml", text)
