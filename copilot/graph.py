@@ -57,7 +57,8 @@ emotion (``slots.emotion``: the strongest shown so far, calm < anxious < angry),
 threatening or furious caller. Both only grow during a call, so they re-run the diagnosis at most a few times.
 ``slots.carried_out`` names every action carried out on the call, writes or not (an escalation to the duty manager).
 ``slots.still_failing`` is true on a turn that says what was done on the call for its need has not fixed it
-("开关了一下，还是上不去")."""
+("开关了一下，还是上不去"); ``slots.not_fixed`` on a turn that says it is still not right, whatever was done
+("设好了，还是不行" after the steps the caller was told)."""
 EMOTION_LEVELS = ("calm", "anxious", "angry")
 ANGER = "anger"
 """The risk lexicon's words that say the caller is angry: they set the emotion, and are no risk of their own."""
@@ -149,7 +150,8 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         intent = state.intents[0][0]
         slots = {k: v for k, v in state.slots.items() if k in PLAYBOOK_SLOTS or k in services.statements.names}
         slots |= {"risks": call_risks(state), "emotion": call_emotion(state), "written": written(state),
-                  "carried_out": carried_out(state), "still_failing": still_failing(state, last_words(state))}
+                  "carried_out": carried_out(state), "still_failing": still_failing(state, last_words(state)),
+                  "not_fixed": services.aftercare.still_not_right(last_words(state))}
         if intent == state.diagnosed_intent and slots == state.diagnosed_slots and state.diagnosis is not None:
             return {"diagnosis": state.diagnosis}  # same intent, nothing new said: the fresh results stand
         book = services.playbooks.get(intent)

@@ -389,6 +389,16 @@ def test_wrong_apn_cites_the_rejection(sim_db: SimDatabase) -> None:
     assert any("APN" in e and e.startswith("aaa_get_auth_log") for e in d.findings[0].evidence)
 
 
+def test_a_caller_still_failing_after_the_apn_steps_gets_the_next_step_not_the_steps_again(sim_db: SimDatabase) -> None:
+    """Found by a trial: "设好了，还是不行" got the same APN steps, four times in one call."""
+    msisdn = profile(sim_db, "wrong_apn")
+    first = diagnose_line(sim_db, "mobile_data_fault", msisdn)
+    again = diagnose_line(sim_db, "mobile_data_fault", msisdn, slots={"not_fixed": True})
+    assert again.reply != first.reply and "重启" in again.reply and "短信" in again.reply
+    assert [a.action for a in again.actions] == ["guide_device_restart", "send_sms_guide", "create_complaint_ticket"]
+    assert len(again.findings) == 1 and "仍" in again.findings[0].text
+
+
 def test_speed_cap_offers_a_pack_and_states_the_use(sim_db: SimDatabase) -> None:
     msisdn = profile(sim_db, "speed_capped")
     usage = read_tool(sim_db, "boss_get_data_usage", msisdn=msisdn, month=MONTH)
