@@ -65,13 +65,18 @@ def answer_follow_up(services: CopilotServices, state: Any, question: str, msisd
 
     Returns:
         ``(reply, sources)``, or None when the turn asks for no figure or time, is about another line than the
-        caller's, or nothing answers it.
+        caller's, or nothing answers it. Once the call has named another line, the caller's own is not read for
+        a follow-up (only the knowledge answers).
     """
-    if not ASKS.search(question) or THIRD_PARTY in (state.risks or []):
+    heard = services.searcher.lexical.tokenizer.normalize(question) if services.searcher is not None else question
+    if not ASKS.search(heard) or THIRD_PARTY in (state.risks or []):  # 一日几多钱 is 一日多少钱
         return None  # "她欠了多少钱" about the mother's number: the caller's own line must not answer it
     roaming = bool(state.intents) and state.intents[0][0] == ROAMING
     destinations = (state.slots or {}).get("destinations") if roaming else None
-    said, sources = ([], []) if destinations else looked_up(services, state, question, msisdn, now)
+    # after another line was named on the call, "那要交多少钱？" may still be about it: the line is not read
+    about_another = THIRD_PARTY in (state.call_risks or [])
+    said, sources = ([], []) if destinations or about_another else looked_up(services, state, question, msisdn,
+                                                                             now)
     if said and not any(FAILED in s for s in said):  # "套餐一天多少钱" on a trip is the pack's, not the plan's
         return "帮您查了一下，" + "；".join(said) + "。", sources
     if services.searcher is None:

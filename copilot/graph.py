@@ -64,9 +64,11 @@ ANGER = "anger"
 """The risk lexicon's words that say the caller is angry: they set the emotion, and are no risk of their own."""
 TURN_RISKS = frozenset({"third_party_number"})
 """Risks about one request, not the caller: they do not carry over to later turns."""
-FOLLOW_UP_TURNS = 2
+FOLLOW_UP_TURNS = 4
 """A turn this close after one that named someone else's number, speaking of a third person (她欠了多少), is about
-that number too."""
+that number too. 2 until a trial asked "那她欠了多少钱啊" a second time, three turns after the mother's number, and
+heard the caller's own arrears: a refusal too many costs the agent a look, a lookup too many tells the caller
+another line's figures."""
 LLM_OVERRIDES_BELOW = 0.5
 """The model's intent replaces the classifier's only when the classifier is less sure than this."""
 Region = tuple[str | None, str | None, str | None]
@@ -287,7 +289,9 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         elif suggestion["reply"] in {s.get("wording") for s in scripts}:  # a script is read word for word, once
             update["rules_replies"] = [suggestion["reply"]]
             if suggestion["reply"] in state.rules_replies:  # "那什么时候能修好？": that it still holds, its estimate
-                suggestion["reply"] = script_again(services.register, suggestion["reply"])
+                again = script_again(services.register, suggestion["reply"])  # said as the call goes, not read
+                shown = [state.emotion, *call_risks(state)]
+                suggestion["reply"] = services.register.adapt(again, 2, shown, intent)
         else:
             update["rules_replies"] = [suggestion["reply"]]
             if said_before(suggestion["reply"], state.rules_replies) and not acknowledged(state):

@@ -143,7 +143,7 @@ def test_a_new_need_after_a_write_is_answered_as_itself(graph: Any, sim_db: SimD
     assert summary["处理"].startswith("开通数据功能（")
 
 
-@pytest.mark.parametrize("said", ["还是上不去", "重启了，没反应", "仲系上唔到啊", "刚刚试了 还是 不行"])
+@pytest.mark.parametrize("said", ["还是上不去", "重启了，没反应", "仲系上唔到啊", "刚刚试了 还是 不行", "整咗啦，都系唔得"])
 def test_the_packaged_words_hear_a_fault_that_stays(said: str) -> None:
     assert load_aftercare().still_not_right(said)
 

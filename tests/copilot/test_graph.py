@@ -239,7 +239,10 @@ def test_an_active_outage_script_replaces_dispatch_and_is_read(
     assert out["reply"] == script.wording
     assert "create_repair_ticket" not in [a["action"] for a in out["actions"]]
     again = say(graph, ctx, "那什么时候能修好啊？")  # found by a trial: the whole script was read on every turn
-    assert again["reply"] == "刚才说的故障还在抢修中，预计今天18点前恢复，恢复前不用报修；恢复后如果还不能用，请您再打10086。"
+    reminder = "刚才说的故障还在抢修中，预计今天18点前恢复，恢复前不用报修；恢复后如果还不能用，请您再打10086。"
+    assert again["reply"].endswith(reminder) and script.wording not in again["reply"], again["reply"]
+    angry = say(graph, ctx, "气死我了，到底什么时候能修好")  # the reminder is said as the call goes: an apology first
+    assert angry["reply"].endswith(reminder) and angry["reply"] != reminder, angry["reply"]
     assert again["scripts"][0]["id"] == "ES-20261120-901" and "ES-20261120-901" in again["reply_sources"]
     assert out["knowledge"], "knowledge hits come with the diagnosis"
 

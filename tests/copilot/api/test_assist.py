@@ -237,7 +237,7 @@ def test_a_follow_up_about_another_line_is_never_answered_from_the_callers_own(c
     line = SimDatabase(sim_path).one("SELECT balance_fen FROM subscribers WHERE msisdn = ?", (msisdn,))
     assert line is not None
     own = f"{abs(line['balance_fen']) / 100:.2f}".rstrip("0").rstrip(".")
-    for said in ("我妈的号码13912345678停机了，打不通", "她是不是欠费了", "那她欠了多少钱啊"):
+    for said in ("我妈的号码13912345678停机了，打不通", "她是不是欠费了", "那她欠了多少钱啊", "那她欠了多少钱啊"):
         reply = client.post("/v1/calls/c1/utterances", json={"speaker": "caller", "text": said}).json()["reply"]
         assert own not in reply and "账户余额" not in reply, (said, reply)
     assert "不能替您查" in reply

@@ -80,6 +80,9 @@ def statements() -> Statements:
     ("办理要多久", {}),
     ("好的，可以", {"consent": ["go_ahead"]}),
     ("好，那就这么办吧", {"consent": ["go_ahead"]}),
+    ("得啦，帮我办啦", {"consent": ["go_ahead"]}),  # found by a trial: Cantonese agreement got the offer again
+    ("好啊，帮我搞掂佢，唔该晒", {"consent": ["go_ahead"]}),
+    ("得啦", {}),
     # (reviewed: a report of what is done is no agreement)
     ("嗯，开了", {}),
     ("就给我办了", {}),
