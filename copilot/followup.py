@@ -73,11 +73,12 @@ def answer_follow_up(services: CopilotServices, state: Any, question: str, msisd
         return None  # "她欠了多少钱" about the mother's number: the caller's own line must not answer it
     roaming = bool(state.intents) and state.intents[0][0] == ROAMING
     destinations = (state.slots or {}).get("destinations") if roaming else None
-    # after another line was named on the call, "那要交多少钱？" may still be about it: the line is not read
+    # the line is not read on a trip ("套餐一天多少钱" is the pack's, not the plan's), nor once another line was
+    # named on the call ("那要交多少钱？" may still be about it)
     about_another = THIRD_PARTY in (state.call_risks or [])
     said, sources = ([], []) if destinations or about_another else looked_up(services, state, question, msisdn,
                                                                              now)
-    if said and not any(FAILED in s for s in said):  # "套餐一天多少钱" on a trip is the pack's, not the plan's
+    if said and not any(FAILED in s for s in said):  # a failed system is the agent's to hear, not the caller's
         return "帮您查了一下，" + "；".join(said) + "。", sources
     if services.searcher is None:
         return None
