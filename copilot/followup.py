@@ -26,9 +26,10 @@ from copilot.compose import snippet
 if TYPE_CHECKING:
     from copilot.graph import CopilotServices
 
-ASKS = re.compile(r"多少|几(?:[点天号块次]|个小时)|哪天|什么时候|啥时候|多久|多长时间|怎么(?:收费|收钱|算)|贵不贵|到账")
+ASKS = re.compile(r"(?<!多)多少(?!有点|还是|也)|(?<!好)几(?:[点天号块次]|个小时)|哪天|什么时候|啥时候|多久|多长时间"
+                  r"|怎么(?:收费|收钱|算)|贵不贵|到账")
 """A turn that asks for a figure or a time ("那一天多少钱", "师傅几点来", "退的钱什么时候到账"). "怎么办", "为什么",
-"是不是欠费了" are not: the playbook's reply is what answers them, said again."""
+"是不是欠费了" are not: the playbook's reply is what answers them, said again; nor "都断了好几天了", "多少有点着急"."""
 THIRD_PARTY = "third_party_number"
 ROAMING = "roaming"
 """The need whose questions leave out the place: its destination is searched with them."""

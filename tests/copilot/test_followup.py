@@ -9,7 +9,7 @@ import pytest
 
 from copilot.aftercare import load_aftercare
 from copilot.context import CallContext
-from copilot.followup import said_before, with_destination
+from copilot.followup import ASKS, said_before, with_destination
 from copilot.graph import CopilotServices
 from copilot.lookups import load_lookups
 from copilot.understand.acknowledgements import load_acknowledgements
@@ -78,3 +78,13 @@ def test_the_destination_is_added_only_where_the_question_names_none() -> None:
     assert with_destination("那一天多少钱", ["日本"]) == "日本，那一天多少钱"
     assert with_destination("泰国一天多少钱", ["日本", "泰国"]) == "泰国一天多少钱"
     assert with_destination("那一天多少钱", None) == "那一天多少钱"
+
+
+@pytest.mark.parametrize(("said", "asks"), [
+    ("那一天多少钱", True), ("师傅几点能来", True), ("退的钱什么时候到账", True), ("要多久", True),
+    ("都断了好几天了", False), ("我打了好几次电话", False), ("多少有点着急", False), ("多多少少用了点", False),
+    ("那怎么办啊", False),
+])
+def test_only_a_figure_or_a_time_is_a_follow_up_question(said: str, asks: bool) -> None:
+    """Found by the review: statements holding 几天 or 多少 were taken for questions."""
+    assert (ASKS.search(said) is not None) is asks
