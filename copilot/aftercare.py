@@ -19,13 +19,12 @@ are data (``copilot/data/aftercare.yaml``) that a knowledge manager may edit.
 from __future__ import annotations
 
 import re
-import string
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from copilot.datafile import load_data_file
+from copilot.datafile import load_data_file, placeholders
 from copilot.playbooks.expr import cn_date, number
 from copilot.understand.acknowledgements import plain, unpunctuated
 from knowledge.vocabulary import Vocabulary
@@ -51,10 +50,6 @@ def aloud(text: str) -> str:
 
 class AftercareError(ValueError):
     """The aftercare file is unreadable or invalid; the message names the file and the entry."""
-
-
-def _placeholders(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
 
 
 class Aftercare(BaseModel):
@@ -87,10 +82,7 @@ class Aftercare(BaseModel):
     @field_validator("settled", "unsettled")
     @classmethod
     def _template(cls, template: str, info: Any) -> str:
-        try:
-            used = _placeholders(template)
-        except ValueError as exc:
-            raise ValueError(f"占位符写法有误（字面的花括号写成 {{{{ }}}}）: {exc}") from None
+        used = placeholders(template)
         wanted = {"done"} | ({"reply"} if info.field_name == "unsettled" else set())
         if used != wanted:
             raise ValueError(f"须用且只用占位符 {', '.join('{' + w + '}' for w in sorted(wanted))}，"

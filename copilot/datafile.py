@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 from pathlib import Path
 from typing import TypeVar
 
@@ -47,3 +48,15 @@ def checked_pattern(pattern: str, what: str = "模式") -> str:
     if compiled.match(""):
         raise ValueError(f"{what} {pattern!r} 能匹配空串（每句话都会命中）")
     return pattern
+
+
+def placeholders(template: str) -> set[str]:
+    """The ``{name}`` placeholders of a reply template a data file holds.
+
+    Raises:
+        ValueError: The braces are malformed (a literal brace must be written doubled).
+    """
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError as exc:
+        raise ValueError(f"占位符写法有误（字面的花括号写成 {{{{ }}}}）: {exc}") from None

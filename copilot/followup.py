@@ -46,6 +46,12 @@ def said_before(reply: str | None, replies: list[str]) -> bool:
     return bool(plain) and any(plain == _PLAIN.sub("", r) for r in replies)
 
 
+def trip_of(state: Any) -> list[str] | None:
+    """The destinations a roaming call named; None on any other call (a place said in passing is no trip)."""
+    roaming = bool(state.intents) and state.intents[0][0] == ROAMING
+    return (state.slots or {}).get("destinations") if roaming else None
+
+
 def with_destination(text: str, destinations: list[str] | None) -> str:
     """The question with the roaming destination the call named, when the question itself names none."""
     if not destinations or any(d in text for d in destinations):
@@ -72,8 +78,7 @@ def answer_follow_up(services: CopilotServices, state: Any, question: str, msisd
     heard = services.searcher.lexical.tokenizer.normalize(question) if services.searcher is not None else question
     if not ASKS.search(heard) or THIRD_PARTY in (state.risks or []):  # 一日几多钱 is 一日多少钱
         return None  # "她欠了多少钱" about the mother's number: the caller's own line must not answer it
-    roaming = bool(state.intents) and state.intents[0][0] == ROAMING
-    destinations = (state.slots or {}).get("destinations") if roaming else None
+    destinations = trip_of(state)
     # the line is not read on a trip ("套餐一天多少钱" is the pack's, not the plan's), nor once another line was
     # named on the call ("那要交多少钱？" may still be about it)
     about_another = THIRD_PARTY in (state.call_risks or [])

@@ -26,7 +26,7 @@ from copilot.aftercare import Aftercare, basis_of, changed_a_system
 from copilot.ask import answer_question
 from copilot.compose import compose_reply, concerns, knowledge_card, script_card, scripts_ruled_out
 from copilot.context import CallContext
-from copilot.followup import ROAMING, answer_follow_up, said_before, with_destination
+from copilot.followup import answer_follow_up, said_before, trip_of, with_destination
 from copilot.guides import GuidedKnowledge, guide_queries, merge_cards
 from copilot.llm import DraftedReply, GroundedAnswer, Grounds, LlmAdvisor, Understanding
 from copilot.lookups import Lookups
@@ -151,9 +151,10 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
             return {"diagnosis": state.diagnosis}
         intent = state.intents[0][0]
         slots = {k: v for k, v in state.slots.items() if k in PLAYBOOK_SLOTS or k in services.statements.names}
+        last = last_words(state)
         slots |= {"risks": call_risks(state), "emotion": call_emotion(state), "written": written(state),
-                  "carried_out": carried_out(state), "still_failing": still_failing(state, last_words(state)),
-                  "not_fixed": services.aftercare.still_not_right(last_words(state))}
+                  "carried_out": carried_out(state), "still_failing": still_failing(state, last),
+                  "not_fixed": services.aftercare.still_not_right(last)}
         if intent == state.diagnosed_intent and slots == state.diagnosed_slots and state.diagnosis is not None:
             return {"diagnosis": state.diagnosis}  # same intent, nothing new said: the fresh results stand
         book = services.playbooks.get(intent)
@@ -248,8 +249,7 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
             if scripts == state.scripts or scripts_ruled_out(state.diagnosis):
                 return {}
             return {"knowledge": state.knowledge, "scripts": scripts}
-        trip = state.slots.get("destinations") if intent == ROAMING else None  # a roaming call's place, said once
-        query = with_destination("，".join(said[-CONTEXT_UTTERANCES:]), trip)
+        query = with_destination("，".join(said[-CONTEXT_UTTERANCES:]), trip_of(state))  # its place, said once
         hits = searcher.search(query, province=province, city=city, district=district, at=now, k=5)
         guides = guide_queries(services.playbooks.get(intent or ""), state.diagnosis)
         knowledge = merge_cards(services.guides.card(searcher, guides, state.region, now),
@@ -282,6 +282,7 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
         suggestion = services.aftercare.follow_up(compose_reply(intent, state.diagnosis, knowledge, scripts), intent,
                                                   state.results, said[-1] if said else "", services.vocabulary,
                                                   book.fallback_reply if book else None)
+        shown = [state.emotion, *call_risks(state)]  # an elderly caller stays one for the whole call
         if said and offered(state, suggestion["actions"]) and "go_ahead" in services.statements.find(said[-1]).get(
                 "consent", []):
             # "那行吧，给我办吧" to "…请问现在为您办理吗？": the agent confirms the offer on the card, not read again
@@ -290,7 +291,6 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
             update["rules_replies"] = [suggestion["reply"]]
             if suggestion["reply"] in state.rules_replies:  # "那什么时候能修好？": that it still holds, its estimate
                 again = script_again(services.register, suggestion["reply"])  # said as the call goes, not read
-                shown = [state.emotion, *call_risks(state)]
                 suggestion["reply"] = services.register.adapt(again, 2, shown, intent)
         else:
             update["rules_replies"] = [suggestion["reply"]]
@@ -301,7 +301,6 @@ def build_graph(services: CopilotServices) -> StateGraph[CallState, CallContext,
                     suggestion["reply"], suggestion["reply_sources"] = answered
             # turns that only acknowledge ("好的谢谢") do not count: their reply card is the one before, unchanged
             asked = sum(1 for text in said if not services.acknowledgements.covers(text))
-            shown = [state.emotion, *call_risks(state)]  # an elderly caller stays one for the whole call
             suggestion["reply"] = services.register.adapt(suggestion["reply"], max(asked, 1), shown, intent)
         return {**update, **suggestion}
 

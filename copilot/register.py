@@ -11,13 +11,12 @@ never changed (`copilot.graph` does not pass one here).
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Collection
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from copilot.datafile import load_data_file
+from copilot.datafile import load_data_file, placeholders
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "register.yaml"
 
@@ -81,10 +80,7 @@ class Register(BaseModel):
     @field_validator("script_again")
     @classmethod
     def _eta_only(cls, template: str) -> str:
-        try:
-            used = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
-        except ValueError as exc:
-            raise ValueError(f"占位符写法有误（字面的花括号写成 {{{{ }}}}）: {exc}") from None
+        used = placeholders(template)
         if used - {"eta"}:
             raise ValueError(f"只能用占位符 {{eta}}，现有 {', '.join('{' + u + '}' for u in sorted(used))}")
         return template

@@ -144,13 +144,10 @@ def _resume_point(out: Path, sha: str, config: str, url: str | None, fresh: bool
     return None
 
 
-WORLD_IDENTITY = ("format", "seed", "subscribers", "as_of", "kb_sample", "keep_ids", "embedding", "lexicon",
-                  "kb_counts")
-"""What makes two evaluation worlds the same one (not where or when it was built)."""
-
-
 SPEC_IDENTITY = ("format", "seed", "subscribers", "as_of", "kb_sample", "embedding", "lexicon")
 """What a world spec says before the world is built (the ids a sampled world keeps may grow as suites use it)."""
+WORLD_IDENTITY = (*SPEC_IDENTITY, "keep_ids", "kb_counts")
+"""What makes two evaluation worlds the same one (not where or when it was built)."""
 
 
 def _same_world(out: Path, before: dict[str, Any], now: dict[str, Any], keys: tuple[str, ...] = WORLD_IDENTITY
